@@ -1,0 +1,262 @@
+"""Wire schemas: what travels between the server and every client, as pydantic models.
+
+The validation of a recorded matter lives here (``MatterIn``), so the workbench's form and the server refuse
+the same input with the same error codes. Field errors carry a stable ``type`` (``required``, ``too_long``,
+``phone_format`` ...) that clients translate; the English ``msg`` is for logs and API users.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from .domain import Action, Channel, Complexity, EventKind, Queue, Role, Status, Tier, UnitKind
+
+#: lengths the server stores; the form shows them as limits
+LIMITS = {
+    "title": 80,
+    "description": 2000,
+    "category": 40,
+    "resident_name": 40,
+    "resident_phone": 20,
+    "address": 200,
+    "note": 1000,
+    "reason": 1000,
+    "username": 64,
+    "password": 256,
+}
+
+#: a mainland mobile number, or a landline with area code (hyphen optional); spaces are ignored
+PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def _text(value: Any, field: str, *, required: bool) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise PydanticCustomError("not_text", "{field} must be text", {"field": field})
+    value = value.strip()
+    if "\x00" in value:
+        raise PydanticCustomError("bad_character", "{field} contains a NUL character", {"field": field})
+    if required and not value:
+        raise PydanticCustomError("required", "{field} is required", {"field": field})
+    limit = LIMITS[field]
+    if len(value) > limit:
+        raise PydanticCustomError("too_long", "{field} is longer than {limit} characters",
+                                  {"field": field, "limit": limit})
+    return value
+
+
+def normalize_phone(value: str) -> str:
+    return re.sub(r"[\s()]", "", value)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class LoginIn(_Model):
+    username: str
+    password: str
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, v: Any) -> str:
+        return _text(v, "username", required=True)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, v: Any) -> str:
+        if not isinstance(v, str) or not v:
+            raise PydanticCustomError("required", "password is required")
+        if len(v) > LIMITS["password"]:
+            raise PydanticCustomError("too_long", "password is too long")
+        return v
+
+
+class UnitOut(_Model):
+    id: int
+    name: str
+    tier: Tier
+    kind: UnitKind
+    parent_id: int | None = None
+
+
+class UnitRef(_Model):
+    id: int
+    name: str
+    tier: Tier
+
+
+class OperatorRef(_Model):
+    id: int
+    username: str
+    display_name: str
+
+
+class OperatorOut(_Model):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    unit: UnitOut
+    tier: Tier
+
+
+class LoginOut(_Model):
+    token: str
+    expires_at: datetime
+    operator: OperatorOut
+
+
+class MatterIn(_Model):
+    """Recording a matter. Required: ``title``, ``channel``, ``resident_name``; a phone number is required for
+    the ``phone`` channel and, when given, must be a mainland mobile (11 digits) or a landline with area code."""
+
+    title: str
+    description: str = ""
+    category: str = ""
+    channel: Channel
+    complexity: Complexity = Complexity.simple
+    resident_name: str
+    resident_phone: str = ""
+    address: str = ""
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, v: Any) -> str:
+        return _text(v, "title", required=True)
+
+    @field_validator("resident_name", mode="before")
+    @classmethod
+    def _resident_name(cls, v: Any) -> str:
+        return _text(v, "resident_name", required=True)
+
+    @field_validator("description", "category", "address", mode="before")
+    @classmethod
+    def _optional_text(cls, v: Any, info: Any) -> str:
+        return _text(v, info.field_name, required=False)
+
+    @field_validator("resident_phone", mode="before")
+    @classmethod
+    def _phone(cls, v: Any) -> str:
+        v = normalize_phone(_text(v, "resident_phone", required=False))
+        if v and not PHONE_RE.match(v):
+            raise PydanticCustomError(
+                "phone_format", "resident_phone must be an 11-digit mobile number or a landline like 023-67890123")
+        return v
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.channel is Channel.phone and not self.resident_phone:
+            raise ValidationError.from_exception_data("MatterIn", [{
+                "type": PydanticCustomError("required", "a phone call needs the resident's phone number"),
+                "loc": ("resident_phone",), "input": self.resident_phone}])
+
+
+class ActionIn(_Model):
+    """The body of ``POST /api/matters/{number}/{action}``; which fields an action needs is in
+    :data:`huiyin.core.workflow.RULES`."""
+
+    note: str = ""
+    reason: str = ""
+    to_unit: int | None = None
+    satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
+
+    @field_validator("note", "reason", mode="before")
+    @classmethod
+    def _texts(cls, v: Any, info: Any) -> str:
+        return _text(v, info.field_name, required=False)
+
+
+class MatterSummary(_Model):
+    """A queue row. Carries the facts :func:`huiyin.core.workflow.allowed_actions` needs."""
+
+    number: str
+    title: str
+    status: Status
+    channel: Channel
+    complexity: Complexity
+    category: str = ""
+    resident_name: str = ""
+    origin_unit: UnitRef
+    holder_unit: UnitRef
+    previous_holder_id: int | None = None
+    claimed_by: OperatorRef | None = None
+    created_at: datetime
+    updated_at: datetime
+    due_at: datetime
+    version: int
+
+
+class MatterOut(MatterSummary):
+    description: str = ""
+    resident_phone: str = ""
+    address: str = ""
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
+    satisfaction: int | None = None
+
+
+class EventOut(_Model):
+    id: int
+    matter_number: str
+    kind: EventKind
+    actor: OperatorRef | None = None
+    unit: UnitRef | None = None
+    from_unit: UnitRef | None = None
+    to_unit: UnitRef | None = None
+    status_after: Status
+    holder_unit_id: int
+    note: str = ""
+    satisfaction: int | None = None
+    created_at: datetime
+
+
+class MatterDetail(MatterOut):
+    events: list[EventOut]
+    allowed_actions: list[Action]
+
+
+class QueuePage(_Model):
+    items: list[MatterSummary]
+    total: int
+    next_cursor: str | None = None
+
+
+class QueueCounts(_Model):
+    incoming: int
+    in_hand: int
+    sent_up: int
+    all: int
+
+
+class EventPage(_Model):
+    items: list[EventOut]
+    #: pass as ``after`` to get the next page; equals the request's ``after`` when nothing new
+    last_id: int
+
+
+class ErrorOut(_Model):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+def field_errors(exc: ValidationError) -> dict[str, tuple[str, str]]:
+    """``{field: (type, message)}`` for the first error of each field: what a form shows next to the field."""
+    out: dict[str, tuple[str, str]] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
+        name = loc[-1] if loc else "__root__"
+        kind = err.get("type", "invalid")
+        if kind == "missing":
+            kind = "required"
+        out.setdefault(name, (kind, err.get("msg", "invalid")))
+    return out
+
+
+QUEUES: tuple[Queue, ...] = tuple(Queue)
