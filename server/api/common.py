@@ -1,0 +1,11 @@
+"""OpenAPI descriptions of the error responses the routes share."""
+
+from huiyin.core.schemas import ErrorOut
+
+E401 = {401: {"model": ErrorOut, "description": "no token, or an expired or logged-out one"}}
+E403 = {403: {"model": ErrorOut, "description": "not allowed: the message says why (role or unit)"}}
+E404 = {404: {"model": ErrorOut, "description": "no such matter"}}
+E409 = {409: {"model": ErrorOut, "description": "the matter's state does not allow it now, or another window "
+                                                "was first (`already_claimed` names who holds it)"}}
+E422 = {422: {"model": ErrorOut, "description": "invalid input; `fields` maps each field at fault to an error "
+                                                "type such as `required`, `too_long`, `phone_format`"}}

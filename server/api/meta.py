@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlmodel import select
+
+from huiyin.core.domain import Role
+
+from ..deps import DbSession
+from ..errors import ApiError
+from ..models import Operator, ServerSetting
+from ..views import load_tree
+
+router = APIRouter(tags=["meta"])
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    database: str
+    sample: bool
+
+
+class SampleOperator(BaseModel):
+    username: str
+    display_name: str
+    role: Role
+    unit: str
+
+
+def is_sample(session: DbSession) -> bool:
+    row = session.get(ServerSetting, "sample_mode")
+    return bool(row and row.value == "1")
+
+
+@router.get("/health", response_model=Health)
+def health(session: DbSession) -> Health:
+    """Liveness (no token needed); says whether this is the sample district."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver = version("huiyin")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        ver = "0"
+    return Health(status="ok", version=ver, database=session.get_bind().dialect.name, sample=is_sample(session))
+
+
+@router.get("/api/sample/operators", response_model=list[SampleOperator], tags=["meta"],
+            responses={404: {"description": "not a sample district"}})
+def sample_operators(session: DbSession) -> list[SampleOperator]:
+    """The sample district's accounts (password `huiyin-sample`), for the workbench's login picker.
+    Only a database made by `huiyin init --sample` answers; any other gives 404."""
+    if not is_sample(session):
+        raise ApiError(404, "not_sample", "this is not a sample district")
+    tree = load_tree(session)
+    ops = session.exec(select(Operator).where(Operator.active == True).order_by(Operator.id)).all()  # noqa: E712
+    return [SampleOperator(username=o.username, display_name=o.display_name, role=Role(o.role),
+                           unit=tree[o.unit_id].name) for o in ops]

@@ -1,0 +1,45 @@
+"""The FastAPI application: ``create_app`` wires settings, database, clock and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from huiyin.core.clock import Clock, SystemClock
+
+from . import db, errors
+from .api import auth, events, matters, meta
+from .context import ServerContext
+from .settings import Settings
+
+DESCRIPTION = """\
+huiyin (回音) — every matter a resident brings to a service window gets its answer.
+
+Log in with `POST /api/auth/login`, then send `Authorization: Bearer <token>` on every `/api/` request.
+Errors are JSON `{code, message, fields?}`: 401 no or expired token, 403 not allowed (the message says why),
+404 not found, 409 the matter's state changed or another window was first, 422 invalid input (`fields` names
+each field at fault).
+"""
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = True) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = db.make_engine(settings.database_url)
+    if migrate:
+        db.upgrade(engine)
+    ctx = ServerContext(engine=engine, clock=clock or SystemClock(), settings=settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ctx.closing.clear()
+        yield
+        ctx.closing.set()
+
+    app = FastAPI(title="huiyin", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.ctx = ctx
+    errors.install(app)
+    for module in (meta, auth, matters, events):
+        app.include_router(module.router)
+    return app

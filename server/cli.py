@@ -1,0 +1,211 @@
+"""``huiyin serve | init | db | operator``: the server's command line.
+
+The ``huiyin`` console script (``huiyin.tui.cli``) hands these subcommands here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from huiyin.core.clock import Clock, parse_clock
+from huiyin.core.domain import Role
+
+from . import db
+from .settings import Settings
+
+SERVER_COMMANDS = ("serve", "init", "db", "operator")
+
+
+def _database_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", metavar="URL",
+                        help="SQLAlchemy URL (default: $HUIYIN_DATABASE_URL, else SQLite in the user data dir)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="huiyin", description="huiyin server commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--clock", metavar="ISO_TIME",
+                       help="freeze the server's clock at this time (demos and tests), e.g. 2026-11-26T09:00+08:00")
+    _database_arg(serve)
+
+    init = sub.add_parser("init", help="create the database and a district")
+    init.add_argument("--sample", action="store_true", help="the sample district of Yubei, with its accounts")
+    init.add_argument("--empty", action="store_true", help="with --sample: no sample matters")
+    init.add_argument("--units", type=Path, metavar="FILE", help="load the unit tree from a TOML file")
+    init.add_argument("--admin", default="admin", metavar="USERNAME", help="the first admin's username")
+    init.add_argument("--password-stdin", action="store_true", help="read the admin's password from stdin")
+    _database_arg(init)
+
+    dbp = sub.add_parser("db", help="database schema")
+    dbsub = dbp.add_subparsers(dest="db_command", required=True)
+    for name, text in (("upgrade", "apply all migrations"), ("current", "print the schema revision")):
+        p = dbsub.add_parser(name, help=text)
+        _database_arg(p)
+
+    op = sub.add_parser("operator", help="manage operators")
+    opsub = op.add_subparsers(dest="op_command", required=True)
+    add = opsub.add_parser("add", help="add an operator")
+    add.add_argument("username")
+    add.add_argument("--unit", required=True, help="the unit's name, exactly as in the unit tree")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--display-name")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    _database_arg(add)
+    pw = opsub.add_parser("passwd", help="set an operator's password")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    _database_arg(pw)
+    return parser
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("huiyin: no terminal to ask for a password; use --password-stdin")
+    first = getpass.getpass("password: ")
+    second = getpass.getpass("again: ")
+    if first != second:
+        raise SystemExit("huiyin: the two passwords differ; nothing was changed")
+    return first
+
+
+def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    settings = Settings.from_env(args.database)
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    return settings, engine
+
+
+def _fail(message: str) -> int:
+    print(f"huiyin: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .embedded import tcp_socket
+
+    try:
+        clock: Clock = parse_clock(args.clock)
+        settings = Settings.from_env(args.database)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if not 0 <= args.port <= 65535:
+        return _fail(f"--port must be between 0 and 65535, not {args.port}")
+    app = create_app(settings, clock)
+    try:
+        sock = tcp_socket(args.host, args.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    port = sock.getsockname()[1]
+    print(f"huiyin serving on http://{args.host}:{port} (docs at /docs), database {settings.database_url}",
+          flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=3)).run(sockets=[sock])
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from . import sample
+    from .admin import SetupError, create_operator, create_units, has_units
+    from .context import ServerContext
+    from .models import Unit
+    from .orgfile import OrgFileError, parse_units
+
+    if args.empty and not args.sample:
+        return _fail("--empty goes with --sample")
+    if args.sample and args.units:
+        return _fail("--sample and --units exclude each other")
+    if not args.sample and not args.units:
+        return _fail("say what to create: --sample for the sample district, or --units FILE for your own")
+    specs = None
+    if args.units:
+        try:
+            specs = parse_units(args.units)
+        except OrgFileError as exc:
+            for line in exc.errors:
+                print(line, file=sys.stderr)
+            return 2
+    settings, engine = _engine(args)
+    clock = parse_clock(None)
+    with Session(engine) as session:
+        if has_units(session):
+            return _fail(f"the database {settings.database_url} already holds a district; nothing was changed")
+    if args.sample:
+        sample.create_sample(ServerContext(engine=engine, clock=clock, settings=settings), matters=not args.empty)
+        print(f"created the sample district 渝北区 in {settings.database_url}; every account's password is "
+              f"{sample.SAMPLE_PASSWORD}")
+        return 0
+    password = _read_password(args.password_stdin)
+    assert specs is not None
+    try:
+        with Session(engine) as session:
+            create_units(session, specs)
+            root = next(s for s in specs if s.parent is None)
+            create_operator(session, clock, args.admin, password, Role.admin, root.name)
+            session.commit()
+            count = len(session.exec(select(Unit.id)).all())
+    except SetupError as exc:
+        return _fail(f"{exc}; nothing was changed")
+    print(f"created {count} units and the admin {args.admin!r} in {settings.database_url}")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(args.database)
+    engine = db.make_engine(settings.database_url)
+    if args.db_command == "upgrade":
+        db.upgrade(engine)
+    print(f"{settings.database_url}: schema revision {db.current_revision(engine)}")
+    return 0
+
+
+def cmd_operator(args: argparse.Namespace) -> int:
+    from .admin import SetupError, create_operator, set_password
+
+    password = _read_password(args.password_stdin)
+    settings, engine = _engine(args)
+    try:
+        with Session(engine) as session:
+            if args.op_command == "add":
+                create_operator(session, parse_clock(None), args.username, password, Role(args.role), args.unit,
+                                args.display_name)
+                message = f"added {args.username} ({args.role}) at {args.unit}"
+            else:
+                set_password(session, args.username, password)
+                message = f"changed the password of {args.username}"
+            session.commit()
+    except SetupError as exc:
+        return _fail(f"{exc}; nothing was changed")
+    print(message)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"serve": cmd_serve, "init": cmd_init, "db": cmd_db, "operator": cmd_operator}
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a database that cannot be reached, a bad URL ...: a message, not a traceback
+        from sqlalchemy.exc import ArgumentError, OperationalError
+
+        if isinstance(exc, (OperationalError, ArgumentError, ValueError)):
+            return _fail(str(exc).splitlines()[0])
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

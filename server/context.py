@@ -1,0 +1,26 @@
+"""What every request shares: the engine, the injected clock, the settings and the live-feed notifier."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from huiyin.core.clock import Clock
+from huiyin.core.deadlines import DeadlinePolicy, WeekdayCalendar, WorkCalendar
+
+from .events import Notifier
+from .settings import Settings
+
+
+@dataclass
+class ServerContext:
+    engine: Engine
+    clock: Clock
+    settings: Settings
+    notifier: Notifier = field(default_factory=lambda: Notifier())
+    policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    calendar: WorkCalendar = field(default_factory=WeekdayCalendar)
+    #: set when the server shuts down, so live-feed connections end
+    closing: threading.Event = field(default_factory=threading.Event)

@@ -1,0 +1,55 @@
+"""FastAPI dependencies: the shared context, a database session, and the logged-in operator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, select
+
+from .context import ServerContext
+from .errors import ApiError
+from .models import AuthToken, Operator
+from .security import token_hash
+
+bearer = HTTPBearer(auto_error=False, description="the token from POST /api/auth/login")
+
+
+def get_ctx(request: Request) -> ServerContext:
+    return request.app.state.ctx
+
+
+Ctx = Annotated[ServerContext, Depends(get_ctx)]
+
+
+def get_session(ctx: Ctx) -> Iterator[Session]:
+    with Session(ctx.engine) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def token_row(session: Session, ctx: ServerContext, token: str) -> AuthToken | None:
+    row = session.exec(select(AuthToken).where(AuthToken.token_hash == token_hash(token))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= ctx.clock.now():
+        return None
+    return row
+
+
+def current_operator(ctx: Ctx, session: DbSession,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Operator:
+    if credentials is None:
+        raise ApiError(401, "unauthorized", "log in first: send Authorization: Bearer <token>")
+    row = token_row(session, ctx, credentials.credentials)
+    if row is None:
+        raise ApiError(401, "token_invalid", "the token is unknown, expired or logged out; log in again")
+    op = session.get(Operator, row.operator_id)
+    if op is None or not op.active:
+        raise ApiError(401, "token_invalid", "this operator is no longer active")
+    return op
+
+
+CurrentOperator = Annotated[Operator, Depends(current_operator)]

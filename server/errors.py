@@ -1,0 +1,86 @@
+"""Errors as JSON: ``{code, message, fields?}`` with a stable ``code``.
+
+Routes raise :class:`ApiError`; FastAPI's own validation errors, HTTP errors and anything unexpected are turned
+into the same shape, so a client never sees a traceback or an HTML page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from huiyin.core.schemas import ErrorOut, field_errors
+
+log = logging.getLogger("huiyin.server")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+
+
+def invalid(fields: dict[str, str], message: str | None = None) -> ApiError:
+    """A 422 naming the fields at fault (``{field: error type}``)."""
+    text = message or "; ".join(f"{name}: {kind}" for name, kind in fields.items())
+    return ApiError(422, "invalid_input", text, fields)
+
+
+def from_validation(exc: ValidationError) -> ApiError:
+    errors = field_errors(exc)
+    fields = {name: kind for name, (kind, _msg) in errors.items()}
+    message = "; ".join(msg for _kind, msg in errors.values())
+    return ApiError(422, "invalid_input", message, fields)
+
+
+def _json(status: int, code: str, message: str, fields: dict[str, str] | None = None,
+          headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorOut(code=code, message=message, fields=fields).model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
+               415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests"}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _json(exc.status, exc.code, exc.message, exc.fields, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields: dict[str, str] = {}
+        messages: list[str] = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+            name = ".".join(loc) or "body"
+            kind = err.get("type", "invalid")
+            if kind == "missing":
+                kind = "required"
+            if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+                name = "body"
+            fields.setdefault(name, kind)
+            messages.append(f"{name}: {err.get('msg', 'invalid')}")
+        return _json(422, "invalid_input", "; ".join(messages) or "invalid input", fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return _json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _json(500, "internal_error", "the server hit an unexpected error; it has been logged")

@@ -1,0 +1,58 @@
+"""The event log: appending timeline entries and reading them back for the live feed.
+
+Event ids must grow in *commit* order, or a client resuming "after id N" could miss an event with a smaller id
+that committed later. SQLite serialises writers, so this holds there by itself; on PostgreSQL every transaction
+that appends an event first takes one transaction-scoped advisory lock, so ids are drawn and committed one
+writer at a time. The database is the truth for the feed: every connection polls it, and the in-process
+:class:`Notifier` only wakes connections early.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from .models import MatterEvent
+
+EVENT_LOCK_KEY = 0x687579696E  # "huiyin"
+
+
+def lock_event_log(session: Session) -> None:
+    """Serialise event appends on PostgreSQL (a no-op elsewhere); held until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOCK_KEY})
+
+
+def events_after(session: Session, after: int, limit: int) -> list[MatterEvent]:
+    stmt = select(MatterEvent).where(MatterEvent.id > after).order_by(MatterEvent.id).limit(limit)
+    return list(session.exec(stmt))
+
+
+class Notifier:
+    """Wakes live-feed connections in this process when an event was committed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def subscribe(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Event]:
+        item = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.add(item)
+        return item
+
+    def unsubscribe(self, item: tuple[asyncio.AbstractEventLoop, asyncio.Event]) -> None:
+        with self._lock:
+            self._waiters.discard(item)
+
+    def notify(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # the loop is closed: its connection is gone
+                self.unsubscribe((loop, event))

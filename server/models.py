@@ -1,0 +1,161 @@
+"""Every table of the server, in one place (SQLModel).
+
+Enums are stored as their string values (``Tier``, ``Status`` ... of :mod:`huiyin.core.domain`); times are
+timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no update or delete path for them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from datetime import timezone
+
+from sqlalchemy import Column, DateTime, Index, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC in and out, on every database (SQLite keeps no offset, so it stores UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _ts(nullable: bool = False, index: bool = False) -> object:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "units"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    tier: str = Field(max_length=16)
+    kind: str = Field(max_length=32)
+    parent_id: int | None = Field(default=None, foreign_key="units.id", index=True)
+    #: short code of a district root, used in matter numbers (``YB`` → ``YB-2026-000123``)
+    code: str | None = Field(default=None, max_length=8)
+
+
+class Operator(SQLModel, table=True):
+    __tablename__ = "operators"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=64)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    active: bool = True
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class AuthToken(SQLModel, table=True):
+    __tablename__ = "auth_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: sha256 of the bearer token; the token itself is never stored
+    token_hash: str = Field(max_length=64, unique=True)
+    operator_id: int = Field(foreign_key="operators.id", index=True)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    expires_at: datetime = _ts()  # type: ignore[assignment]
+    revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class MatterCounter(SQLModel, table=True):
+    """The last sequence number given out per district and year."""
+
+    __tablename__ = "matter_counters"
+
+    district_id: int = Field(foreign_key="units.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class Matter(SQLModel, table=True):
+    __tablename__ = "matters"
+    __table_args__ = (
+        Index("ix_matters_holder_status_due", "holder_unit_id", "status", "due_at", "id"),
+        Index("ix_matters_origin_due", "origin_unit_id", "due_at", "id"),
+        Index("ix_matters_status_due", "status", "due_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, unique=True)
+    title: str = Field(max_length=80)
+    description: str = Field(default="", max_length=2000)
+    category: str = Field(default="", max_length=40)
+    channel: str = Field(max_length=16)
+    complexity: str = Field(max_length=16)
+    resident_name: str = Field(default="", max_length=40)
+    resident_phone: str = Field(default="", max_length=20)
+    address: str = Field(default="", max_length=200)
+    origin_unit_id: int = Field(foreign_key="units.id")
+    holder_unit_id: int = Field(foreign_key="units.id")
+    previous_holder_id: int | None = Field(default=None, foreign_key="units.id")
+    claimed_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    created_by_id: int = Field(foreign_key="operators.id")
+    status: str = Field(max_length=16)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    updated_at: datetime = _ts()  # type: ignore[assignment]
+    due_at: datetime = _ts()  # type: ignore[assignment]
+    answered_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    closed_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    satisfaction: int | None = None
+    #: bumped by every action; actions update ``WHERE version = <the version they read>``
+    version: int = 1
+    #: ``<operator id>:<Idempotency-Key>`` of the request that recorded it
+    idempotency_key: str | None = Field(default=None, max_length=240, unique=True)
+
+
+class MatterEvent(SQLModel, table=True):
+    """One timeline entry. Append-only: ids grow in commit order (see ``server/events.py``)."""
+
+    __tablename__ = "matter_events"
+    __table_args__ = (
+        Index("ix_events_matter", "matter_id", "id"),
+        Index("ix_events_from_unit_kind", "from_unit_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matters.id")
+    kind: str = Field(max_length=32)
+    actor_id: int | None = Field(default=None, foreign_key="operators.id")
+    #: the acting operator's unit
+    unit_id: int | None = Field(default=None, foreign_key="units.id")
+    from_unit_id: int | None = Field(default=None, foreign_key="units.id")
+    to_unit_id: int | None = Field(default=None, foreign_key="units.id")
+    status_before: str | None = Field(default=None, max_length=16)
+    status_after: str = Field(max_length=16)
+    holder_unit_id: int = Field(foreign_key="units.id")
+    note: str = Field(default="", max_length=1000)
+    satisfaction: int | None = None
+    created_at: datetime = _ts(index=True)  # type: ignore[assignment]
+
+
+class ServerSetting(SQLModel, table=True):
+    """Small facts about this installation (``sample_mode`` ...)."""
+
+    __tablename__ = "server_settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="", max_length=4000)
+
+
+__all__ = ["AuthToken", "Matter", "MatterCounter", "MatterEvent", "Operator", "ServerSetting", "Unit",
+           "UTCDateTime"]

@@ -1,0 +1,95 @@
+"""The four queues as queries, with a text filter and keyset pagination by ``(due_at, id)``.
+
+* ``incoming``: pending matters held by a unit in my jurisdiction (waiting at my unit, or unclaimed below it).
+* ``in_hand``: matters my unit holds and is working on or has answered.
+* ``sent_up``: matters my unit escalated, asked help for or assigned away, still open elsewhere.
+* ``all``: every matter held by or recorded at a unit in my jurisdiction (the district for district units).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, select
+
+from huiyin.core.domain import EventKind, Queue, Status
+from huiyin.core.units import UnitTree
+
+from .errors import invalid
+from .models import Matter, MatterEvent, Operator
+
+MAX_LIMIT = 500
+MAX_QUERY = 100
+
+
+def encode_cursor(matter: Matter) -> str:
+    raw = json.dumps([matter.due_at.isoformat(), matter.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        due, ident = json.loads(raw)
+        when = datetime.fromisoformat(due)
+        if when.tzinfo is None or not isinstance(ident, int):
+            raise ValueError
+        return when, ident
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise invalid({"cursor": "invalid"}, "cursor is not one this server handed out") from None
+
+
+def _queue_filter(queue: Queue, op: Operator, tree: UnitTree):  # type: ignore[no-untyped-def]
+    jurisdiction = tree.jurisdiction(op.unit_id)
+    if queue is Queue.incoming:
+        return and_(Matter.status == Status.pending.value, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined]
+    if queue is Queue.in_hand:
+        return and_(Matter.holder_unit_id == op.unit_id,
+                    Matter.status.in_([Status.in_progress.value, Status.answered.value]))  # type: ignore[attr-defined]
+    if queue is Queue.sent_up:
+        handed = (select(MatterEvent.matter_id)
+                  .where(MatterEvent.from_unit_id == op.unit_id,
+                         MatterEvent.kind.in_([EventKind.escalate.value, EventKind.request_help.value,  # type: ignore[attr-defined]
+                                               EventKind.assign.value])))
+        return and_(Matter.id.in_(handed), Matter.status != Status.closed.value,  # type: ignore[union-attr]
+                    Matter.holder_unit_id != op.unit_id)
+    return or_(Matter.holder_unit_id.in_(jurisdiction), Matter.origin_unit_id.in_(jurisdiction))  # type: ignore[attr-defined]
+
+
+def _text_filter(q: str, tree: UnitTree):  # type: ignore[no-untyped-def]
+    needle = q.strip().lower()
+    units = [u.id for u in tree if needle in u.name.lower()]
+    clauses = [func.lower(Matter.number).contains(needle, autoescape=True),
+               func.lower(Matter.title).contains(needle, autoescape=True),
+               func.lower(Matter.resident_name).contains(needle, autoescape=True)]
+    if units:
+        clauses += [Matter.holder_unit_id.in_(units), Matter.origin_unit_id.in_(units)]  # type: ignore[attr-defined]
+    return or_(*clauses)
+
+
+def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: str | None, limit: int,
+               cursor: str | None) -> tuple[list[Matter], int, str | None]:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise invalid({"limit": "out_of_range"}, f"limit must be between 1 and {MAX_LIMIT}")
+    if q is not None and len(q) > MAX_QUERY:
+        raise invalid({"q": "too_long"}, f"q may have at most {MAX_QUERY} characters")
+    where = [_queue_filter(queue, op, tree)]
+    if q and q.strip():
+        where.append(_text_filter(q, tree))
+    total = session.exec(select(func.count()).select_from(Matter).where(*where)).one()
+    stmt = select(Matter).where(*where)
+    if cursor:
+        due, ident = decode_cursor(cursor)
+        stmt = stmt.where(or_(Matter.due_at > due, and_(Matter.due_at == due, Matter.id > ident)))  # type: ignore[operator]
+    rows = list(session.exec(stmt.order_by(Matter.due_at, Matter.id).limit(limit + 1)))  # type: ignore[arg-type]
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], total, next_cursor
+
+
+def queue_counts(session: Session, op: Operator, tree: UnitTree) -> dict[str, int]:
+    return {queue.value: session.exec(select(func.count()).select_from(Matter)
+                                      .where(_queue_filter(queue, op, tree))).one()
+            for queue in Queue}
