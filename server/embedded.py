@@ -28,10 +28,11 @@ def tcp_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 class EmbeddedServer:
     def __init__(self, database_url: str, clock: Clock | None = None, sample: bool = True,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, sample_matters: bool = True) -> None:
         self.settings = Settings(database_url=database_url)
         self.clock = clock
         self.sample = sample
+        self.sample_matters = sample_matters
         self.host = host
         self.port = port
         self.base_url = ""
@@ -46,7 +47,7 @@ class EmbeddedServer:
         self.app = create_app(self.settings, self.clock)
         ctx = self.app.state.ctx
         if self.sample:
-            sample_data.ensure_sample(ctx)
+            sample_data.ensure_sample(ctx, matters=self.sample_matters)
         self._socket = tcp_socket(self.host, self.port)
         port = self._socket.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2,

@@ -1,0 +1,136 @@
+"""Shared test fixtures: real databases (SQLite files, fresh PostgreSQL databases) and real servers over HTTP.
+
+API tests take the ``backend`` fixture, parametrised over ``sqlite`` and ``postgresql``. PostgreSQL is the one at
+``$HUIYIN_TEST_POSTGRES_URL`` (default ``postgresql://127.0.0.1:5432/test``); each server gets a database of its
+own that is dropped afterwards, so runs never see each other's rows. Where PostgreSQL is not reachable those
+tests are skipped, unless ``HUIYIN_REQUIRE_POSTGRES=1`` (as in CI), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from huiyin.core.clock import ManualClock
+
+POSTGRES_URL = os.environ.get("HUIYIN_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+#: Thursday 2026-11-26 10:00 in Chongqing: the frozen "now" of the tests
+FROZEN_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+
+_pg_state: dict[str, object] = {}
+
+
+def postgres_available() -> str | None:
+    """``None`` when PostgreSQL answers, else why not."""
+    if "reason" not in _pg_state:
+        try:
+            import psycopg
+
+            with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+                pass
+            _pg_state["reason"] = None
+        except Exception as exc:  # noqa: BLE001 - any failure means "not reachable here"
+            _pg_state["reason"] = f"PostgreSQL at {POSTGRES_URL} not reachable: {exc}".splitlines()[0]
+    return _pg_state["reason"]  # type: ignore[return-value]
+
+
+class FreshDatabase:
+    """A database nobody else uses: a SQLite file under ``tmp`` or a new PostgreSQL database."""
+
+    def __init__(self, backend: str, tmp: Path) -> None:
+        self.backend = backend
+        if backend == "sqlite":
+            self.url = f"sqlite:///{tmp / f'huiyin-{uuid.uuid4().hex[:8]}.db'}"
+            self.name = None
+        else:
+            import psycopg
+
+            self.name = f"huiyin_t_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.name}"')
+            base = POSTGRES_URL.rsplit("/", 1)[0]
+            self.url = f"{base}/{self.name}"
+
+    def drop(self) -> None:
+        if self.name:
+            import psycopg
+
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _backend_param(request: pytest.FixtureRequest) -> str:
+    backend = request.param
+    if backend == "postgresql":
+        reason = postgres_available()
+        if reason:
+            if os.environ.get("HUIYIN_REQUIRE_POSTGRES") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+    return backend
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], scope="module")
+def backend(request: pytest.FixtureRequest) -> str:
+    return _backend_param(request)
+
+
+@pytest.fixture(scope="module")
+def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A factory of fresh databases for this module's backend; all are dropped at the end."""
+    made: list[FreshDatabase] = []
+
+    def make() -> FreshDatabase:
+        db = FreshDatabase(backend, tmp_path_factory.mktemp("db"))
+        made.append(db)
+        return db
+
+    yield make
+    for db in made:
+        db.drop()
+
+
+@pytest.fixture(scope="module")
+def start_server(fresh_database):  # type: ignore[no-untyped-def]
+    """``start_server(sample_matters=False, now=FROZEN_NOW)`` → a running server on a fresh database."""
+    from huiyin.server.embedded import EmbeddedServer
+
+    servers: list[EmbeddedServer] = []
+
+    def start(sample_matters: bool = False, now: datetime = FROZEN_NOW, sample: bool = True) -> EmbeddedServer:
+        srv = EmbeddedServer(fresh_database().url, ManualClock(now), sample=sample, sample_matters=sample_matters)
+        srv.start()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def server(start_server):  # type: ignore[no-untyped-def]
+    """One server per test module (and backend): the sample district's units and accounts, no matters."""
+    return start_server()
+
+
+@pytest.fixture(scope="module")
+def api(server):  # type: ignore[no-untyped-def]
+    from tests.helpers import Api
+
+    with Api(server.base_url) as client:
+        yield client
+
+
+@pytest.fixture
+def clock(server) -> Iterator[ManualClock]:  # type: ignore[no-untyped-def]
+    """The module server's clock; put back where it was after each test."""
+    clk: ManualClock = server.clock
+    before = clk.now()
+    yield clk
+    clk.set(before)
