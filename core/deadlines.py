@@ -21,7 +21,7 @@ by default, so one working day = 9 working hours); nights, weekends and holidays
 API for the server and the workbench
 ------------------------------------
 * :class:`DeadlinePolicy`: the configurable numbers (defaults from the article: simple 3, complex 7, claim 1
-  working day; at risk with less than 1 working day left; 08:30–17:30, Asia/Shanghai). Store it with
+  working day; at risk with less than 9 working hours = 1 working day left; 08:30–17:30, Asia/Shanghai). Store it with
   :meth:`DeadlinePolicy.to_dict` / :meth:`DeadlinePolicy.from_dict` (JSON-friendly; validates).
 * :func:`matter_deadline` (recorded_at, complexity) and :func:`claim_deadline` (the time the matter arrived at its
   current holder: recorded, escalated, released, assigned) → :class:`Deadline` with ``due_at`` (store it, e.g. in
@@ -78,24 +78,21 @@ class DeadlinePolicy:
     complex_days: int = 7
     #: working days a unit has to claim (sign for) a matter that waits at it
     claim_days: int = 1
-    #: if set, at risk when fewer than this many working hours are left (instead of ``at_risk_days``)
-    at_risk_hours: float | None = None
+    #: at risk when fewer than this many working hours are left: 9.0 = one working day of the default
+    #: 08:30–17:30 (a policy editor that changes the hours should offer "one working day" = ``workday_hours``)
+    at_risk_hours: float = 9.0
     timezone: str = "Asia/Shanghai"
     day_start: time = time(8, 30)
     day_end: time = time(17, 30)
-    #: at risk when less than this many working days (of ``day_start``–``day_end``) are left
-    at_risk_days: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("simple_days", "complex_days", "claim_days"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 366:
                 raise PolicyError(f"{name} must be a whole number of working days from 1 to 366, not {value!r}")
-        for name in ("at_risk_hours", "at_risk_days"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                      or not 0 <= value <= 1000):
-                raise PolicyError(f"{name} must be a number from 0 to 1000, not {value!r}")
+        value = self.at_risk_hours
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
+            raise PolicyError(f"at_risk_hours must be a number of hours from 0 to 1000, not {value!r}")
         if not (isinstance(self.day_start, time) and isinstance(self.day_end, time)):
             raise PolicyError("day_start and day_end must be times of day")
         if self.day_start.tzinfo or self.day_end.tzinfo:
@@ -119,10 +116,12 @@ class DeadlinePolicy:
         return end - start
 
     @property
+    def workday_hours(self) -> float:
+        return self.workday_seconds / 3600
+
+    @property
     def at_risk_seconds(self) -> float:
-        if self.at_risk_hours is not None:
-            return self.at_risk_hours * 3600
-        return self.at_risk_days * self.workday_seconds
+        return self.at_risk_hours * 3600
 
     def days_for(self, complexity: Complexity) -> int:
         return self.complex_days if complexity is Complexity.complex else self.simple_days
@@ -131,7 +130,7 @@ class DeadlinePolicy:
         """JSON-friendly: times as ``"HH:MM"`` (or ``"HH:MM:SS"``)."""
         return {
             "simple_days": self.simple_days, "complex_days": self.complex_days, "claim_days": self.claim_days,
-            "at_risk_days": self.at_risk_days, "at_risk_hours": self.at_risk_hours, "timezone": self.timezone,
+            "at_risk_hours": self.at_risk_hours, "timezone": self.timezone,
             "day_start": _time_text(self.day_start), "day_end": _time_text(self.day_end),
         }
 
@@ -297,7 +296,7 @@ def working_seconds_between(start: datetime, end: datetime, calendar: WorkCalend
 
 class Urgency(StrEnum):
     on_track = "on_track"
-    at_risk = "at_risk"  #: less than ``at_risk_days`` (1) working day left
+    at_risk = "at_risk"  #: less than ``at_risk_hours`` (one working day) of working time left
     overdue = "overdue"  #: the deadline instant has passed
 
     @property
@@ -349,7 +348,8 @@ def countdown(due: datetime, now: datetime, calendar: WorkCalendar,
 
     * ``overdue`` when ``now`` is after ``due`` (wall clock, to the microsecond);
     * ``at_risk`` when not overdue and less than ``policy.at_risk_seconds`` (one working day) of working time is
-      left, so a matter due at tomorrow's close turns at risk when tomorrow's working hours begin;
+      left (by default: one working day), so a matter due at tomorrow's close turns at risk when tomorrow's
+      working hours begin;
     * ``on_track`` otherwise.
     """
     policy = policy or DeadlinePolicy()

@@ -242,7 +242,7 @@ def test_at_risk_threshold_is_configurable():
     due = close(2025, 3, 11)
     now = at(2025, 3, 10, 13, 30)  # 13 working hours left
     assert countdown(due, now, CAL).urgency is Urgency.on_track
-    assert countdown(due, now, CAL, DeadlinePolicy(at_risk_days=2)).urgency is Urgency.at_risk
+    assert DeadlinePolicy().at_risk_hours == DeadlinePolicy().workday_hours == 9  # one working day
     assert countdown(due, now, CAL, DeadlinePolicy(at_risk_hours=14)).urgency is Urgency.at_risk
 
 
@@ -271,13 +271,14 @@ def test_policy_round_trips_and_validates():
     assert DeadlinePolicy.from_dict({}) == DeadlinePolicy()
     assert DeadlinePolicy().workday_seconds == 9 * 3600
     for bad in ({"simple_days": 0}, {"complex_days": 2.5}, {"claim_days": True}, {"timezone": "Mars/Base"},
-                {"day_start": "18:00"}, {"day_end": "5pm"}, {"at_risk_days": -1}, {"speed": 1}):
+                {"day_start": "18:00"}, {"day_end": "5pm"}, {"at_risk_hours": -1}, {"at_risk_hours": None},
+                {"speed": 1}):
         with pytest.raises(PolicyError):
             DeadlinePolicy.from_dict(bad)
 
 
 def test_policy_keeps_its_old_positional_order():
-    policy = DeadlinePolicy(2, 5, 1, None, "Asia/Shanghai", time(9), time(17))
+    policy = DeadlinePolicy(2, 5, 1, 8.0, "Asia/Shanghai", time(9), time(17))
     assert (policy.simple_days, policy.complex_days, policy.day_end) == (2, 5, time(17))
     assert policy.days_for(COMPLEX) == 5
 
