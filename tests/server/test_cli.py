@@ -1,0 +1,160 @@
+"""The server's command line, run as a person would: real processes, real files, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+UNITS_OK = """\
+[[unit]]
+name = "示例区"
+tier = "district"
+kind = "government"
+code = "SL"
+
+[[unit]]
+name = "示例区行政服务中心"
+tier = "district"
+kind = "service_center"
+parent = "示例区"
+
+[[unit]]
+name = "东街道便民服务中心"
+tier = "town"
+kind = "service_center"
+parent = "示例区"
+
+[[unit]]
+name = "东村便民服务站"
+tier = "village"
+kind = "station"
+parent = "东街道便民服务中心"
+"""
+
+
+def huiyin(*args: str, env: dict, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "huiyin.server.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=timeout)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict:
+    e = dict(os.environ)
+    for key in ("HUIYIN_DATABASE_URL",):
+        e.pop(key, None)
+    e["XDG_DATA_HOME"] = str(tmp_path / "data")
+    e["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    e["XDG_STATE_HOME"] = str(tmp_path / "state")
+    return e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_with_no_options_starts_on_an_empty_machine(env, tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "huiyin.server.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "server did not come up"
+                time.sleep(0.2)
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
+        assert (tmp_path / "data" / "huiyin" / "huiyin.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_init_sample_then_refuses_a_second_time(env, tmp_path):
+    url = f"sqlite:///{tmp_path / 'sample.db'}"
+    done = huiyin("init", "--sample", "--database", url, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "huiyin-sample" in done.stdout
+    again = huiyin("init", "--sample", "--database", url, env=env)
+    assert again.returncode == 2
+    assert "already holds a district" in again.stderr
+
+
+def test_init_needs_a_choice_and_checks_combinations(env, tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for args, text in ((["init"], "--sample"), (["init", "--empty"], "--empty goes with --sample"),
+                       (["init", "--sample", "--units", "u.toml"], "exclude")):
+        r = huiyin(*args, "--database", url, env=env)
+        assert r.returncode == 2 and text in r.stderr, r.stderr
+
+
+def test_init_units_file_and_first_admin(env, tmp_path):
+    units = tmp_path / "units.toml"
+    units.write_text(UNITS_OK, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    short = huiyin("init", "--units", str(units), "--password-stdin", "--database", url, env=env, stdin="short\n")
+    assert short.returncode == 2 and "at least 8" in short.stderr
+    made = huiyin("init", "--units", str(units), "--password-stdin", "--database", url, env=env,
+                  stdin="a-long-secret\n")
+    assert made.returncode == 0, made.stderr
+    assert "created 4 units" in made.stdout
+    add = huiyin("operator", "add", "dong", "--unit", "东村便民服务站", "--role", "clerk", "--password-stdin",
+                 "--database", url, env=env, stdin="another-secret\n")
+    assert add.returncode == 0, add.stderr
+    dup = huiyin("operator", "add", "dong", "--unit", "东村便民服务站", "--role", "clerk", "--password-stdin",
+                 "--database", url, env=env, stdin="another-secret\n")
+    assert dup.returncode == 2 and "already an operator" in dup.stderr
+    nounit = huiyin("operator", "add", "x", "--unit", "不存在", "--role", "clerk", "--password-stdin",
+                    "--database", url, env=env, stdin="another-secret\n")
+    assert nounit.returncode == 2 and "no unit called" in nounit.stderr
+    pw = huiyin("operator", "passwd", "dong", "--password-stdin", "--database", url, env=env, stdin="third-secret\n")
+    assert pw.returncode == 0, pw.stderr
+
+    from huiyin.server.embedded import EmbeddedServer
+
+    with EmbeddedServer(url, sample=False) as srv:
+        client = httpx.Client(base_url=srv.base_url)
+        assert client.get("/health").json()["sample"] is False
+        assert client.get("/api/sample/operators").status_code == 404
+        r = client.post("/api/auth/login", json={"username": "admin", "password": "a-long-secret"})
+        assert r.status_code == 200 and r.json()["operator"]["unit"]["name"] == "示例区"
+        r = client.post("/api/auth/login", json={"username": "dong", "password": "third-secret"})
+        token = r.json()["token"]
+        matter = client.post("/api/matters", headers={"Authorization": f"Bearer {token}"},
+                              json={"title": "t", "channel": "walk_in", "resident_name": "r"}).json()
+        assert matter["number"].startswith("SL-")
+
+
+def test_operator_commands_refuse_without_a_terminal(env, tmp_path):
+    url = f"sqlite:///{tmp_path / 'y.db'}"
+    r = huiyin("operator", "passwd", "nobody", "--database", url, env=env, stdin="")
+    assert r.returncode != 0 and "--password-stdin" in r.stderr
+
+
+def test_db_upgrade_and_current(env, tmp_path):
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    r = huiyin("db", "upgrade", "--database", url, env=env)
+    assert r.returncode == 0 and "0001" in r.stdout
+    r = huiyin("db", "current", "--database", url, env=env)
+    assert "0001" in r.stdout
+
+
+def test_bad_database_url_is_a_message_not_a_traceback(env):
+    r = huiyin("db", "upgrade", "--database", "nosuchdb://x", env=env)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and r.stderr.startswith("huiyin:")
+    r = huiyin("serve", "--clock", "yesterday", env=env)
+    assert r.returncode == 2 and "ISO 8601" in r.stderr
