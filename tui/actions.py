@@ -1,0 +1,91 @@
+"""The actions registry: every thing a person can do in the workbench, by key and by name.
+
+Each :class:`ActionSpec` is one binding (its ``name`` is the ``Binding.id`` users remap in the config's
+``[keymap]``), the Textual action it runs, the screens it belongs to, and the catalog key of its label.
+Screens build their ``BINDINGS`` from here; the command palette, the help screen and the (coming) trainer demo
+mode look actions up here and run them with :meth:`huiyin.tui.app.WorkbenchApp.run_named_action`.
+
+The ten workflow actions are :class:`huiyin.core.domain.Action`; whether one is offered is decided by
+:func:`huiyin.core.workflow.allowed_actions`, never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from huiyin.core.domain import Action
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str
+    key: str
+    #: the Textual action string, run on the screen (or the app for ``scope == "app"``)
+    action: str
+    #: ``app``, ``queue``, ``detail``, ``matter`` (queue and detail), ``login``
+    scope: str
+    label: str
+    core: Action | None = None
+    show: bool = True
+    key_display: str | None = None
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(self.key, self.action, self.label, show=self.show, id=self.name,
+                       key_display=self.key_display, priority=self.priority)
+
+
+#: the key of each workflow action (one letter each)
+WORKFLOW_KEYS: dict[Action, str] = {
+    Action.claim: "c",
+    Action.release: "r",
+    Action.escalate: "e",
+    Action.request_help: "h",
+    Action.assign: "t",
+    Action.progress: "p",
+    Action.answer: "a",
+    Action.close: "x",
+    Action.reopen: "o",
+    Action.follow_up: "f",
+}
+
+REGISTRY: tuple[ActionSpec, ...] = (
+    ActionSpec("help", "question_mark", "help", "app", "key.help", key_display="?"),
+    ActionSpec("quit", "q", "quit", "app", "key.quit"),
+    ActionSpec("palette", "ctrl+p", "command_palette", "app", "key.palette", show=False, priority=True,
+               key_display="^p"),
+    ActionSpec("switch_operator", "u", "switch_operator", "app", "key.switch_operator"),
+    ActionSpec("record", "n", "record", "queue", "key.record"),
+    ActionSpec("open", "enter", "open", "queue", "key.open"),
+    ActionSpec("filter", "slash", "filter", "queue", "key.filter", key_display="/"),
+    ActionSpec("clear_filter", "escape", "clear_filter", "queue", "key.clear_filter", key_display="esc"),
+    ActionSpec("queue.incoming", "1", "queue('incoming')", "queue", "key.queue_incoming", show=False),
+    ActionSpec("queue.in_hand", "2", "queue('in_hand')", "queue", "key.queue_in_hand", show=False),
+    ActionSpec("queue.sent_up", "3", "queue('sent_up')", "queue", "key.queue_sent_up", show=False),
+    ActionSpec("queue.all", "4", "queue('all')", "queue", "key.queue_all", show=False),
+    ActionSpec("queue.next", "right", "next_queue", "queue", "key.queue_next", show=False),
+    ActionSpec("queue.previous", "left", "previous_queue", "queue", "key.queue_previous", show=False),
+    ActionSpec("refresh", "ctrl+r", "refresh", "matter", "key.refresh", show=False),
+    *(ActionSpec(str(action), key, f"workflow('{action}')", "matter", f"action.{action}", core=action)
+      for action, key in WORKFLOW_KEYS.items()),
+    ActionSpec("back", "escape", "back", "detail", "key.back", key_display="esc"),
+)
+
+BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in REGISTRY}
+
+
+def specs_for(scope: str) -> list[ActionSpec]:
+    scopes = {scope}
+    if scope in ("queue", "detail"):
+        scopes.add("matter")
+    return [spec for spec in REGISTRY if spec.scope in scopes]
+
+
+def bindings_for(scope: str) -> list[Binding]:
+    return [spec.binding() for spec in specs_for(scope)]
+
+
+def binding_ids() -> set[str]:
+    return set(BY_NAME)

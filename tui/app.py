@@ -1,0 +1,416 @@
+"""The window workbench: a keyboard-driven Textual client of the huiyin server.
+
+The app owns the session (server URL, API client, the logged-in operator and the unit tree), the live event
+stream, and running workflow actions; screens show things and call back here. It talks to the server only
+over HTTP (:mod:`.client`), also when the server is the embedded one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from huiyin.core.clock import Clock, SystemClock
+from huiyin.core.domain import Action
+from huiyin.core.schemas import ActionIn, LoginOut, MatterSummary, OperatorOut, UnitOut
+from huiyin.core.units import UnitInfo, UnitTree
+from huiyin.core.workflow import RULES, Actor, MatterState, allowed_actions
+from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
+
+from .actions import BY_NAME, REGISTRY, bindings_for
+from .client import ApiClient, ApiError, Unreachable
+from .embedded import EmbeddedLauncher
+from .i18n import set_language, t
+from .session import TokenStore
+
+T = TypeVar("T")
+
+#: the sample district's operators (shared/API.md); offered on the login screen in sample mode
+SAMPLE_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("shuanghu", "双湖路社区便民服务站"),
+    ("xingwang", "兴旺村便民服务站"),
+    ("huixing.center", "回兴街道便民服务中心"),
+    ("shichuan.center", "石船镇便民服务中心"),
+    ("longxing.center", "龙兴镇便民服务中心"),
+    ("longxing.shebao", "龙兴镇社保所"),
+    ("shuangfengqiao.center", "双凤桥街道便民服务中心"),
+    ("district.center", "区行政服务中心"),
+    ("command", "区群众工作指挥中心"),
+    ("transport", "区交委"),
+    ("admin", "渝北区"),
+    ("trainer", "渝北区"),
+)
+SAMPLE_PASSWORD = "huiyin-sample"
+
+
+def localize_bindings(node: DOMNode) -> None:
+    """Binding descriptions are catalog keys in the class; show them in the current language."""
+    bindings = node._bindings
+    for key, items in list(bindings.key_to_bindings.items()):
+        bindings.key_to_bindings[key] = [
+            replace(b, description=t(b.description)) if b.description and "." in b.description else b
+            for b in items]
+
+
+class WorkbenchApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "huiyin"
+    BINDINGS = bindings_for("app")
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, *, server_url: str | None = None, launcher: EmbeddedLauncher | None = None,
+                 clock: Clock | None = None, language: str = "zh-CN", theme: str | None = None,
+                 keymap: dict[str, str] | None = None, token_store: TokenStore | None = None,
+                 sample_mode: bool = False, cursor_blink: bool = True, themes_dir: Path | None = None,
+                 live: bool = True, retry_seconds: float = 3.0) -> None:
+        self.catalog = set_language(language)
+        super().__init__()
+        localize_bindings(self)
+        self.clock: Clock = clock or SystemClock()
+        self.server_url = server_url.rstrip("/") if server_url else None
+        self.launcher = launcher
+        self.keymap_config = dict(keymap or {})
+        self.token_store = token_store
+        self.sample_mode = sample_mode
+        self.cursor_blink_enabled = cursor_blink
+        self.live = live
+        self.retry_seconds = retry_seconds
+        self.theme_problems: list[str] = []
+        self.huiyin_themes: list[str] = []
+        for th in builtin_themes():
+            self.register_theme(th)
+            self.huiyin_themes.append(th.name)
+        if themes_dir is not None:
+            found, self.theme_problems = user_themes(themes_dir)
+            for th in found:
+                self.register_theme(th)
+                self.huiyin_themes.append(th.name)
+        self.requested_theme = theme or DEFAULT_THEME
+        self.theme = self.requested_theme if self.get_theme(self.requested_theme) else DEFAULT_THEME
+        self.api: ApiClient | None = ApiClient(self.server_url) if self.server_url else None
+        self.operator: OperatorOut | None = None
+        self.units: dict[int, UnitOut] = {}
+        self.unit_tree: UnitTree | None = None
+        self.online = True
+        self.offline_detail = ""
+        self.last_event_id: int | None = None
+        self._changed: set[str] = set()
+        self._flush_pending = False
+        self._stream_connected = asyncio.Event()
+
+    # --- start ------------------------------------------------------------------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {"urgency-at-risk": "#F2A541", "urgency-overdue": "#FF6B60"}
+
+    def on_mount(self) -> None:
+        if self.keymap_config:
+            self.set_keymap(self.keymap_config)
+        if self.requested_theme != self.theme:
+            self.notify(t("notify.unknown_theme", name=self.requested_theme), severity="warning")
+        for problem in self.theme_problems:
+            self.notify(problem, title=t("notify.theme_problem"), severity="warning", timeout=10)
+        from .screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+        if self.launcher is not None and self.server_url is None:
+            self._start_embedded()
+
+    @work(thread=True, group="embedded", exit_on_error=False)
+    def _start_embedded(self) -> None:
+        assert self.launcher is not None
+        try:
+            url = self.launcher.start()
+        except Exception as exc:  # noqa: BLE001 - shown to the person, never a traceback
+            self.call_from_thread(self._embedded_failed, str(exc) or exc.__class__.__name__)
+            return
+        self.call_from_thread(self._embedded_ready, url)
+
+    def _embedded_ready(self, url: str) -> None:
+        self.server_url = url.rstrip("/")
+        self.api = ApiClient(self.server_url)
+        for screen in self.screen_stack:
+            if hasattr(screen, "server_ready"):
+                screen.server_ready()
+
+    def _embedded_failed(self, detail: str) -> None:
+        self.set_online(False, t("conn.embedded_failed", detail=detail))
+
+    async def on_unmount(self) -> None:
+        if self.api is not None:
+            await self.api.aclose()
+        if self.launcher is not None:
+            await asyncio.to_thread(self.launcher.stop)
+
+    # --- session ----------------------------------------------------------------------------------------------
+    async def call(self, make: Callable[[ApiClient], Awaitable[T]]) -> T:
+        """Run one API call; marks the app offline/online; re-raises :class:`ApiError` and :class:`Unreachable`."""
+        if self.api is None:
+            raise Unreachable(t("conn.starting"))
+        try:
+            result = await make(self.api)
+        except Unreachable as exc:
+            self.set_online(False, str(exc))
+            raise
+        except ApiError as exc:
+            self.set_online(True)
+            if exc.status == 401 and self.operator is not None:
+                self.session_expired()
+            raise
+        self.set_online(True)
+        return result
+
+    async def login(self, username: str, password: str) -> None:
+        out: LoginOut = await self.call(lambda api: api.login(username, password))
+        if self.token_store is not None and self.server_url:
+            self.token_store.save(self.server_url, out.operator.username, out.token, out.expires_at)
+        await self.enter_session(out.operator)
+
+    async def resume_saved(self, username: str | None = None) -> bool:
+        """Log in with a stored, unexpired token (the last operator's, or ``username``'s)."""
+        if self.token_store is None or self.api is None or not self.server_url:
+            return False
+        saved = self.token_store.token(self.server_url, username)
+        if saved is None:
+            return False
+        user, token = saved
+        self.api.token = token
+        try:
+            operator = await self.call(lambda api: api.me())
+        except ApiError:
+            self.api.token = None
+            self.token_store.forget(self.server_url, user)
+            return False
+        await self.enter_session(operator)
+        return True
+
+    async def enter_session(self, operator: OperatorOut) -> None:
+        units = await self.call(lambda api: api.units())
+        self.units = {u.id: u for u in units}
+        self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
+        self.operator = operator
+        self.last_event_id = None
+        from .screens.queue import QueueScreen
+
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(QueueScreen())
+        if self.live:
+            self._stream_connected.clear()
+            self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
+
+    def session_expired(self) -> None:
+        self.notify(t("notify.session_expired"), severity="warning")
+        self.action_switch_operator()
+
+    def action_switch_operator(self) -> None:
+        from .screens.login import LoginScreen
+
+        self.workers.cancel_group(self, "events")
+        self.operator = None
+        if self.api is not None:
+            self.api.token = None
+
+        async def go() -> None:
+            while len(self.screen_stack) > 2:
+                await self.pop_screen()
+            await self.switch_screen(LoginScreen(switching=True))
+
+        self.call_later(go)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_operator":
+            return self.operator is not None
+        return True
+
+    # --- rules ------------------------------------------------------------------------------------------------
+    def allowed_for(self, matter: MatterSummary | None) -> list[Action]:
+        """The workflow actions the core rules allow this operator on ``matter`` (from the row's facts)."""
+        if matter is None or self.operator is None or self.unit_tree is None:
+            return []
+        actor = Actor(role=self.operator.role, unit_id=self.operator.unit.id)
+        state = MatterState(status=matter.status, holder_unit_id=matter.holder_unit.id,
+                            origin_unit_id=matter.origin_unit.id, previous_holder_id=matter.previous_holder_id,
+                            claimed_by_id=matter.claimed_by.id if matter.claimed_by else None)
+        return allowed_actions(actor, state, self.unit_tree)
+
+    def unit_label(self, unit_id: int | None) -> str:
+        if unit_id is None or unit_id not in self.units:
+            return ""
+        unit = self.units[unit_id]
+        return f"{unit.name} ({t(f'tier.{unit.tier}')})"
+
+    # --- workflow actions ---------------------------------------------------------------------------------------
+    @work(group="matter-action", exclusive=True, exit_on_error=False)
+    async def run_matter_action(self, matter: MatterSummary, action: Action) -> None:
+        """Ask what the action needs (fields, confirmation), send it, show the outcome, refresh."""
+        if action not in self.allowed_for(matter):
+            self.notify(t("notify.not_allowed", action=t(f"action.{action}")), severity="warning")
+            return
+        rule = RULES[action]
+        number = matter.number
+
+        async def send(body: ActionIn) -> None:
+            await self.call(lambda api: api.act(number, action, body))
+
+        if rule.requires or rule.optional or rule.confirm:
+            from .screens.action_dialog import ActionDialog
+
+            self.push_screen(ActionDialog(matter, action, send))
+            return
+        try:
+            await send(ActionIn())
+        except ApiError as exc:
+            self.notify(exc.message, title=t("notify.refused"), severity="error", timeout=8)
+            self.matters_changed({number})
+            return
+        except Unreachable:
+            self.notify(t("conn.action_failed"), severity="error")
+            return
+        self.notify(t("notify.action_done", action=t(f"action.{action}"), number=number))
+        self.matters_changed({number})
+
+    # --- live updates ---------------------------------------------------------------------------------------
+    async def _event_loop(self) -> None:
+        delay = 0.3
+        while self.operator is not None and self.api is not None:
+            try:
+                async for event in self.api.stream_events(self.last_event_id):
+                    if event is None:
+                        continue
+                    self.last_event_id = event.id
+                    self._changed.add(event.matter_number)
+                    self._schedule_flush()
+                    delay = 0.3
+                reconnect = True
+            except Unreachable as exc:
+                self.set_online(False, str(exc))
+                reconnect = False
+            except ApiError as exc:
+                if exc.status == 401:
+                    self.session_expired()
+                    return
+                reconnect = False
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a broken stream is retried, never shown as a traceback
+                reconnect = False
+            if not reconnect:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.retry_seconds)
+            else:
+                await asyncio.sleep(0.05)
+            await self._probe()
+
+    async def _probe(self) -> None:
+        if self.api is None:
+            return
+        try:
+            await self.api.health()
+        except Unreachable as exc:
+            self.set_online(False, str(exc))
+            return
+        was_offline = not self.online
+        self.set_online(True)
+        if was_offline:
+            self.matters_changed(set())
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.set_timer(0.15, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        numbers, self._changed = self._changed, set()
+        self.matters_changed(numbers)
+
+    def matters_changed(self, numbers: set[str]) -> None:
+        """Tell every screen that these matters changed (an empty set: anything may have changed)."""
+        for screen in self.screen_stack:
+            handler = getattr(screen, "matters_changed", None)
+            if handler is not None:
+                handler(numbers)
+
+    def set_online(self, online: bool, detail: str = "") -> None:
+        if online == self.online and detail == self.offline_detail:
+            return
+        self.online, self.offline_detail = online, ("" if online else detail)
+        from .components.banner import ConnectionBanner
+
+        for screen in self.screen_stack:
+            for banner in screen.query(ConnectionBanner):
+                banner.show_state()
+
+    # --- names, palette, help -----------------------------------------------------------------------------
+    async def run_named_action(self, name: str) -> bool:
+        """Run a registered action by its name (the binding id), as if its key was pressed on this screen.
+        Returns ``False`` when the action does not apply here now."""
+        spec = BY_NAME.get(name)
+        if spec is None:
+            raise KeyError(f"no action named {name!r}")
+        target: DOMNode = self if spec.scope == "app" else self.screen
+        action_name = spec.action.split("(")[0]
+        params: tuple[Any, ...] = ()
+        if "(" in spec.action:
+            params = (spec.action.split("(", 1)[1].rstrip(")").strip("'\""),)
+        if not hasattr(target, f"action_{action_name}"):
+            return False
+        if target.check_action(action_name, params) is not True:
+            return False
+        await self.run_action(spec.action, target)
+        return True
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(list(self.key_help(self.screen))))
+
+    def key_help(self, screen: Screen[Any]) -> Iterable[tuple[str, str, str]]:
+        """(key, what it does, binding id) for every key active on ``screen``."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.id or binding.id in seen or not binding.description:
+                continue
+            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog"):
+                continue
+            seen.add(binding.id or key)
+            yield self.get_key_display(binding), binding.description, binding.id or ""
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for spec in REGISTRY:
+            if spec.name == "palette":
+                continue
+            target: DOMNode = self if spec.scope == "app" else screen
+            action_name = spec.action.split("(")[0]
+            if not hasattr(target, f"action_{action_name}"):
+                continue
+            params: tuple[Any, ...] = ()
+            if "(" in spec.action:
+                params = (spec.action.split("(", 1)[1].rstrip(")").strip("'\""),)
+            if target.check_action(action_name, params) is not True:
+                continue
+            key = self.get_key_display(Binding(spec.key, spec.action, "", key_display=spec.key_display))
+            yield SystemCommand(f"{t(spec.label)}  [{key}]", t("palette.action_help", name=spec.name),
+                                partial(self.run_named_action, spec.name))
+        for name in self.huiyin_themes:
+            yield SystemCommand(t("palette.theme", name=name), t("palette.theme_help"),
+                                partial(setattr, self, "theme", name), discover=False)

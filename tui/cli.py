@@ -1,0 +1,103 @@
+"""The ``huiyin`` command: the workbench, or (``serve|init|db|operator|calendar``) the server's commands.
+
+``huiyin`` with no server configured starts the embedded server (SQLite in the platformdirs data dir, the
+sample district on first run) and talks to it over HTTP; ``huiyin --server URL`` or ``server = "..."`` in the
+config file connects to a remote one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+SERVER_COMMANDS = frozenset({"serve", "init", "db", "operator", "calendar"})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="huiyin",
+        description="huiyin window workbench. Server commands: huiyin serve|init|db|operator|calendar --help")
+    parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
+    parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
+    parser.add_argument("--theme", help="theme name (huiyin, huiyin-light, huiyin-contrast, huiyin-16, or yours)")
+    parser.add_argument("--config", type=Path, help="config file (default: the user config dir's config.toml)")
+    parser.add_argument("--data-dir", type=Path, help="where the built-in server keeps its database")
+    parser.add_argument("--clock", metavar="ISO_TIME",
+                        help="freeze the clock at this time, e.g. 2026-03-05T10:00+08:00 (training, demos)")
+    parser.add_argument("--no-sample", action="store_true", help="built-in server without the sample district")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SERVER_COMMANDS:
+        from huiyin.server.cli import main as server_main  # lazy: the workbench alone does not need it
+
+        return int(server_main(argv) or 0)
+    args = build_parser().parse_args(argv)
+
+    from huiyin.core.clock import parse_clock
+
+    from . import config as cfg
+    from .actions import binding_ids
+    from .i18n import choose_language
+
+    try:
+        conf = cfg.load_config(args.config)
+    except cfg.ConfigError as exc:
+        print(f"huiyin: config error in {exc}", file=sys.stderr)
+        return 2
+    unknown = sorted(set(conf.keymap) - binding_ids() - _widget_binding_ids())
+    if unknown and conf.path is not None:
+        text = conf.path.read_text(encoding="utf-8")
+        line = cfg._line_of(text, unknown[0])
+        print(f"huiyin: config error in {cfg.ConfigError(conf.path, line, f'unknown binding id {unknown[0]!r} in [keymap]')}"
+              f"\n  (the help screen, key ?, lists every binding id)", file=sys.stderr)
+        return 2
+    try:
+        clock = parse_clock(args.clock or os.environ.get("HUIYIN_CLOCK"))
+    except ValueError as exc:
+        print(f"huiyin: --clock: {exc}", file=sys.stderr)
+        return 2
+
+    from .app import WorkbenchApp
+    from .session import TokenStore
+
+    server = args.server or conf.server
+    launcher = None
+    if not server:
+        from .embedded import EmbeddedLauncher
+
+        launcher = EmbeddedLauncher(args.data_dir or cfg.data_dir(), clock=clock, sample=not args.no_sample)
+    app = WorkbenchApp(
+        server_url=server,
+        launcher=launcher,
+        clock=clock,
+        language=choose_language(args.lang, conf.language),
+        theme=args.theme or conf.theme,
+        keymap=conf.keymap,
+        token_store=TokenStore(cfg.state_dir() / "tokens.json", clock),
+        sample_mode=launcher is not None and not args.no_sample,
+        themes_dir=cfg.user_themes_dir(),
+    )
+    app.run()
+    return int(app.return_code or 0)
+
+
+def _widget_binding_ids() -> set[str]:
+    from .components.queue_table import QueueTable
+    from .screens.action_dialog import ActionDialog
+    from .screens.record import RecordScreen
+
+    out: set[str] = set()
+    for cls in (QueueTable, RecordScreen, ActionDialog):
+        for b in cls.BINDINGS:
+            if getattr(b, "id", None):
+                out.add(b.id)
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

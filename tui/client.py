@@ -1,0 +1,168 @@
+"""The workbench's only way to the server: HTTP with httpx, the schemas of :mod:`huiyin.core.schemas`.
+
+Every failure becomes one of two exceptions the screens know how to show: :class:`ApiError` (the server
+answered with ``{code, message, fields?}``) or :class:`Unreachable` (no answer at all).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from huiyin.core.domain import Action, Queue
+from huiyin.core.schemas import (ActionIn, ErrorOut, EventOut, EventPage, LoginOut, MatterDetail, MatterIn,
+                                 MatterOut, OperatorOut, QueueCounts, QueuePage, UnitOut)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: ErrorOut) -> None:
+        self.status = status
+        self.error = error
+        super().__init__(f"{status} {error.code}: {error.message}")
+
+    @property
+    def code(self) -> str:
+        return self.error.code
+
+    @property
+    def message(self) -> str:
+        return self.error.message
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return self.error.fields or {}
+
+
+class Unreachable(Exception):
+    """The server did not answer (refused, timed out, DNS ...)."""
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class ApiClient:
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
+                                       headers={"Accept": "application/json"})
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    async def _request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
+                       headers: dict[str, str] | None = None) -> Any:
+        try:
+            response = await self._http.request(method, path, json=json_body, params=params,
+                                                headers=self._headers(headers))
+        except httpx.TransportError as exc:
+            raise Unreachable(str(exc) or exc.__class__.__name__) from None
+        if response.status_code >= 400:
+            raise _error_from(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    # --- the API of shared/API.md -------------------------------------------------------------------------
+    async def health(self) -> bool:
+        try:
+            response = await self._http.get("/health", timeout=3.0)
+        except httpx.TransportError as exc:
+            raise Unreachable(str(exc) or exc.__class__.__name__) from None
+        return response.status_code < 500
+
+    async def login(self, username: str, password: str) -> LoginOut:
+        data = await self._request("POST", "/api/auth/login", json_body={"username": username, "password": password})
+        out = LoginOut.model_validate(data)
+        self.token = out.token
+        return out
+
+    async def logout(self) -> None:
+        try:
+            await self._request("POST", "/api/auth/logout")
+        finally:
+            self.token = None
+
+    async def me(self) -> OperatorOut:
+        return OperatorOut.model_validate(await self._request("GET", "/api/me"))
+
+    async def units(self) -> list[UnitOut]:
+        return [UnitOut.model_validate(u) for u in await self._request("GET", "/api/units")]
+
+    async def queue_counts(self) -> QueueCounts:
+        return QueueCounts.model_validate(await self._request("GET", "/api/queues"))
+
+    async def matters(self, queue: Queue, *, q: str = "", limit: int = 100, cursor: str | None = None) -> QueuePage:
+        params: dict[str, Any] = {"queue": str(queue), "limit": limit}
+        if q:
+            params["q"] = q
+        if cursor:
+            params["cursor"] = cursor
+        return QueuePage.model_validate(await self._request("GET", "/api/matters", params=params))
+
+    async def matter(self, number: str) -> MatterDetail:
+        return MatterDetail.model_validate(await self._request("GET", f"/api/matters/{number}"))
+
+    async def record(self, matter: MatterIn, idempotency_key: str) -> MatterOut:
+        data = await self._request("POST", "/api/matters", json_body=matter.model_dump(mode="json"),
+                                   headers={"Idempotency-Key": idempotency_key})
+        return MatterOut.model_validate(data)
+
+    async def act(self, number: str, action: Action, body: ActionIn) -> MatterDetail:
+        data = await self._request("POST", f"/api/matters/{number}/{action}",
+                                   json_body=body.model_dump(mode="json", exclude_none=True))
+        return MatterDetail.model_validate(data)
+
+    async def events_page(self, after: int = 0, limit: int = 100) -> EventPage:
+        return EventPage.model_validate(await self._request("GET", "/api/events",
+                                                            params={"after": after, "limit": limit}))
+
+    async def stream_events(self, last_event_id: int | None = None) -> AsyncIterator[EventOut]:
+        """The server's event stream (SSE); resumes after ``last_event_id``. Ends when the connection does."""
+        headers = self._headers({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        timeout = httpx.Timeout(10.0, read=None)
+        try:
+            async with self._http.stream("GET", "/api/events", headers=headers, timeout=timeout) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _error_from(response)
+                data: list[str] = []
+                async for line in response.aiter_lines():
+                    if line == "":
+                        if data:
+                            try:
+                                yield EventOut.model_validate(json.loads("\n".join(data)))
+                            except (ValueError, ValidationError):
+                                pass
+                        data = []
+                    elif line.startswith("data:"):
+                        data.append(line[5:].lstrip(" "))
+        except httpx.TransportError as exc:
+            raise Unreachable(str(exc) or exc.__class__.__name__) from None
+        except asyncio.CancelledError:
+            raise
+
+
+def _error_from(response: httpx.Response) -> ApiError:
+    try:
+        error = ErrorOut.model_validate(response.json())
+    except (ValueError, ValidationError):
+        text = response.text.strip()[:200] or response.reason_phrase
+        error = ErrorOut(code=f"http_{response.status_code}", message=text)
+    return ApiError(response.status_code, error)

@@ -1,0 +1,26 @@
+"""Plain-language connection state: shown only while the server cannot be reached (and retried)."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ..i18n import t
+
+
+class ConnectionBanner(Static):
+    DEFAULT_CSS = """
+    ConnectionBanner { display: none; height: auto; padding: 0 1; background: $error; color: $text; }
+    ConnectionBanner.-offline { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        self.show_state()
+
+    def show_state(self) -> None:
+        app = self.app
+        online = getattr(app, "online", True)
+        self.set_class(not online, "-offline")
+        if not online:
+            url = getattr(app, "server_url", None) or t("conn.embedded")
+            self.update(Content(t("conn.offline", url=url)))

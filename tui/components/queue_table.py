@@ -1,0 +1,291 @@
+"""A virtualised, server-paged queue table.
+
+Textual's DataTable measures every row before its first paint (about 8 s for 100,000 rows); this widget only
+ever renders the lines on screen. Rows come from the server page by page (``GET /api/matters`` with its
+cursor) as the cursor moves towards them; rows not fetched yet show a placeholder. The row count is the
+server's ``total``, so the scrollbar is right from the first page.
+
+Columns: number, title, origin unit, holder unit, status, time left. Widths are in terminal cells (a Chinese
+character takes two), fixed columns are cut to their width without ambiguous-width marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from huiyin.core.clock import Clock, SystemClock
+from huiyin.core.domain import Status
+from huiyin.core.schemas import MatterSummary, QueuePage
+
+from ..i18n import t
+from huiyin.core.deadlines import Urgency
+
+from ..timeleft import time_left
+
+PageFetcher = Callable[[str | None, int], Awaitable[QueuePage]]
+
+PAGE_SIZE = 200
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` padded or cut to exactly ``width`` cells; a cut is marked with ``~``."""
+    if width <= 0:
+        return ""
+    text = text.replace("\n", " ")
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "~"
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    number: int
+    title: int
+    origin: int
+    holder: int
+    status: int
+    left: int
+
+    @classmethod
+    def for_width(cls, width: int) -> "Columns":
+        number, status, left = 14, 8, 12
+        rest = max(width - number - status - left - 5, 12)
+        origin = holder = max(rest * 3 // 10, 6)
+        title = max(rest - origin - holder, 6)
+        return cls(number, title, origin, holder, status, left)
+
+
+class QueueTable(ScrollView, can_focus=True):
+    """The rows of one queue; the cursor is always on a row (or on nothing when the queue is empty)."""
+
+    DEFAULT_CSS = """
+    QueueTable { overflow-x: hidden; overflow-y: auto; height: 1fr; }
+    """
+
+    COMPONENT_CLASSES = {
+        "queue-table--header",
+        "queue-table--cursor",
+        "queue-table--placeholder",
+        "queue-table--at-risk",
+        "queue-table--overdue",
+        "queue-table--closed",
+    }
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "key.cursor_up", show=False, id="table.up"),
+        Binding("down", "cursor(1)", "key.cursor_down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "key.page_up", show=False, id="table.page_up"),
+        Binding("pagedown", "page(1)", "key.page_down", show=False, id="table.page_down"),
+        Binding("home", "jump(0)", "key.first", show=False, id="table.first"),
+        Binding("end", "jump(-1)", "key.last", show=False, id="table.last"),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, init=False, always_update=True)
+
+    class CursorMoved(Message):
+        def __init__(self, table: "QueueTable", matter: MatterSummary | None) -> None:
+            super().__init__()
+            self.table = table
+            self.matter = matter
+
+    class Opened(Message):
+        def __init__(self, table: "QueueTable", matter: MatterSummary) -> None:
+            super().__init__()
+            self.table = table
+            self.matter = matter
+
+    def __init__(self, *, clock: Clock | None = None, page_size: int = PAGE_SIZE, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.clock = clock or SystemClock()
+        self.page_size = page_size
+        self.fetcher: PageFetcher | None = None
+        self.rows: list[MatterSummary] = []
+        self.total = 0
+        self.next_cursor: str | None = None
+        self.loaded_once = False
+        self._generation = 0
+        self._fetching = False
+        self._last_reported: str | None = None
+
+    # --- data -------------------------------------------------------------------------------------------------
+    @property
+    def current(self) -> MatterSummary | None:
+        if 0 <= self.cursor_row < len(self.rows):
+            return self.rows[self.cursor_row]
+        return None
+
+    def set_source(self, fetcher: PageFetcher) -> None:
+        """A new queue (or filter): forget the rows, go to the top."""
+        self.fetcher = fetcher
+        self._generation += 1
+        self.rows, self.total, self.next_cursor, self.loaded_once = [], 0, None, False
+        self._fetching = False
+        self.cursor_row = 0
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._update_size()
+        self.refresh()
+
+    async def reload(self) -> None:
+        """Fetch again the rows loaded so far (at least the page with the cursor), keeping the cursor on the
+        same matter if it is still in the queue, else on the same line."""
+        if self.fetcher is None:
+            return
+        generation = self._generation
+        keep = self.current.number if self.current else None
+        want = max(min(len(self.rows), self.cursor_row + self.page_size), self.page_size)
+        rows: list[MatterSummary] = []
+        cursor: str | None = None
+        total = 0
+        while True:
+            page = await self.fetcher(cursor, self.page_size)
+            if generation != self._generation:
+                return
+            rows.extend(page.items)
+            total, cursor = page.total, page.next_cursor
+            if cursor is None or len(rows) >= want:
+                break
+        self.rows, self.total, self.next_cursor, self.loaded_once = rows, max(total, len(rows)), cursor, True
+        index = next((i for i, row in enumerate(rows) if row.number == keep), None) if keep else None
+        self._update_size()
+        self.cursor_row = index if index is not None else min(self.cursor_row, max(self.total - 1, 0))
+        self.refresh()
+
+    def _ensure_loaded(self, index: int) -> None:
+        if index >= len(self.rows) and self.next_cursor is not None and not self._fetching:
+            self._fetching = True
+            self._fetch_more(self._generation, index)
+
+    @work(group="queue-table-more", exclusive=False)
+    async def _fetch_more(self, generation: int, index: int) -> None:
+        try:
+            while (generation == self._generation and self.next_cursor is not None and self.fetcher
+                   and len(self.rows) <= index + self.page_size // 2):
+                page = await self.fetcher(self.next_cursor, self.page_size)
+                if generation != self._generation:
+                    return
+                self.rows.extend(page.items)
+                self.next_cursor = page.next_cursor
+                self.total = max(page.total, len(self.rows))
+                self._update_size()
+                self.refresh()
+                index = max(index, self.cursor_row)
+            self._report()
+        finally:
+            if generation == self._generation:
+                self._fetching = False
+
+    def _update_size(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total + 1)
+
+    # --- cursor -----------------------------------------------------------------------------------------------
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, self.total - 1)) if self.total else 0
+
+    def watch_cursor_row(self, row: int) -> None:
+        visible = max(self.scrollable_content_region.height - 1, 1)
+        top = round(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + visible:
+            self.scroll_to(y=row - visible + 1, animate=False, immediate=True)
+        self._ensure_loaded(row)
+        self.refresh()
+        self._report()
+
+    def _report(self) -> None:
+        matter = self.current
+        key = f"{matter.number}:{matter.version}" if matter else None
+        if key != self._last_reported or matter is None:
+            self._last_reported = key
+            self.post_message(self.CursorMoved(self, matter))
+
+    def move_to_number(self, number: str) -> bool:
+        for i, row in enumerate(self.rows):
+            if row.number == number:
+                self.cursor_row = i
+                return True
+        return False
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor_row = self.cursor_row + delta
+
+    def action_page(self, direction: int) -> None:
+        step = max(self.scrollable_content_region.height - 2, 1)
+        self.cursor_row = self.cursor_row + direction * step
+
+    def action_jump(self, where: int) -> None:
+        self.cursor_row = 0 if where >= 0 else self.total - 1
+
+    def on_resize(self) -> None:
+        self._update_size()
+
+    def on_click(self, event) -> None:  # mouse is optional, but harmless
+        row = round(self.scroll_y) + event.y - 1
+        if event.y >= 1 and 0 <= row < self.total:
+            self.cursor_row = row
+
+    def open_current(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self, self.current))
+
+    # --- painting ---------------------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        cols = Columns.for_width(width)
+        base = self.rich_style
+        if y == 0:
+            header = " ".join((fit(t("column.number"), cols.number), fit(t("column.title"), cols.title),
+                               fit(t("column.origin"), cols.origin), fit(t("column.holder"), cols.holder),
+                               fit(t("column.status"), cols.status), fit(t("column.left"), cols.left)))
+            style = base + self.get_component_rich_style("queue-table--header")
+            return Strip([Segment(header, style)]).adjust_cell_length(width, style)
+        index = round(self.scroll_y) + y - 1
+        if self.total == 0:
+            if y == 1:
+                text = t("queue.empty") if self.loaded_once else t("queue.loading")
+                return Strip([Segment(fit(" " + text, width), base)])
+            return Strip.blank(width, base)
+        if index >= self.total:
+            return Strip.blank(width, base)
+        cursor = index == self.cursor_row
+        row_style = base
+        if cursor:
+            row_style = base + self.get_component_rich_style("queue-table--cursor", partial=not self.has_focus)
+        if index >= len(self.rows):
+            self._ensure_loaded(index)
+            style = row_style + self.get_component_rich_style("queue-table--placeholder")
+            return Strip([Segment(fit(f" {index + 1}  {t('queue.loading')}", width), style)])
+        matter = self.rows[index]
+        segments = self._row_segments(matter, cols, row_style)
+        return Strip(segments).adjust_cell_length(width, row_style)
+
+    def _row_segments(self, matter: MatterSummary, cols: Columns, style: Style) -> list[Segment]:
+        left = time_left(matter.due_at, self.clock.now(), closed=matter.status is Status.closed)
+        left_style = style
+        if left.urgency is Urgency.overdue:
+            left_style = style + self.get_component_rich_style("queue-table--overdue", partial=True)
+        elif left.urgency is Urgency.at_risk:
+            left_style = style + self.get_component_rich_style("queue-table--at-risk", partial=True)
+        status_style = style
+        if matter.status is Status.closed:
+            status_style = style + self.get_component_rich_style("queue-table--closed", partial=True)
+        text = " ".join((fit(matter.number, cols.number), fit(matter.title, cols.title),
+                         fit(matter.origin_unit.name, cols.origin), fit(matter.holder_unit.name, cols.holder)))
+        return [
+            Segment(text + " ", style),
+            Segment(fit(t(f"status_short.{matter.status}"), cols.status) + " ", status_style),
+            Segment(fit(f"{left.glyph} {left.label()}", cols.left), left_style),
+        ]

@@ -1,0 +1,106 @@
+"""Message catalogs: every string a person reads in the workbench comes from ``locales/<lang>.toml``.
+
+Keys are dotted paths into the TOML tables (``queue.incoming``, ``status.pending``, ``error.phone_format``).
+Enum values of :mod:`huiyin.core.domain` are used as the last part of keys, so a status or action label is
+``t(f"status.{status}")``. Data (unit names, titles) is never translated.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import tomllib
+from importlib import resources
+from typing import Any
+
+LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+def load_catalog(lang: str) -> dict[str, str]:
+    text = resources.files("huiyin.tui").joinpath("locales", f"{lang}.toml").read_text(encoding="utf-8")
+    return _flatten(tomllib.loads(text))
+
+
+class Catalog:
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+        self.lang = lang
+        self.messages = load_catalog(lang)
+        self.fallback = load_catalog("en") if lang != "en" else self.messages
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = self.messages.get(key)
+        if text is None:
+            text = self.fallback.get(key, key)
+        if values:
+            try:
+                return text.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return text
+        return text
+
+    def has(self, key: str) -> bool:
+        return key in self.messages
+
+
+_current = Catalog(DEFAULT_LANGUAGE)
+
+
+def set_language(lang: str) -> Catalog:
+    global _current
+    _current = Catalog(normalize_language(lang) or DEFAULT_LANGUAGE)
+    return _current
+
+
+def current() -> Catalog:
+    return _current
+
+
+def t(key: str, **values: Any) -> str:
+    """The current language's text for ``key``."""
+    return _current(key, **values)
+
+
+def normalize_language(value: str | None) -> str | None:
+    """``zh_CN.UTF-8`` → ``zh-CN``, ``en_US`` → ``en``; ``None`` for anything else."""
+    if not value:
+        return None
+    v = value.split(".")[0].replace("_", "-").lower()
+    if v.startswith("zh"):
+        return "zh-CN"
+    if v.startswith("en") or v in ("c", "posix"):
+        return "en"
+    return None
+
+
+def system_language() -> str | None:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        found = normalize_language(os.environ.get(var))
+        if found:
+            return found
+    try:
+        return normalize_language(locale.getlocale()[0])
+    except ValueError:  # pragma: no cover - odd locales
+        return None
+
+
+def choose_language(cli: str | None, config: str | None) -> str:
+    """``--lang`` first, then the config file, then the locale, then Chinese."""
+    for candidate in (cli, config):
+        found = normalize_language(candidate)
+        if found:
+            return found
+    return system_language() or DEFAULT_LANGUAGE

@@ -1,0 +1,215 @@
+"""What a workflow action needs before it is sent: the fields of ``RULES[action].requires`` / ``.optional``
+(note, reason, satisfaction, a unit to assign to) and, where ``RULES[action].confirm``, a confirmation.
+
+The dialog sends the action itself so that a 422 lands next to its field; a refusal (403/409) closes it and
+the app shows the server's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from pydantic import ValidationError
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from huiyin.core.domain import Action
+from huiyin.core.schemas import LIMITS, ActionIn, MatterSummary, field_errors
+from huiyin.core.workflow import RULES, Actor, Field, MatterState, target_unit
+
+from ..client import ApiError, Unreachable
+from ..components.inputs import HInput
+from ..i18n import t
+
+FIELD_ORDER = (Field.to_unit, Field.reason, Field.note, Field.satisfaction)
+
+
+class ActionDialog(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "key.confirm", id="dialog.confirm", priority=True),
+        Binding("escape", "cancel", "key.cancel", id="dialog.cancel", key_display="esc"),
+    ]
+
+    def __init__(self, matter: MatterSummary, action: Action, send: Callable[[ActionIn], Awaitable[None]]) -> None:
+        super().__init__()
+        from ..app import localize_bindings
+
+        localize_bindings(self)
+        self.matter = matter
+        self.action = action
+        self.send = send
+        self.rule = RULES[action]
+        self.fields = [f for f in FIELD_ORDER if f in self.rule.requires or f in self.rule.optional]
+        self.to_unit: int | None = None
+        self.sending = False
+
+    @property
+    def wb(self):  # noqa: ANN201
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        label = t(f"action.{self.action}")
+        with Vertical(id="dialog"):
+            yield Static(Content.assemble((label, "bold"), "  ", self.matter.number, "  ", self.matter.title),
+                         id="dialog-title")
+            target = self._target_text()
+            if target:
+                yield Static(Content(target), id="dialog-target")
+            for f in self.fields:
+                required = f in self.rule.requires
+                yield Label(Content(t(f"field.{f}") + (" *" if required else "")), classes="field-label")
+                if f is Field.to_unit:
+                    yield HInput(id="unit-search", placeholder=t("dialog.unit_search"), compact=True)
+                    yield OptionList(*self._unit_options(""), id="unit-list")
+                elif f is Field.satisfaction:
+                    yield Select([(t(f"satisfaction.{n}"), n) for n in (5, 4, 3, 2, 1)], id="f-satisfaction",
+                                 prompt=t("dialog.choose"), compact=True)
+                else:
+                    yield HInput(id=f"f-{f}", placeholder=t(f"hint.{f}"), compact=True)
+                yield Static("", id=f"err-{f}", classes="field-error")
+            if self.rule.confirm:
+                yield Static(Content(t("dialog.confirm_warning")), id="dialog-warning")
+            yield Static("", id="dialog-error", classes="field-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(t("dialog.ok", action=label), id="ok", variant="primary", compact=True)
+                yield Button(t("dialog.cancel"), id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        if self.fields:
+            first = self.fields[0]
+            self.query_one("#unit-search" if first is Field.to_unit else f"#f-{first}").focus()
+        else:
+            self.query_one("#ok", Button).focus()
+
+    def _target_text(self) -> str:
+        app = self.wb
+        if app.operator is None or app.unit_tree is None:
+            return ""
+        actor = Actor(role=app.operator.role, unit_id=app.operator.unit.id)
+        m = self.matter
+        state = MatterState(status=m.status, holder_unit_id=m.holder_unit.id, origin_unit_id=m.origin_unit.id,
+                            previous_holder_id=m.previous_holder_id,
+                            claimed_by_id=m.claimed_by.id if m.claimed_by else None)
+        target = target_unit(self.action, state, app.unit_tree, actor)
+        if target is None or target == actor.unit_id and self.action is Action.claim:
+            return ""
+        return t("dialog.target", unit=app.unit_label(target))
+
+    def _unit_options(self, search: str) -> list[Option]:
+        app = self.wb
+        if app.unit_tree is None:
+            return []
+        search = search.strip().lower()
+        out = []
+        for unit in sorted(app.unit_tree, key=lambda u: (u.tier.rank, u.id)):
+            if not app.unit_tree.can_hold_matters(unit.id) or unit.id == self.matter.holder_unit.id:
+                continue
+            label = f"{unit.name} ({t(f'tier.{unit.tier}')})"
+            if search and search not in label.lower():
+                continue
+            out.append(Option(Content(label), id=str(unit.id)))
+        return out
+
+    @on(Input.Changed, "#unit-search")
+    def _search(self, event: Input.Changed) -> None:
+        options = self.query_one("#unit-list", OptionList)
+        options.clear_options()
+        options.add_options(self._unit_options(event.value))
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#unit-search")
+    def _to_list(self) -> None:
+        self.query_one("#unit-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#unit-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.to_unit = int(str(event.option.id))
+        self.query_one("#err-to_unit", Static).update(
+            Content(t("dialog.chosen", unit=self.wb.unit_label(self.to_unit))))
+        self.focus_next()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "unit-search":
+            self.action_submit()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def _values(self) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for f in self.fields:
+            if f is Field.to_unit:
+                values["to_unit"] = self.to_unit
+            elif f is Field.satisfaction:
+                value = self.query_one("#f-satisfaction", Select).value
+                values["satisfaction"] = None if value is Select.BLANK else value
+            else:
+                values[str(f)] = self.query_one(f"#f-{f}", Input).value
+        return values
+
+    def _show(self, errors: dict[str, str]) -> None:
+        for f in self.fields:
+            if f is Field.to_unit and self.to_unit is not None and str(f) not in errors:
+                continue
+            kind = errors.get(str(f))
+            self.query_one(f"#err-{f}", Static).update(
+                Content(t(f"error.{kind}", limit=LIMITS.get(str(f), ""))) if kind else "")
+
+    def action_submit(self) -> None:
+        if self.sending:
+            return
+        values = self._values()
+        errors: dict[str, str] = {}
+        for f in self.rule.requires:
+            value = values.get(str(f))
+            if value is None or (isinstance(value, str) and not value.strip()):
+                errors[str(f)] = "required"
+        body: ActionIn | None = None
+        try:
+            body = ActionIn.model_validate(values)
+        except ValidationError as exc:
+            for name, (kind, _msg) in field_errors(exc).items():
+                errors.setdefault(name, kind)
+        self._show(errors)
+        if errors or body is None:
+            return
+        self._send(body)
+
+    @work(group="dialog-send", exclusive=True, exit_on_error=False)
+    async def _send(self, body: ActionIn) -> None:
+        self.sending = True
+        try:
+            await self.send(body)
+        except ApiError as exc:
+            if exc.status == 422 and exc.fields:
+                self._show(exc.fields)
+                self.query_one("#dialog-error", Static).update(Content(exc.message))
+                return
+            self.dismiss(False)
+            self.wb.notify(exc.message, title=t("notify.refused"), severity="error", timeout=8)
+            self.wb.matters_changed({self.matter.number})
+            return
+        except Unreachable:
+            self.query_one("#dialog-error", Static).update(Content(t("conn.action_failed")))
+            return
+        finally:
+            self.sending = False
+        self.wb.notify(t("notify.action_done", action=t(f"action.{self.action}"), number=self.matter.number))
+        self.wb.matters_changed({self.matter.number})
+        self.dismiss(True)

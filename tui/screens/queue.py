@@ -1,0 +1,199 @@
+"""The queues: incoming, in hand, sent up and all, live, with every action on the selected row by key."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Footer, Input, Static, Tab, Tabs
+
+from huiyin.core.domain import Queue
+from huiyin.core.schemas import MatterOut, MatterSummary, QueueCounts, QueuePage
+from huiyin.core.workflow import can_record
+
+from ..actions import bindings_for
+from ..client import ApiError, Unreachable
+from ..components.banner import ConnectionBanner
+from ..components.header import HeaderBar
+from ..components.inputs import HInput
+from ..components.queue_table import QueueTable
+from ..i18n import t
+from .base import MatterActionsScreen
+
+QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.sent_up, Queue.all)
+
+
+class QueueScreen(MatterActionsScreen):
+    BINDINGS = bindings_for("queue")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: Queue = Queue.incoming
+        self.filter_text = ""
+        self.counts: QueueCounts | None = None
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar()
+        yield Tabs(*(Tab(self._tab_label(q), id=f"q-{q}") for q in QUEUE_ORDER), id="queues")
+        yield HInput(id="filter", placeholder=t("queue.filter_hint"), compact=True)
+        yield QueueTable(clock=self.wb.clock, id="table")
+        yield Static("", id="queue-status")
+        yield ConnectionBanner()
+        yield Footer()
+
+    def _tab_label(self, queue: Queue) -> str:
+        index = QUEUE_ORDER.index(queue) + 1
+        count = getattr(self.counts, str(queue), None) if self.counts else None
+        label = t(f"queue.{queue}")
+        return f"{index} {label} {count}" if count is not None else f"{index} {label}"
+
+    def on_mount(self) -> None:
+        self.query_one("#queues", Tabs).can_focus = False
+        self.query_one("#filter", Input).display = False
+        table = self.query_one(QueueTable)
+        table.focus()
+        self._set_source()
+        self.refresh_data()
+        self.set_interval(30, self._tick)
+
+    def _tick(self) -> None:
+        """Countdowns move with the clock."""
+        self.query_one(QueueTable).refresh()
+        self.query_one(HeaderBar).refresh_text()
+
+    def _set_source(self) -> None:
+        queue, q = self.queue, self.filter_text
+
+        async def fetch(cursor: str | None, limit: int) -> QueuePage:
+            return await self.wb.call(lambda api: api.matters(queue, q=q, limit=limit, cursor=cursor))
+
+        self.query_one(QueueTable).set_source(fetch)
+
+    @work(group="queue-refresh", exclusive=True, exit_on_error=False)
+    async def refresh_data(self) -> None:
+        table = self.query_one(QueueTable)
+        try:
+            self.counts = await self.wb.call(lambda api: api.queue_counts())
+            tabs = self.query_one("#queues", Tabs)
+            for q in QUEUE_ORDER:
+                tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
+            await table.reload()
+        except (ApiError, Unreachable):
+            pass
+        self._show_status()
+        self.refresh_bindings()
+
+    def matters_changed(self, numbers: set[str]) -> None:
+        self.refresh_data()
+
+    # --- the current matter -------------------------------------------------------------------------------
+    def current_matter(self) -> MatterSummary | None:
+        return self.query_one(QueueTable).current
+
+    @on(QueueTable.CursorMoved)
+    def _moved(self, event: QueueTable.CursorMoved) -> None:
+        self._show_status()
+        self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        table = self.query_one(QueueTable)
+        parts = []
+        if table.total:
+            parts.append(t("queue.position", row=table.cursor_row + 1, total=table.total))
+        if self.filter_text:
+            parts.append(t("queue.filtered", text=self.filter_text))
+        matter = table.current
+        if matter is not None and matter.claimed_by is not None:
+            parts.append(t("queue.claimed_by", name=matter.claimed_by.display_name))
+        self.query_one("#queue-status", Static).update(Content("  ".join(parts)))
+
+    @on(QueueTable.Opened)
+    def _opened(self, event: QueueTable.Opened) -> None:
+        self._open(event.matter)
+
+    def _open(self, matter: MatterSummary) -> None:
+        from .detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(matter.number))
+
+    # --- keys ---------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "record":
+            operator = self.wb.operator
+            return operator is not None and can_record(operator.role)
+        if action == "clear_filter":
+            return bool(self.query_one("#filter", Input).display)
+        if action == "open":
+            return self.current_matter() is not None
+        return super().check_action(action, parameters)
+
+    def action_open(self) -> None:
+        matter = self.current_matter()
+        if matter is not None:
+            self._open(matter)
+
+    def action_queue(self, name: str) -> None:
+        self._switch(Queue(name))
+
+    def action_next_queue(self) -> None:
+        self._switch(QUEUE_ORDER[(QUEUE_ORDER.index(self.queue) + 1) % len(QUEUE_ORDER)])
+
+    def action_previous_queue(self) -> None:
+        self._switch(QUEUE_ORDER[(QUEUE_ORDER.index(self.queue) - 1) % len(QUEUE_ORDER)])
+
+    def _switch(self, queue: Queue) -> None:
+        if queue == self.queue:
+            return
+        self.queue = queue
+        self.query_one("#queues", Tabs).active = f"q-{queue}"
+        self._set_source()
+        self.refresh_data()
+
+    @on(Tabs.TabActivated, "#queues")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        if event.tab is not None and event.tab.id:
+            self._switch(Queue(event.tab.id.removeprefix("q-")))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._debounce_filter(event.value.strip())
+
+    @work(group="filter", exclusive=True, exit_on_error=False)
+    async def _debounce_filter(self, text: str) -> None:
+        import asyncio
+
+        await asyncio.sleep(0.25)
+        if text != self.filter_text:
+            self.filter_text = text
+            self._set_source()
+            self.refresh_data()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(QueueTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.query_one(QueueTable).focus()
+            if self.filter_text:
+                self.filter_text = ""
+                self._set_source()
+                self.refresh_data()
+
+    def action_record(self) -> None:
+        from .record import RecordScreen
+
+        def recorded(matter: MatterOut | None) -> None:
+            if matter is not None:
+                self.wb.notify(t("notify.recorded", number=matter.number))
+                self.refresh_data()
+
+        self.app.push_screen(RecordScreen(), recorded)

@@ -1,0 +1,144 @@
+"""Record a new matter (walk-in, phone, visit): the form validates with core's ``MatterIn``, the same rules as
+the server, and shows each problem next to its field."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, Select, Static
+from pydantic import ValidationError
+
+from huiyin.core.domain import Channel, Complexity
+from huiyin.core.schemas import LIMITS, MatterIn, field_errors
+
+from ..client import ApiError, Unreachable, new_idempotency_key
+from ..components.banner import ConnectionBanner
+from ..components.header import HeaderBar
+from ..components.inputs import HInput
+from ..i18n import t
+from .base import WorkbenchScreen
+
+#: the form's fields in order: (field, required?)
+FIELDS: tuple[tuple[str, bool], ...] = (
+    ("channel", True),
+    ("title", True),
+    ("resident_name", True),
+    ("resident_phone", False),
+    ("address", False),
+    ("category", False),
+    ("complexity", False),
+    ("description", False),
+)
+
+#: channels a window records (``online`` comes from residents themselves)
+FORM_CHANNELS = (Channel.walk_in, Channel.phone, Channel.visit)
+
+
+def error_text(field: str, kind: str) -> str:
+    return t(f"error.{kind}", limit=LIMITS.get(field, ""), field=t(f"field.{field}"))
+
+
+class RecordScreen(WorkbenchScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "key.save", id="form.save", priority=True),
+        Binding("escape", "cancel", "key.cancel", id="form.cancel", key_display="esc"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.idempotency_key = new_idempotency_key()
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar()
+        with VerticalScroll(id="record-form"):
+            yield Static(Content(t("record.title")), id="record-title")
+            for name, required in FIELDS:
+                label = t(f"field.{name}") + (" *" if required else "")
+                with Horizontal(classes="form-row"):
+                    yield Label(Content(label), classes="form-label")
+                    yield self._widget(name)
+                yield Static("", id=f"err-{name}", classes="field-error")
+            yield Static(Content(t("record.hint")), id="record-hint")
+            yield Static("", id="record-error", classes="field-error")
+        yield ConnectionBanner()
+        yield Footer()
+
+    def _widget(self, name: str) -> Widget:
+        if name == "channel":
+            return Select([(t(f"channel.{c}"), str(c)) for c in FORM_CHANNELS], value=str(Channel.walk_in),
+                          allow_blank=False, id="f-channel", compact=True)
+        if name == "complexity":
+            return Select([(t(f"complexity.{c}"), str(c)) for c in Complexity], value=str(Complexity.simple),
+                          allow_blank=False, id="f-complexity", compact=True)
+        return HInput(id=f"f-{name}", placeholder=t(f"hint.{name}"), max_length=LIMITS.get(name, 0) + 50,
+                      compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-title", Input).focus()
+
+    def values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, _ in FIELDS:
+            widget = self.query_one(f"#f-{name}")
+            if isinstance(widget, Select):
+                out[name] = "" if widget.value is Select.BLANK else str(widget.value)
+            else:
+                out[name] = widget.value  # type: ignore[attr-defined]
+        return out
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """``errors``: field → error type code (as in core's ``field_errors`` and the server's 422)."""
+        for name, _ in FIELDS:
+            box = self.query_one(f"#err-{name}", Static)
+            kind = errors.get(name)
+            box.update(Content(error_text(name, kind)) if kind else "")
+            box.set_class(bool(kind), "-shown")
+        other = [k for k in errors if k not in dict(FIELDS)]
+        self.query_one("#record-error", Static).update(
+            Content(", ".join(error_text(k, errors[k]) for k in other)) if other else "")
+        first = next((name for name, _ in FIELDS if name in errors), None)
+        if first is not None:
+            self.query_one(f"#f-{first}").focus()
+
+    def validate(self) -> MatterIn | None:
+        try:
+            matter = MatterIn.model_validate(self.values())
+        except ValidationError as exc:
+            self.show_errors({name: kind for name, (kind, _msg) in field_errors(exc).items()})
+            return None
+        self.show_errors({})
+        return matter
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def action_save(self) -> None:
+        matter = self.validate()
+        if matter is not None and not self.saving:
+            self._send(matter)
+
+    @work(group="record", exclusive=True, exit_on_error=False)
+    async def _send(self, matter: MatterIn) -> None:
+        self.saving = True
+        try:
+            out = await self.wb.call(lambda api: api.record(matter, self.idempotency_key))
+        except ApiError as exc:
+            if exc.fields:
+                self.show_errors(exc.fields)
+            self.query_one("#record-error", Static).update(Content(exc.message))
+            return
+        except Unreachable:
+            self.query_one("#record-error", Static).update(Content(t("conn.action_failed")))
+            return
+        finally:
+            self.saving = False
+        self.dismiss(out)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
