@@ -199,6 +199,10 @@ class WorkbenchApp(App[None]):
         self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
         self.operator = operator
         self.last_event_id = None
+        # the screen switch runs in the app's own worker: the login screen (and its workers) go away during it
+        self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
+
+    async def _show_queues(self) -> None:
         from .screens.queue import QueueScreen
 
         while len(self.screen_stack) > 2:
@@ -262,7 +266,7 @@ class WorkbenchApp(App[None]):
         async def send(body: ActionIn) -> None:
             await self.call(lambda api: api.act(number, action, body))
 
-        if rule.requires or rule.optional or rule.confirm:
+        if rule.requires or rule.confirm:
             from .screens.action_dialog import ActionDialog
 
             self.push_screen(ActionDialog(matter, action, send))

@@ -48,7 +48,7 @@ def make_app(tui_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     return make
 
 
-async def wait_for(pilot, condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(pilot, condition, timeout: float = 5.0, info=None) -> None:  # type: ignore[no-untyped-def]
     """Let the app run until ``condition()`` holds (fails the test after ``timeout`` seconds)."""
     import asyncio
     import time
@@ -56,7 +56,8 @@ async def wait_for(pilot, condition, timeout: float = 5.0) -> None:  # type: ign
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}")
+            details = info() if info else screen_text(pilot.app)
+            raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}:\n{details}")
         await pilot.pause(0.02)
         await asyncio.sleep(0)
 
@@ -78,3 +79,8 @@ def screen_text(app) -> str:  # type: ignore[no-untyped-def]
     """What the terminal shows now, as plain text (one line per row; a wide character is one char)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(seg.text for seg in strip).rstrip() for strip in strips)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
