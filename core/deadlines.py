@@ -370,3 +370,35 @@ def countdown(due: datetime, now: datetime, calendar: WorkCalendar,
 def urgency_sort_key(item: Countdown) -> tuple[int, int, datetime]:
     """``sorted(countdowns, key=urgency_sort_key)``: the most urgent first (see :attr:`Countdown.sort_key`)."""
     return item.sort_key
+
+
+def add_working_time(start: datetime, seconds: float, calendar: WorkCalendar,
+                     policy: DeadlinePolicy | None = None) -> datetime:
+    """The instant reached after ``seconds`` of working time from ``start`` (the inverse of
+    :func:`working_seconds_between`): a deadline before it has less than ``seconds`` of working time left."""
+    _aware(start, "start")
+    if seconds < 0:
+        raise ValueError("seconds must not be negative")
+    policy = policy or DeadlinePolicy()
+    tz = policy.tz
+    local = start.astimezone(tz)
+    day = local.date()
+    left = float(seconds)
+    for _ in range(_MAX_SCAN_DAYS):
+        if calendar.is_workday(day):
+            opens = datetime.combine(day, policy.day_start, tzinfo=tz)
+            closes = datetime.combine(day, policy.day_end, tzinfo=tz)
+            begin = max(opens, local) if day == local.date() else opens
+            if begin < closes:
+                room = (closes - begin).total_seconds()
+                if left <= room:
+                    return (begin + timedelta(seconds=left)).astimezone(timezone.utc)
+                left -= room
+        day += timedelta(days=1)
+    raise ValueError(f"no working day found within {_MAX_SCAN_DAYS} days of {start.date()}")
+
+
+def at_risk_horizon(now: datetime, calendar: WorkCalendar, policy: DeadlinePolicy | None = None) -> datetime:
+    """A deadline at or after ``now`` and before this instant is at risk (see :func:`countdown`)."""
+    policy = policy or DeadlinePolicy()
+    return add_working_time(now, policy.at_risk_seconds, calendar, policy)

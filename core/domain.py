@@ -84,10 +84,17 @@ class Action(StrEnum):
     close = "close"
     reopen = "reopen"
     follow_up = "follow_up"
+    #: ask for more working days (延期申请), with a reason
+    request_extension = "request_extension"
+    #: a supervisor or the command center grants the pending request; ``due_at`` moves
+    approve_extension = "approve_extension"
+    #: ... or turns it down, with a reason
+    reject_extension = "reject_extension"
 
 
 class EventKind(StrEnum):
-    """What a timeline entry (``MatterEvent``) records: ``record`` and every :class:`Action`."""
+    """What a timeline entry (``MatterEvent``) records: ``record``, every :class:`Action`, and the server's own
+    supervision notices (督办), which have no acting operator."""
 
     record = "record"
     claim = "claim"
@@ -100,6 +107,19 @@ class EventKind(StrEnum):
     close = "close"
     reopen = "reopen"
     follow_up = "follow_up"
+    request_extension = "request_extension"
+    approve_extension = "approve_extension"
+    reject_extension = "reject_extension"
+    #: less than the policy's at-risk time is left until the matter's deadline
+    at_risk = "at_risk"
+    #: the matter's deadline passed before it was answered
+    overdue = "overdue"
+    #: the unit holding the matter did not claim it within its claim (sign-for) deadline
+    claim_overdue = "claim_overdue"
+
+    @property
+    def is_supervision(self) -> bool:
+        return self in (EventKind.at_risk, EventKind.overdue, EventKind.claim_overdue)
 
 
 class Queue(StrEnum):
@@ -109,7 +129,11 @@ class Queue(StrEnum):
     in_hand = "in_hand"
     sent_up = "sent_up"
     all = "all"
+    #: open matters past their deadline: for supervisors (over their jurisdiction) and the command center
+    overdue = "overdue"
 
 
 #: roles that work matters (record and act); admins and trainers look but do not touch
 WORKING_ROLES: frozenset[Role] = frozenset({Role.clerk, Role.supervisor, Role.commander})
+#: roles that approve extensions and watch the overdue queue
+SUPERVISING_ROLES: frozenset[Role] = frozenset({Role.supervisor, Role.commander})

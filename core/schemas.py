@@ -8,7 +8,7 @@ the same input with the same error codes. Field errors carry a stable ``type`` (
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -165,6 +165,8 @@ class ActionIn(_Model):
     reason: str = ""
     to_unit: int | None = None
     satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
+    #: working days an extension request asks for (1 to 30)
+    days: Annotated[int | None, Field(ge=1, le=30)] = None
 
     @field_validator("note", "reason", mode="before")
     @classmethod
@@ -188,7 +190,15 @@ class MatterSummary(_Model):
     claimed_by: OperatorRef | None = None
     created_at: datetime
     updated_at: datetime
+    #: the resident's deadline: the close of the last working day counted (see huiyin.core.deadlines)
     due_at: datetime
+    #: true when the deadline was counted across a year the calendar only guesses (Monday–Friday)
+    due_provisional: bool = False
+    #: when the matter arrived at its current holder, and by when that unit should claim it (pending only)
+    received_at: datetime | None = None
+    claim_due_at: datetime | None = None
+    #: working days an extension request asks for, while it waits for a decision
+    extension_days_requested: int | None = None
     version: int
 
 
@@ -213,6 +223,10 @@ class EventOut(_Model):
     holder_unit_id: int
     note: str = ""
     satisfaction: int | None = None
+    #: working days asked for or granted (extension events)
+    days: int | None = None
+    #: the matter's deadline as this event set or moved it (record, approve_extension)
+    due_at: datetime | None = None
     created_at: datetime
 
 
@@ -232,6 +246,11 @@ class QueueCounts(_Model):
     in_hand: int
     sent_up: int
     all: int
+    #: the overdue queue's size; ``None`` for operators who do not have that queue
+    overdue: int | None = None
+    #: of the matters in *incoming* and *in hand*: how many are at risk, and how many overdue, now
+    urgent_at_risk: int = 0
+    urgent_overdue: int = 0
 
 
 class EventPage(_Model):
@@ -240,10 +259,18 @@ class EventPage(_Model):
     last_id: int
 
 
+class LineErrorOut(_Model):
+    line: int
+    code: str
+    message: str
+
+
 class ErrorOut(_Model):
     code: str
     message: str
     fields: dict[str, str] | None = None
+    #: for a refused file (a calendar import): every error with its line
+    errors: list[LineErrorOut] | None = None
 
 
 def field_errors(exc: ValidationError) -> dict[str, tuple[str, str]]:
@@ -260,3 +287,78 @@ def field_errors(exc: ValidationError) -> dict[str, tuple[str, str]]:
 
 
 QUEUES: tuple[Queue, ...] = tuple(Queue)
+
+
+# ------------------------------------------------------------------------------------------ calendar and policy
+
+class CalendarDayOut(_Model):
+    day: date
+    #: workday, makeup_workday, weekend or holiday
+    kind: str
+    name: str | None = None
+    note: str | None = None
+    #: override, package or weekday
+    source: str
+
+
+class CalendarWarningOut(_Model):
+    year: int
+    #: calendar.partial or calendar.fallback
+    code: str
+    message: str
+
+
+class CalendarYearOut(_Model):
+    year: int
+    #: package, overrides, partial or fallback (huiyin.core.calendar.Coverage)
+    coverage: str
+    reliable: bool
+    complete: bool
+    warning: CalendarWarningOut | None = None
+    #: every day that is not an ordinary weekday or weekend: holidays and make-up workdays
+    special_days: list[CalendarDayOut]
+    #: the admin's own entries for the year
+    overrides: list[CalendarDayOut]
+
+
+class CalendarDayIn(_Model):
+    #: holiday or workday
+    type: str
+    name: str = ""
+    note: str = ""
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: Any) -> str:
+        if v not in ("holiday", "workday"):
+            raise PydanticCustomError("enum", "type must be holiday or workday")
+        return v
+
+    @field_validator("name", "note", mode="before")
+    @classmethod
+    def _texts(cls, v: Any, info: Any) -> str:
+        return _text(v, "category" if info.field_name == "name" else "note", required=False)
+
+
+class CalendarImportIn(_Model):
+    """A year's schedule in the import file format of :mod:`huiyin.core.calendar`."""
+
+    text: str
+
+
+class CalendarStatus(_Model):
+    """What the workbench's status line and the admin see: every unreliable year in the coming weeks."""
+
+    warnings: list[CalendarWarningOut]
+
+
+class PolicyModel(_Model):
+    """The deadline policy (huiyin.core.deadlines.DeadlinePolicy)."""
+
+    simple_days: int = 3
+    complex_days: int = 7
+    claim_days: int = 1
+    at_risk_hours: float = 9.0
+    timezone: str = "Asia/Shanghai"
+    day_start: str = "08:30"
+    day_end: str = "17:30"

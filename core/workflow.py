@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .domain import WORKING_ROLES, Action, Role, Status, UnitKind
+from .domain import SUPERVISING_ROLES, WORKING_ROLES, Action, Role, Status, UnitKind
 from .units import UnitTree
 
 
@@ -51,6 +51,15 @@ class Field(StrEnum):
     reason = "reason"
     to_unit = "to_unit"
     satisfaction = "satisfaction"
+    days = "days"
+
+
+class Guard(StrEnum):
+    """A condition on the matter beyond its status."""
+
+    none = "none"
+    no_extension_pending = "no_extension_pending"
+    extension_pending = "extension_pending"
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -70,6 +79,9 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.answered, Action.follow_up): Status.answered,
     (Status.closed, Action.reopen): Status.in_progress,
     (Status.closed, Action.follow_up): Status.closed,
+    (Status.in_progress, Action.request_extension): Status.in_progress,
+    (Status.in_progress, Action.approve_extension): Status.in_progress,
+    (Status.in_progress, Action.reject_extension): Status.in_progress,
 }
 
 
@@ -85,6 +97,7 @@ class Rule:
     actor_kinds: frozenset[UnitKind] = frozenset()
     #: a person should confirm before the workbench sends it (hard to undo)
     confirm: bool = False
+    guard: Guard = Guard.none
 
 
 def _r(*relations: Relation) -> frozenset[Relation]:
@@ -111,7 +124,16 @@ RULES: dict[Action, Rule] = {
     Action.close: Rule(_r(R.holder, R.origin), confirm=True),
     Action.reopen: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.reason), optional=_f()),
     Action.follow_up: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.satisfaction)),
+    Action.request_extension: Rule(_r(R.holder), requires=_f(Field.reason, Field.days), optional=_f(),
+                                   guard=Guard.no_extension_pending),
+    Action.approve_extension: Rule(_r(R.jurisdiction, R.command_center), roles=SUPERVISING_ROLES,
+                                   guard=Guard.extension_pending),
+    Action.reject_extension: Rule(_r(R.jurisdiction, R.command_center), roles=SUPERVISING_ROLES,
+                                  requires=_f(Field.reason), optional=_f(), guard=Guard.extension_pending),
 }
+
+#: the most working days one extension may add
+MAX_EXTENSION_DAYS = 30
 
 #: the order actions are offered in (workbench footer, palette, ``allowed_actions``)
 ACTION_ORDER: tuple[Action, ...] = tuple(Action)
@@ -133,6 +155,8 @@ class MatterState:
     #: the unit it came from before its current holder (where ``release`` sends it), if any
     previous_holder_id: int | None = None
     claimed_by_id: int | None = None
+    #: working days asked for by an extension request that waits for a decision
+    extension_days_requested: int | None = None
 
 
 class RefusalCode(StrEnum):
@@ -203,6 +227,11 @@ def check(actor: Actor, action: Action, matter: MatterState, tree: UnitTree) -> 
         need = " or ".join(sorted(rule.relations))
         return Refusal(RefusalCode.wrong_unit,
                        f"your unit may not {action} this matter: it must be the matter's {need}", rel)
+    pending = matter.extension_days_requested is not None
+    if rule.guard is Guard.no_extension_pending and pending:
+        return Refusal(RefusalCode.wrong_status, "an extension request already waits for a decision", rel)
+    if rule.guard is Guard.extension_pending and not pending:
+        return Refusal(RefusalCode.wrong_status, "no extension request waits for a decision", rel)
     if rule.holder is not HolderMove.named and rule.holder is not HolderMove.stay:
         target = target_unit(action, matter, tree, actor)
         if target is None:
@@ -226,3 +255,8 @@ def next_status(status: Status, action: Action) -> Status:
 
 def can_record(role: Role) -> bool:
     return role in WORKING_ROLES
+
+
+def may_watch_overdue(role: Role) -> bool:
+    """Supervisors (over their jurisdiction) and commanders (over the district) have the overdue queue."""
+    return role in SUPERVISING_ROLES

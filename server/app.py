@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,8 +11,8 @@ from fastapi import FastAPI
 
 from huiyin.core.clock import Clock, SystemClock
 
-from . import db, errors
-from .api import auth, events, matters, meta
+from . import db, errors, supervision
+from .api import auth, calendar, events, matters, meta
 from .context import ServerContext
 from .settings import Settings
 
@@ -34,12 +36,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ctx.closing.clear()
+        task = asyncio.create_task(supervision.supervise_forever(ctx), name="huiyin-supervision")
         yield
         ctx.closing.set()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     app = FastAPI(title="huiyin", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.ctx = ctx
     errors.install(app)
-    for module in (meta, auth, matters, events):
+    for module in (meta, auth, matters, events, calendar):
         app.include_router(module.router)
     return app

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from huiyin.core.clock import Clock
-from huiyin.core.deadlines import DeadlinePolicy, WeekdayCalendar, WorkCalendar
 
 from .events import Notifier
+from .rules import RulesCache
 from .settings import Settings
 
 
@@ -20,7 +20,7 @@ class ServerContext:
     clock: Clock
     settings: Settings
     notifier: Notifier = field(default_factory=lambda: Notifier())
-    policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
-    calendar: WorkCalendar = field(default_factory=WeekdayCalendar)
+    #: the calendar and the deadline policy, reloaded whenever the stored version changes
+    rules: RulesCache = field(default_factory=RulesCache)
     #: set when the server shuts down, so live-feed connections end
     closing: threading.Event = field(default_factory=threading.Event)

@@ -49,6 +49,10 @@ def current_operator(ctx: Ctx, session: DbSession,
     op = session.get(Operator, row.operator_id)
     if op is None or not op.active:
         raise ApiError(401, "token_invalid", "this operator is no longer active")
+    # keep the operator's loaded fields but give the connection back to the pool: a write that follows takes
+    # its own connection, and a request must never hold two (16 windows at once would drain the pool)
+    session.expunge(op)
+    session.rollback()
     return op
 
 

@@ -5,6 +5,7 @@ The workbench still talks to it over HTTP, so there is one code path whether the
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -28,8 +29,11 @@ def tcp_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 class EmbeddedServer:
     def __init__(self, database_url: str, clock: Clock | None = None, sample: bool = True,
-                 host: str = "127.0.0.1", port: int = 0, sample_matters: bool = True) -> None:
+                 host: str = "127.0.0.1", port: int = 0, sample_matters: bool = True,
+                 supervise_seconds: float | None = None) -> None:
         self.settings = Settings(database_url=database_url)
+        if supervise_seconds is not None:
+            self.settings = dataclasses.replace(self.settings, supervise_seconds=supervise_seconds)
         self.clock = clock
         self.sample = sample
         self.sample_matters = sample_matters

@@ -26,6 +26,8 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.fields = fields
+        #: line errors of a refused file
+        self.errors: list | None = None
 
 
 def invalid(fields: dict[str, str], message: str | None = None) -> ApiError:
@@ -42,8 +44,8 @@ def from_validation(exc: ValidationError) -> ApiError:
 
 
 def _json(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-          headers: dict[str, str] | None = None) -> JSONResponse:
-    body = ErrorOut(code=code, message=message, fields=fields).model_dump(exclude_none=True)
+          headers: dict[str, str] | None = None, errors: list | None = None) -> JSONResponse:
+    body = ErrorOut(code=code, message=message, fields=fields, errors=errors).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -56,7 +58,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return _json(exc.status, exc.code, exc.message, exc.fields, headers)
+        return _json(exc.status, exc.code, exc.message, exc.fields, headers, exc.errors)
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,7 +6,7 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from datetime import timezone
 
@@ -93,6 +93,7 @@ class Matter(SQLModel, table=True):
         Index("ix_matters_holder_status_due", "holder_unit_id", "status", "due_at", "id"),
         Index("ix_matters_origin_due", "origin_unit_id", "due_at", "id"),
         Index("ix_matters_status_due", "status", "due_at", "id"),
+        Index("ix_matters_status_claim_due", "status", "claim_due_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -121,6 +122,20 @@ class Matter(SQLModel, table=True):
     version: int = 1
     #: ``<operator id>:<Idempotency-Key>`` of the request that recorded it
     idempotency_key: str | None = Field(default=None, max_length=240, unique=True)
+    #: working days counted from ``created_at`` to ``due_at``: the policy's days for the complexity at
+    #: recording, plus every approved extension (so ``due_at`` can be recounted when the calendar changes)
+    deadline_days: int = 3
+    #: ``due_at`` was counted across a year the calendar only guesses
+    due_provisional: bool = False
+    #: when the matter arrived at its current holder; the claim deadline counts from here
+    received_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    claim_due_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    #: an extension request waiting for a decision: the working days asked for
+    extension_days_requested: int | None = None
+    #: the supervision notice last given for the current ``due_at``: none, at_risk or overdue
+    due_notice: str = Field(default="none", max_length=16)
+    #: whether the claim-overdue notice was given for the current stage
+    claim_notice: bool = False
 
 
 class MatterEvent(SQLModel, table=True):
@@ -145,6 +160,10 @@ class MatterEvent(SQLModel, table=True):
     holder_unit_id: int = Field(foreign_key="units.id")
     note: str = Field(default="", max_length=1000)
     satisfaction: int | None = None
+    #: working days asked for (request_extension) or granted (approve_extension)
+    days: int | None = None
+    #: the matter's deadline after this event, when the event set or moved it
+    due_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _ts(index=True)  # type: ignore[assignment]
 
 
@@ -159,3 +178,24 @@ class ServerSetting(SQLModel, table=True):
 
 __all__ = ["AuthToken", "Matter", "MatterCounter", "MatterEvent", "Operator", "ServerSetting", "Unit",
            "UTCDateTime"]
+
+
+class CalendarDay(SQLModel, table=True):
+    """An admin's override of one day: a holiday or a (make-up) workday."""
+
+    __tablename__ = "calendar_days"
+
+    day: date = Field(primary_key=True)
+    year: int = Field(index=True)
+    type: str = Field(max_length=16)
+    name: str = Field(default="", max_length=40)
+    note: str = Field(default="", max_length=1000)
+
+
+class CalendarYear(SQLModel, table=True):
+    """Per-year facts of the admin's calendar: whether the overrides are the year's whole schedule."""
+
+    __tablename__ = "calendar_years"
+
+    year: int = Field(primary_key=True)
+    complete: bool = False

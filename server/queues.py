@@ -4,6 +4,10 @@
 * ``in_hand``: matters my unit holds and is working on or has answered.
 * ``sent_up``: matters my unit escalated, asked help for or assigned away, still open elsewhere.
 * ``all``: every matter held by or recorded at a unit in my jurisdiction (the district for district units).
+* ``overdue``: open matters (pending or in progress) past their deadline, held in my jurisdiction: for
+  supervisors and the command center (:func:`huiyin.core.workflow.may_watch_overdue`), 403 for others.
+
+Sorting by ``due_at`` is sorting by urgency: at any moment, less working time is left the earlier a deadline is.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from huiyin.core.domain import EventKind, Queue, Status
+from huiyin.core.domain import EventKind, Queue, Role, Status
+from huiyin.core.workflow import may_watch_overdue
 from huiyin.core.units import UnitTree
 
-from .errors import invalid
+from .errors import ApiError, invalid
 from .models import Matter, MatterEvent, Operator
 
 MAX_LIMIT = 500
@@ -42,8 +47,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise invalid({"cursor": "invalid"}, "cursor is not one this server handed out") from None
 
 
-def _queue_filter(queue: Queue, op: Operator, tree: UnitTree):  # type: ignore[no-untyped-def]
+OPEN = (Status.pending.value, Status.in_progress.value)
+
+
+def _queue_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  # type: ignore[no-untyped-def]
     jurisdiction = tree.jurisdiction(op.unit_id)
+    if queue is Queue.overdue:
+        if not may_watch_overdue(Role(op.role)):
+            raise ApiError(403, "wrong_role", "the overdue queue is for supervisors and the command center")
+        return and_(Matter.status.in_(OPEN), Matter.due_at < now, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined,operator]
     if queue is Queue.incoming:
         return and_(Matter.status == Status.pending.value, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined]
     if queue is Queue.in_hand:
@@ -71,12 +83,12 @@ def _text_filter(q: str, tree: UnitTree):  # type: ignore[no-untyped-def]
 
 
 def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: str | None, limit: int,
-               cursor: str | None) -> tuple[list[Matter], int, str | None]:
+               cursor: str | None, now: datetime) -> tuple[list[Matter], int, str | None]:
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid({"limit": "out_of_range"}, f"limit must be between 1 and {MAX_LIMIT}")
     if q is not None and len(q) > MAX_QUERY:
         raise invalid({"q": "too_long"}, f"q may have at most {MAX_QUERY} characters")
-    where = [_queue_filter(queue, op, tree)]
+    where = [_queue_filter(queue, op, tree, now)]
     if q and q.strip():
         where.append(_text_filter(q, tree))
     total = session.exec(select(func.count()).select_from(Matter).where(*where)).one()
@@ -89,7 +101,21 @@ def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: 
     return rows[:limit], total, next_cursor
 
 
-def queue_counts(session: Session, op: Operator, tree: UnitTree) -> dict[str, int]:
-    return {queue.value: session.exec(select(func.count()).select_from(Matter)
-                                      .where(_queue_filter(queue, op, tree))).one()
-            for queue in Queue}
+def _count(session: Session, *where) -> int:  # type: ignore[no-untyped-def]
+    return session.exec(select(func.count()).select_from(Matter).where(*where)).one()
+
+
+def queue_counts(session: Session, op: Operator, tree: UnitTree, now: datetime,
+                 at_risk_before: datetime) -> dict[str, int | None]:
+    """Each queue's size, and how many of the matters this unit must act on (incoming and in hand) are at risk
+    (due before ``at_risk_before``) or overdue now."""
+    counts: dict[str, int | None] = {
+        queue.value: _count(session, _queue_filter(queue, op, tree, now))
+        for queue in (Queue.incoming, Queue.in_hand, Queue.sent_up, Queue.all)}
+    counts["overdue"] = (_count(session, _queue_filter(Queue.overdue, op, tree, now))
+                         if may_watch_overdue(Role(op.role)) else None)
+    mine = and_(or_(_queue_filter(Queue.incoming, op, tree, now), _queue_filter(Queue.in_hand, op, tree, now)),
+                Matter.status.in_(OPEN))  # type: ignore[attr-defined]
+    counts["urgent_overdue"] = _count(session, mine, Matter.due_at < now)  # type: ignore[operator]
+    counts["urgent_at_risk"] = _count(session, mine, Matter.due_at >= now, Matter.due_at < at_risk_before)  # type: ignore[operator]
+    return counts

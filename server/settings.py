@@ -26,12 +26,14 @@ class Settings:
     event_poll_seconds: float = 0.5
     #: keep-alive comment interval on the live feed
     event_ping_seconds: float = 15.0
+    #: how often the supervisor looks for matters turning at risk or overdue (by the injected clock)
+    supervise_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
         url = database_url or os.environ.get("HUIYIN_DATABASE_URL") or default_database_url()
         ttl = os.environ.get("HUIYIN_TOKEN_TTL_HOURS")
-        kwargs = {}
+        kwargs: dict = {}
         if ttl:
             try:
                 hours = float(ttl)
@@ -40,4 +42,10 @@ class Settings:
             if hours <= 0:
                 raise ValueError("HUIYIN_TOKEN_TTL_HOURS must be positive")
             kwargs["token_ttl"] = timedelta(hours=hours)
+        supervise = os.environ.get("HUIYIN_SUPERVISE_SECONDS")
+        if supervise:
+            try:
+                kwargs["supervise_seconds"] = float(supervise)
+            except ValueError as exc:
+                raise ValueError(f"HUIYIN_SUPERVISE_SECONDS must be a number, not {supervise!r}") from exc
         return cls(database_url=url, **kwargs)

@@ -54,7 +54,7 @@ def operators_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Op
 def matter_state(matter: Matter) -> MatterState:
     return MatterState(status=Status(matter.status), holder_unit_id=matter.holder_unit_id,
                        origin_unit_id=matter.origin_unit_id, previous_holder_id=matter.previous_holder_id,
-                       claimed_by_id=matter.claimed_by_id)
+                       claimed_by_id=matter.claimed_by_id, extension_days_requested=matter.extension_days_requested)
 
 
 def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator]) -> dict:
@@ -64,7 +64,9 @@ def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator]) ->
         origin_unit=unit_ref(tree, matter.origin_unit_id), holder_unit=unit_ref(tree, matter.holder_unit_id),
         previous_holder_id=matter.previous_holder_id,
         claimed_by=operator_ref(ops.get(matter.claimed_by_id)) if matter.claimed_by_id else None,
-        created_at=matter.created_at, updated_at=matter.updated_at, due_at=matter.due_at, version=matter.version,
+        created_at=matter.created_at, updated_at=matter.updated_at, due_at=matter.due_at,
+        due_provisional=matter.due_provisional, received_at=matter.received_at, claim_due_at=matter.claim_due_at,
+        extension_days_requested=matter.extension_days_requested, version=matter.version,
     )
 
 
@@ -85,11 +87,12 @@ def event_outs(session: Session, events: list[MatterEvent], tree: UnitTree,
     ops = operators_by_id(session, (e.actor_id for e in events))
     if numbers is None:
         ids = {e.matter_id for e in events}
-        numbers = dict(session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(ids)))) if ids else {}  # type: ignore[union-attr,arg-type]
+        rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(ids))) if ids else []  # type: ignore[union-attr,arg-type]
+        numbers = {matter_id: number for matter_id, number in rows}
     return [EventOut(id=e.id, matter_number=numbers[e.matter_id], kind=EventKind(e.kind),  # type: ignore[arg-type]
                      actor=operator_ref(ops.get(e.actor_id)) if e.actor_id else None,
                      unit=unit_ref(tree, e.unit_id), from_unit=unit_ref(tree, e.from_unit_id),
                      to_unit=unit_ref(tree, e.to_unit_id), status_after=Status(e.status_after),
                      holder_unit_id=e.holder_unit_id, note=e.note, satisfaction=e.satisfaction,
-                     created_at=e.created_at)
+                     days=e.days, due_at=e.due_at, created_at=e.created_at)
             for e in events]

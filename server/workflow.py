@@ -13,7 +13,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from huiyin.core.deadlines import due_at
+from huiyin.core.deadlines import claim_deadline, deadline, matter_deadline
 from huiyin.core.domain import Action, EventKind, Role, Status
 from huiyin.core.schemas import ActionIn, MatterIn
 from huiyin.core.units import UnitTree
@@ -86,8 +86,10 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
                 raise ApiError(403, RefusalCode.wrong_unit,
                                f"{tree[op.unit_id].name} cannot hold matters; record at a service window")
             now = ctx.clock.now()
+            rules = ctx.rules.load(session)
+            due = matter_deadline(now, data.complexity, rules.calendar, rules.policy)
             district_id, _ = _district_of(tree, op.unit_id)
-            year = now.astimezone(ctx.policy.tz).year
+            year = now.astimezone(rules.policy.tz).year
             seq = _next_sequence(session, district_id, year)
             number = f"{_district_code(session, district_id)}-{year}-{seq:06d}"
             matter = Matter(
@@ -95,14 +97,15 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
                 channel=data.channel.value, complexity=data.complexity.value, resident_name=data.resident_name,
                 resident_phone=data.resident_phone, address=data.address, origin_unit_id=op.unit_id,
                 holder_unit_id=op.unit_id, created_by_id=op.id,  # type: ignore[arg-type]
-                status=Status.pending.value, created_at=now, updated_at=now,
-                due_at=due_at(now, data.complexity, ctx.calendar, ctx.policy), idempotency_key=key)
+                status=Status.pending.value, created_at=now, updated_at=now, idempotency_key=key,
+                due_at=due.due_at, due_provisional=due.provisional, deadline_days=due.working_days,
+                received_at=now, claim_due_at=claim_deadline(now, rules.calendar, rules.policy).due_at)
             session.add(matter)
             session.flush()
             lock_event_log(session)
             session.add(MatterEvent(matter_id=matter.id, kind=EventKind.record.value, actor_id=op.id,  # type: ignore[arg-type]
                                     unit_id=op.unit_id, to_unit_id=op.unit_id, status_after=Status.pending.value,
-                                    holder_unit_id=op.unit_id, note="", created_at=now))
+                                    holder_unit_id=op.unit_id, note="", due_at=due.due_at, created_at=now))
             matter_id = matter.id
             session.commit()
     except IntegrityError:
@@ -169,6 +172,30 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
             values["claimed_by_id"] = op.id
         elif rule.claim is ClaimMove.clear:
             values["claimed_by_id"] = None
+        event_due = None
+        if moved:
+            # a new stage: the receiving unit gets the matter now; an extension request lapses with the hand-off
+            values["received_at"] = now
+            values["extension_days_requested"] = None
+        if status_after is Status.pending:
+            if moved:
+                # ... and its own claim (sign-for) deadline
+                rules = ctx.rules.load(session)
+                values["claim_due_at"] = claim_deadline(now, rules.calendar, rules.policy).due_at
+                values["claim_notice"] = False
+        else:
+            values["claim_due_at"] = None
+        if action is Action.request_extension:
+            values["extension_days_requested"] = body.days
+        elif action is Action.approve_extension:
+            rules = ctx.rules.load(session)
+            days = matter.deadline_days + (matter.extension_days_requested or 0)
+            moved_due = deadline(matter.created_at, days, rules.calendar, rules.policy)
+            values.update(deadline_days=days, due_at=moved_due.due_at, due_provisional=moved_due.provisional,
+                          due_notice="none", extension_days_requested=None)
+            event_due = moved_due.due_at
+        elif action is Action.reject_extension:
+            values["extension_days_requested"] = None
         if action is Action.answer:
             values["answered_at"] = now
         elif action is Action.close:
@@ -179,6 +206,8 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
             values["satisfaction"] = body.satisfaction
 
         old_holder, matter_id = matter.holder_unit_id, matter.id
+        event_days = {Action.request_extension: body.days,
+                      Action.approve_extension: matter.extension_days_requested}.get(action)
         result = session.execute(update(Matter).where(Matter.id == matter.id, Matter.version == matter.version)  # type: ignore[arg-type]
                                  .values(**values).execution_options(synchronize_session=False))
         if result.rowcount != 1:
@@ -190,7 +219,8 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
             matter_id=matter_id, kind=EventKind(action.value).value, actor_id=op.id, unit_id=op.unit_id,  # type: ignore[arg-type]
             from_unit_id=old_holder if moved else None, to_unit_id=new_holder if moved else None,
             status_before=status_before.value, status_after=status_after.value, holder_unit_id=new_holder,
-            note=note, satisfaction=body.satisfaction if action is Action.follow_up else None, created_at=now))
+            note=note, satisfaction=body.satisfaction if action is Action.follow_up else None, days=event_days,
+            due_at=event_due, created_at=now))
         session.commit()
     ctx.notifier.notify()
     return matter_id  # type: ignore[return-value]

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query, Response
 from sqlmodel import select
 
+from huiyin.core.deadlines import at_risk_horizon
 from huiyin.core.domain import Action, Queue, Role
 from huiyin.core.schemas import ActionIn, MatterDetail, MatterIn, QueueCounts, QueuePage
 from huiyin.core.workflow import Actor, allowed_actions
@@ -51,22 +52,27 @@ def record_matter(body: MatterIn, op: CurrentOperator, ctx: Ctx, session: DbSess
 
 
 @router.get("/matters", response_model=QueuePage, responses={**E401, **E422})
-def list_matters(op: CurrentOperator, session: DbSession,
+def list_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
                  queue: Annotated[Queue, Query(description="which queue")] = Queue.incoming,
                  q: Annotated[str | None, Query(description="filter: number, title, resident or unit name")] = None,
                  limit: Annotated[int, Query(description="rows per page, 1 to 500")] = 50,
                  cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
                  ) -> QueuePage:
-    """A page of a queue, sorted by `due_at` (most urgent first), with the queue's total."""
+    """A page of a queue, sorted by `due_at` (most urgent first), with the queue's total. The `overdue` queue
+    is for supervisors and commanders (403 for others)."""
     tree = load_tree(session)
-    rows, total, next_cursor = queue_page(session, op, tree, queue, q, limit, cursor)
+    rows, total, next_cursor = queue_page(session, op, tree, queue, q, limit, cursor, ctx.clock.now())
     return QueuePage(items=matter_summaries(session, rows, tree), total=total, next_cursor=next_cursor)
 
 
 @router.get("/queues", response_model=QueueCounts, responses=E401)
-def counts(op: CurrentOperator, session: DbSession) -> QueueCounts:
-    """How many matters each queue holds for the operator."""
-    return QueueCounts(**queue_counts(session, op, load_tree(session)))
+def counts(op: CurrentOperator, ctx: Ctx, session: DbSession) -> QueueCounts:
+    """How many matters each queue holds for the operator (`overdue` is null for those without that queue),
+    and how many of the matters waiting at or worked by their unit are at risk or overdue now."""
+    now = ctx.clock.now()
+    rules = ctx.rules.load(session)
+    horizon = at_risk_horizon(now, rules.calendar, rules.policy)
+    return QueueCounts(**queue_counts(session, op, load_tree(session), now, horizon))
 
 
 @router.get("/matters/{number}", response_model=MatterDetail, responses={**E401, **E404})
@@ -84,7 +90,9 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
                 body: Annotated[ActionIn | None, Body()] = None) -> MatterDetail:
     """One workflow action: `claim`, `release` (needs `reason`), `escalate` (needs `note`), `request_help`
     (needs `note`), `assign` (command center; needs `to_unit`, a unit id), `progress` (needs `note`), `answer`
-    (needs `note`), `close`, `reopen` (needs `reason`), `follow_up` (needs `satisfaction` 1–5).
+    (needs `note`), `close`, `reopen` (needs `reason`), `follow_up` (needs `satisfaction` 1–5),
+    `request_extension` (holder; needs `reason` and `days`, 1–30 working days), `approve_extension` (a supervisor
+    over the holder, or the command center; moves `due_at`), `reject_extension` (same; needs `reason`).
     Who may do what is the workflow table of `huiyin.core.workflow`."""
     try:
         act = Action(action)

@@ -38,7 +38,8 @@ def test_queues_across_tiers(fresh):
     assert api["shichuan.center"].numbers("all") == []
     assert set(api["command"].numbers("all")) >= {waiting["number"], escalated["number"], mine["number"]}
     counts = village.get("/api/queues").json()
-    assert counts == {"incoming": 1, "in_hand": 1, "sent_up": 1, "all": 3}
+    assert {k: counts[k] for k in ("incoming", "in_hand", "sent_up", "all", "overdue")} == \
+        {"incoming": 1, "in_hand": 1, "sent_up": 1, "all": 3, "overdue": None}
 
     # once the town claims it, it leaves incoming everywhere and shows in the town's hand
     town.act(escalated["number"], "claim")

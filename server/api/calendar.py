@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+from sqlmodel import Session
+
+from huiyin.core.domain import Role
+from huiyin.core.schemas import (CalendarDayIn, CalendarImportIn, CalendarStatus, CalendarYearOut, ErrorOut,
+                                 LineErrorOut, PolicyModel)
+
+from .. import calendar_admin as cal
+from ..deps import CurrentOperator, Ctx, DbSession
+from ..errors import ApiError
+from ..rules import load_policy
+from ..workflow import write_session
+from .common import E401, E403, E422
+
+router = APIRouter(prefix="/api", tags=["calendar"])
+T = TypeVar("T")
+E409 = {409: {"model": ErrorOut, "description": "the date is already entered as the other type"}}
+
+
+def _admin(op: CurrentOperator) -> None:
+    if op.role != Role.admin.value:
+        raise ApiError(403, "wrong_role", "only an admin may change the calendar or the deadline policy")
+
+
+def _edit(ctx, work: Callable[[Session], T]) -> T:  # type: ignore[no-untyped-def]
+    try:
+        with write_session(ctx.engine) as session:
+            return work(session)
+    except cal.CalendarEditError as exc:
+        raise _api_error(exc) from None
+
+
+def _api_error(exc: cal.CalendarEditError) -> ApiError:
+    error = ApiError(exc.status, exc.code, str(exc), {exc.field: exc.code} if exc.field else None)
+    error.errors = [LineErrorOut(line=e.line, code=e.code, message=e.message) for e in exc.errors] or None  # type: ignore[attr-defined]
+    return error
+
+
+def _year(session: Session, year: int) -> CalendarYearOut:
+    try:
+        return cal.year_view(session, year)
+    except cal.CalendarEditError as exc:
+        raise _api_error(exc) from None
+
+
+@router.get("/calendar/status", response_model=CalendarStatus, responses=E401)
+def calendar_status(op: CurrentOperator, ctx: Ctx, session: DbSession) -> CalendarStatus:
+    """Every year in the next 60 days whose working days are only guessed (Monday–Friday), for the workbench's
+    status line and the admin."""
+    rules = ctx.rules.load(session)
+    today = ctx.clock.now().astimezone(rules.policy.tz).date()
+    return CalendarStatus(warnings=cal.warnings_ahead(session, rules.calendar, today))
+
+
+@router.get("/calendar/{year}", response_model=CalendarYearOut, responses={**E401, **E422})
+def calendar_year(year: int, op: CurrentOperator, session: DbSession) -> CalendarYearOut:
+    """A year's holidays and make-up workdays, where they come from (`coverage`), and a warning when the year
+    is only guessed."""
+    return _year(session, year)
+
+
+@router.get("/calendar/{year}/export", response_class=PlainTextResponse, responses={**E401, **E422})
+def calendar_export(year: int, op: CurrentOperator, session: DbSession) -> str:
+    """The admin's entries for a year in the import file format (edit and import it again)."""
+    try:
+        return cal.export_year(session, year)
+    except cal.CalendarEditError as exc:
+        raise _api_error(exc) from None
+
+
+@router.put("/calendar/days/{day}", response_model=CalendarYearOut, responses={**E401, **E403, **E409, **E422})
+def calendar_set_day(day: str, body: CalendarDayIn, op: CurrentOperator, ctx: Ctx) -> CalendarYearOut:
+    """Admin: enter a day as a `holiday` or a `workday` (a make-up workday on a weekend). Open matters'
+    deadlines are recounted."""
+    _admin(op)
+
+    def work(session: Session) -> CalendarYearOut:
+        when = cal.parse_day(day)
+        cal.set_day(session, when, body.type, body.name, body.note)
+        return cal.year_view(session, when.year)
+
+    return _edit(ctx, work)
+
+
+@router.delete("/calendar/days/{day}", response_model=CalendarYearOut, responses={**E401, **E403, **E422})
+def calendar_remove_day(day: str, op: CurrentOperator, ctx: Ctx) -> CalendarYearOut:
+    """Admin: remove a day's own entry (it goes back to what the seed or Monday–Friday says)."""
+    _admin(op)
+
+    def work(session: Session) -> CalendarYearOut:
+        when = cal.parse_day(day)
+        cal.remove_day(session, when)
+        return cal.year_view(session, when.year)
+
+    return _edit(ctx, work)
+
+
+@router.put("/calendar/{year}", response_model=CalendarYearOut, responses={**E401, **E403, **E422})
+def calendar_import(year: int, body: CalendarImportIn, op: CurrentOperator, ctx: Ctx) -> CalendarYearOut:
+    """Admin: replace a year's entries with an import file (format: `huiyin.core.calendar`). A file with any
+    error changes nothing; the 422 lists every error with its line in `errors`."""
+    _admin(op)
+
+    def work(session: Session) -> CalendarYearOut:
+        cal.check_year(year)
+        cal.import_year(session, body.text, expected_year=year)
+        return cal.year_view(session, year)
+
+    return _edit(ctx, work)
+
+
+@router.get("/policy", response_model=PolicyModel, responses=E401)
+def get_policy(op: CurrentOperator, session: DbSession) -> PolicyModel:
+    """The deadline policy: working days per complexity, the claim deadline, when a matter is at risk, the
+    working hours and the district's time zone."""
+    return PolicyModel(**load_policy(session).to_dict())
+
+
+@router.put("/policy", response_model=PolicyModel, responses={**E401, **E403, **E422})
+def put_policy(body: PolicyModel, op: CurrentOperator, ctx: Ctx) -> PolicyModel:
+    """Admin: change the deadline policy. New matters count with it; open matters keep their number of working
+    days, recounted with the new hours and time zone."""
+    _admin(op)
+    policy = _edit(ctx, lambda session: cal.set_policy(session, body.model_dump()))
+    return PolicyModel(**policy.to_dict())
