@@ -109,6 +109,9 @@ class QueueTable(ScrollView, can_focus=True):
     def __init__(self, *, clock: Clock | None = None, page_size: int = PAGE_SIZE, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        from ..app import localize_bindings
+
+        localize_bindings(self)
         self.clock = clock or SystemClock()
         self.page_size = page_size
         self.fetcher: PageFetcher | None = None

@@ -125,12 +125,15 @@ class DetailScreen(MatterActionsScreen):
         where = self._unit(e.unit)
         head: list[str | tuple[str, str]] = [(local_time(e.created_at), "dim"), "  ",
                                               (t(f"event.{e.kind}"), "bold"), "  ", where, "  ", who]
+        move = ""
         if e.kind in (EventKind.escalate, EventKind.assign, EventKind.request_help, EventKind.release,
                       EventKind.claim) and e.to_unit is not None:
-            head.extend(["  ", t("detail.to_unit", unit=self._unit(e.to_unit))])
+            move = t("detail.to_unit", unit=self._unit(e.to_unit))
         if e.satisfaction:
             head.extend(["  ", t(f"satisfaction.{e.satisfaction}")])
         lines = [Content.assemble(*head)]
+        if move:
+            lines.append(Content.assemble("    ", move))
         if e.note:
             lines.append(Content.assemble("    ", (e.note, "italic")))
         return Content("\n").join(lines)

@@ -37,5 +37,8 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content("\n").join(lines), id="help-keys")
             yield Static(Content(t("help.footer")), id="help-footer")
 
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
+
     def action_close(self) -> None:
         self.dismiss()

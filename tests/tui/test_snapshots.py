@@ -1,0 +1,95 @@
+"""Snapshots of what a clerk sees, at 80x24 and 120x40, in Chinese and English, with the clock frozen and the
+cursor not blinking. Data comes from the module's real server (the sample district's matters); these tests
+only read, so they can share it. Regenerate with ``pytest tests/tui --snapshot-update`` and look at them."""
+
+from __future__ import annotations
+
+import pytest
+
+from huiyin.tui.components.queue_table import QueueTable
+from huiyin.tui.screens.detail import DetailScreen
+from huiyin.tui.screens.queue import QueueScreen
+from huiyin.tui.screens.record import RecordScreen
+
+from .conftest import SAMPLE_PASSWORD, wait_for
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+LANGS = ["zh-CN", "en"]
+#: the town service center of 回兴街道 has matters in every queue of the sample district
+OPERATOR = "huixing.center"
+#: the sample matter with the longest cross-tier timeline in its queues
+TIMELINE_MATTER = "YB-2026-000001"
+
+
+async def _logged_in(pilot) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(app.screen, "ready", False))
+    await app.login(OPERATOR, SAMPLE_PASSWORD)
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
+                   and app.screen.query_one(QueueTable).loaded_once and app.screen.counts is not None)
+    await pilot.pause()
+
+
+def _queue(key: str):  # type: ignore[no-untyped-def]
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _logged_in(pilot)
+        if key != "1":
+            table = pilot.app.screen.query_one(QueueTable)
+            await pilot.press(key)
+            await wait_for(pilot, lambda: table.loaded_once and pilot.app.screen.queue.value in str(
+                pilot.app.screen.query_one("Tabs").active))
+            await pilot.pause(0.1)
+    return run
+
+
+async def _login(pilot) -> None:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "ready", False))
+    await pilot.pause()
+
+
+async def _detail(pilot) -> None:  # type: ignore[no-untyped-def]
+    await _logged_in(pilot)
+    app = pilot.app
+    await pilot.press("4")
+    table = app.screen.query_one(QueueTable)
+    await wait_for(pilot, lambda: table.loaded_once and any(r.number == TIMELINE_MATTER for r in table.rows))
+    table.move_to_number(TIMELINE_MATTER)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
+    await pilot.pause(0.1)
+
+
+async def _record_error(pilot) -> None:  # type: ignore[no-untyped-def]
+    await _logged_in(pilot)
+    app = pilot.app
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen))
+    app.screen.query_one("#f-resident_phone").focus()
+    await pilot.press(*"12345", "ctrl+s")
+    await pilot.pause(0.1)
+
+
+async def _help(pilot) -> None:  # type: ignore[no-untyped-def]
+    await _logged_in(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause(0.1)
+
+
+SCREENS = {
+    "login": _login,
+    "incoming": _queue("1"),
+    "in_hand": _queue("2"),
+    "sent_up": _queue("3"),
+    "all": _queue("4"),
+    "detail": _detail,
+    "record_error": _record_error,
+    "help": _help,
+}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_snapshot(snap_compare, make_app, screen: str, lang: str, size: str) -> None:
+    app = make_app(lang=lang, live=False)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=SCREENS[screen])
