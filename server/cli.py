@@ -18,7 +18,7 @@ from huiyin.core.domain import Role
 from . import db
 from .settings import Settings
 
-SERVER_COMMANDS = ("serve", "init", "db", "operator")
+SERVER_COMMANDS = ("serve", "init", "db", "operator", "calendar")
 
 
 def _database_arg(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +64,27 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("username")
     pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     _database_arg(pw)
+
+    calp = sub.add_parser("calendar", help="the working-day calendar: holidays and make-up workdays")
+    calsub = calp.add_subparsers(dest="cal_command", required=True)
+    show = calsub.add_parser("list", help="a year's holidays and make-up workdays, and where they come from")
+    show.add_argument("year", type=int)
+    _database_arg(show)
+    addd = calsub.add_parser("add", help="enter a day as a holiday or a (make-up) workday")
+    addd.add_argument("day", help="YYYY-MM-DD")
+    addd.add_argument("type", choices=["holiday", "workday"])
+    addd.add_argument("name", nargs="?", default="", help="e.g. 春节")
+    addd.add_argument("--note", default="")
+    _database_arg(addd)
+    rem = calsub.add_parser("remove", help="remove a day's own entry")
+    rem.add_argument("day", help="YYYY-MM-DD")
+    _database_arg(rem)
+    imp = calsub.add_parser("import", help="replace a year's entries with a file (format: docs/deadlines.md)")
+    imp.add_argument("file", type=Path)
+    _database_arg(imp)
+    exp = calsub.add_parser("export", help="print a year's entries in the import format")
+    exp.add_argument("year", type=int)
+    _database_arg(exp)
     return parser
 
 
@@ -149,8 +170,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 0
     password = _read_password(args.password_stdin)
     assert specs is not None
+    from .workflow import write_session
+
     try:
-        with Session(engine) as session:
+        with write_session(engine) as session:
             create_units(session, specs)
             root = next(s for s in specs if s.parent is None)
             create_operator(session, clock, args.admin, password, Role.admin, root.name)
@@ -174,10 +197,12 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_operator(args: argparse.Namespace) -> int:
     from .admin import SetupError, create_operator, set_password
 
+    from .workflow import write_session
+
     password = _read_password(args.password_stdin)
     settings, engine = _engine(args)
     try:
-        with Session(engine) as session:
+        with write_session(engine) as session:
             if args.op_command == "add":
                 create_operator(session, parse_clock(None), args.username, password, Role(args.role), args.unit,
                                 args.display_name)
@@ -192,13 +217,61 @@ def cmd_operator(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from . import calendar_admin as cal
+    from .workflow import write_session
+
+    _settings, engine = _engine(args)
+    try:
+        if args.cal_command in ("list", "export"):
+            with Session(engine) as session:
+                if args.cal_command == "export":
+                    text = cal.export_year(session, args.year)
+                    print(text if text.endswith("\n") else text + "\n", end="")
+                    return 0
+                view = cal.year_view(session, args.year)
+            print(f"{view.year}: {view.coverage}{'' if view.reliable else ' (guessed)'}"
+                  f"{', complete' if view.complete else ''}")
+            if view.warning:
+                print(f"warning: {view.warning.message}")
+            for day in view.special_days:
+                label = " ".join(x for x in (day.name or "", f"| {day.note}" if day.note else "") if x)
+                print(f"{day.day} {day.kind:<15} {day.source:<8} {label}".rstrip())
+            return 0
+        with write_session(engine) as session:
+            if args.cal_command == "add":
+                day = cal.parse_day(args.day)
+                cal.set_day(session, day, args.type, args.name.strip(), args.note.strip())
+                print(f"{day} is now a {args.type}{' (' + args.name + ')' if args.name else ''}")
+            elif args.cal_command == "remove":
+                day = cal.parse_day(args.day)
+                cal.remove_day(session, day)
+                print(f"removed the entry of {day}")
+            else:
+                try:
+                    text = args.file.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    return _fail(f"cannot read {args.file}: {exc}")
+                year = cal.import_year(session, text)
+                print(f"imported {year} from {args.file}")
+    except cal.CalendarEditError as exc:
+        where = f"{args.file}:" if getattr(args, "file", None) else ""
+        for error in exc.errors:
+            print(f"{where}{error.line}: {error.message}", file=sys.stderr)
+        return _fail(f"{exc}; nothing was changed")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"serve": cmd_serve, "init": cmd_init, "db": cmd_db, "operator": cmd_operator}
+    handlers = {"serve": cmd_serve, "init": cmd_init, "db": cmd_db, "operator": cmd_operator,
+                "calendar": cmd_calendar}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the output was piped into something that stopped reading (| head)
+        return 0
     except Exception as exc:  # a database that cannot be reached, a bad URL ...: a message, not a traceback
         from sqlalchemy.exc import ArgumentError, OperationalError
 

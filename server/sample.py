@@ -186,7 +186,7 @@ def ensure_sample(ctx: ServerContext, matters: bool = True) -> bool:
 
 
 def create_sample(ctx: ServerContext, matters: bool = True) -> None:
-    with Session(ctx.engine) as session:
+    with workflow.write_session(ctx.engine) as session:
         if has_units(session):
             raise ValueError("this database already has units; the sample district goes into an empty one")
         create_units(session, UNITS)

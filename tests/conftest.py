@@ -102,8 +102,10 @@ def start_server(fresh_database):  # type: ignore[no-untyped-def]
 
     servers: list[EmbeddedServer] = []
 
-    def start(sample_matters: bool = False, now: datetime = FROZEN_NOW, sample: bool = True) -> EmbeddedServer:
-        srv = EmbeddedServer(fresh_database().url, ManualClock(now), sample=sample, sample_matters=sample_matters)
+    def start(sample_matters: bool = False, now: datetime = FROZEN_NOW, sample: bool = True,
+              supervise_seconds: float | None = None) -> EmbeddedServer:
+        srv = EmbeddedServer(fresh_database().url, ManualClock(now), sample=sample, sample_matters=sample_matters,
+                             supervise_seconds=supervise_seconds)
         srv.start()
         servers.append(srv)
         return srv

@@ -13,6 +13,7 @@ from ..errors import ApiError
 from ..models import AuthToken, Operator
 from ..security import DUMMY_HASH, new_token, token_hash, verify_password
 from ..views import load_tree, operator_out, unit_out
+from ..workflow import write_session
 from .common import E401
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -25,24 +26,30 @@ def login(body: LoginIn, ctx: Ctx, session: DbSession) -> LoginOut:
     ok = verify_password(op.password_hash if op else DUMMY_HASH, body.password)
     if op is None or not ok or not op.active:
         raise ApiError(401, "bad_credentials", "wrong username or password")
+    operator = operator_out(op, load_tree(session))
+    session.rollback()
     now = ctx.clock.now()
     token = new_token()
-    row = AuthToken(token_hash=token_hash(token), operator_id=op.id, created_at=now,  # type: ignore[arg-type]
-                    expires_at=now + ctx.settings.token_ttl)
-    session.add(row)
-    session.commit()
-    return LoginOut(token=token, expires_at=row.expires_at, operator=operator_out(op, load_tree(session)))
+    expires_at = now + ctx.settings.token_ttl
+    with write_session(ctx.engine) as writer:
+        writer.add(AuthToken(token_hash=token_hash(token), operator_id=operator.id, created_at=now,
+                             expires_at=expires_at))
+        writer.commit()
+    return LoginOut(token=token, expires_at=expires_at, operator=operator)
 
 
 @router.post("/auth/logout", status_code=204, responses=E401)
-def logout(op: CurrentOperator, ctx: Ctx, session: DbSession,
+def logout(op: CurrentOperator, ctx: Ctx,
            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
     """End the token this request was sent with; other sessions of the operator stay logged in."""
-    row = token_row(session, ctx, credentials.credentials) if credentials else None
-    if row is not None:
-        row.revoked_at = ctx.clock.now()
-        session.add(row)
-        session.commit()
+    if credentials is None:
+        return
+    with write_session(ctx.engine) as writer:
+        row = token_row(writer, ctx, credentials.credentials)
+        if row is not None:
+            row.revoked_at = ctx.clock.now()
+            writer.add(row)
+            writer.commit()
 
 
 @router.get("/me", response_model=OperatorOut, responses=E401)

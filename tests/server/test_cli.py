@@ -147,9 +147,9 @@ def test_operator_commands_refuse_without_a_terminal(env, tmp_path):
 def test_db_upgrade_and_current(env, tmp_path):
     url = f"sqlite:///{tmp_path / 'z.db'}"
     r = huiyin("db", "upgrade", "--database", url, env=env)
-    assert r.returncode == 0 and "0001" in r.stdout
+    assert r.returncode == 0 and "0002" in r.stdout
     r = huiyin("db", "current", "--database", url, env=env)
-    assert "0001" in r.stdout
+    assert "0002" in r.stdout
 
 
 def test_bad_database_url_is_a_message_not_a_traceback(env):
@@ -158,3 +158,37 @@ def test_bad_database_url_is_a_message_not_a_traceback(env):
     assert "Traceback" not in r.stderr and r.stderr.startswith("huiyin:")
     r = huiyin("serve", "--clock", "yesterday", env=env)
     assert r.returncode == 2 and "ISO 8601" in r.stderr
+
+
+def test_calendar_commands(env, tmp_path):
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    shown = huiyin("calendar", "list", "2026", "--database", url, env=env)
+    assert shown.returncode == 0 and "2026-02-14 makeup_workday" in shown.stdout
+    unknown = huiyin("calendar", "list", "2027", "--database", url, env=env)
+    assert "fallback (guessed)" in unknown.stdout and "warning:" in unknown.stdout
+
+    bad = tmp_path / "2027-bad.txt"
+    bad.write_text("year 2027\n2027-01-01 holiday 元旦\n2027-01-01 workday\n01/02/2027 holiday\n", encoding="utf-8")
+    refused = huiyin("calendar", "import", str(bad), "--database", url, env=env)
+    assert refused.returncode == 2
+    assert f"{bad}:3: " in refused.stderr and f"{bad}:4: " in refused.stderr
+    assert "nothing was changed" in refused.stderr
+    assert "fallback" in huiyin("calendar", "list", "2027", "--database", url, env=env).stdout
+
+    good = tmp_path / "2027.txt"
+    good.write_text("year 2027\ncomplete yes\n2027-01-01 holiday 元旦\n2027-02-06 workday 春节调休\n", encoding="utf-8")
+    assert huiyin("calendar", "import", str(good), "--database", url, env=env).returncode == 0
+    listed = huiyin("calendar", "list", "2027", "--database", url, env=env).stdout
+    assert "2027: overrides, complete" in listed and "2027-02-06 makeup_workday  override 春节调休" in listed
+
+    assert huiyin("calendar", "add", "2027-10-01", "holiday", "国庆节", "--database", url, env=env).returncode == 0
+    clash = huiyin("calendar", "add", "2027-10-01", "workday", "--database", url, env=env)
+    assert clash.returncode == 2 and "already entered as a holiday" in clash.stderr
+    for day in ("2027-13-01", "1999-10-01", "27-10-01"):
+        r = huiyin("calendar", "add", day, "holiday", "--database", url, env=env)
+        assert r.returncode == 2 and "nothing was changed" in r.stderr, r.stderr
+    assert huiyin("calendar", "remove", "2027-10-01", "--database", url, env=env).returncode == 0
+    again = huiyin("calendar", "remove", "2027-10-01", "--database", url, env=env)
+    assert again.returncode == 2 and "no entry of its own" in again.stderr
+    exported = huiyin("calendar", "export", "2027", "--database", url, env=env).stdout
+    assert exported.startswith("year 2027\ncomplete yes\n") and "2027-02-06 workday 春节调休" in exported
