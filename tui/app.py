@@ -172,14 +172,14 @@ class WorkbenchApp(App[None]):
     async def login(self, username: str, password: str) -> None:
         out: LoginOut = await self.call(lambda api: api.login(username, password))
         if self.token_store is not None and self.server_url:
-            self.token_store.save(self.server_url, out.operator.username, out.token, out.expires_at)
+            self.token_store.save(self.session_key, out.operator.username, out.token, out.expires_at)
         await self.enter_session(out.operator)
 
     async def resume_saved(self, username: str | None = None) -> bool:
         """Log in with a stored, unexpired token (the last operator's, or ``username``'s)."""
         if self.token_store is None or self.api is None or not self.server_url:
             return False
-        saved = self.token_store.token(self.server_url, username)
+        saved = self.token_store.token(self.session_key, username)
         if saved is None:
             return False
         user, token = saved
@@ -188,7 +188,7 @@ class WorkbenchApp(App[None]):
             operator = await self.call(lambda api: api.me())
         except ApiError:
             self.api.token = None
-            self.token_store.forget(self.server_url, user)
+            self.token_store.forget(self.session_key, user)
             return False
         await self.enter_session(operator)
         return True
@@ -235,6 +235,13 @@ class WorkbenchApp(App[None]):
         if action == "switch_operator":
             return self.operator is not None
         return True
+
+    @property
+    def session_key(self) -> str:
+        """Where saved tokens belong: the server URL, or the embedded server's database (its port changes)."""
+        if self.launcher is not None:
+            return f"embedded:{self.launcher.database_url}"
+        return self.server_url or ""
 
     # --- rules ------------------------------------------------------------------------------------------------
     def allowed_for(self, matter: MatterSummary | None) -> list[Action]:
@@ -331,9 +338,9 @@ class WorkbenchApp(App[None]):
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
             self._flush_pending = True
-            self.set_timer(0.15, self._flush)
+            self.set_timer(0.15, self._flush_changes)
 
-    def _flush(self) -> None:
+    def _flush_changes(self) -> None:
         self._flush_pending = False
         numbers, self._changed = self._changed, set()
         self.matters_changed(numbers)

@@ -23,4 +23,6 @@ class ConnectionBanner(Static):
         self.set_class(not online, "-offline")
         if not online:
             url = getattr(app, "server_url", None) or t("conn.embedded")
-            self.update(Content(t("conn.offline", url=url)))
+            detail = getattr(app, "offline_detail", "")
+            text = t("conn.offline", url=url)
+            self.update(Content(f"{text} ({detail})" if detail else text))
