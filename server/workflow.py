@@ -174,8 +174,10 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
             values["claimed_by_id"] = None
         event_due = None
         if moved:
-            # a new stage: the receiving unit gets the matter now; an extension request lapses with the hand-off
+            # a new stage: the receiving unit gets the matter now
             values["received_at"] = now
+        if moved or status_after is not Status.in_progress:
+            # an extension request lapses with a hand-off, an answer or anything else that ends the work
             values["extension_days_requested"] = None
         if status_after is Status.pending:
             if moved:

@@ -172,6 +172,14 @@ def test_extension_request_approve_and_reject(env, reset_clock):
     assert rejected["extension_days_requested"] is None
     assert datetime.fromisoformat(rejected["due_at"]) == at("2026-12-03T17:30")
 
+    # answering ends the work: a request still waiting lapses and cannot be approved after a reopen
+    s.act(n, "request_extension", reason="最后一次", days=1)
+    answered = s.act(n, "answer", note="已答复")
+    assert answered["extension_days_requested"] is None
+    s.act(n, "reopen", reason="居民不满意")
+    r = api["command"].post(f"/api/matters/{n}/approve_extension")
+    assert r.status_code == 409
+
 
 def test_calendar_endpoints(env, reset_clock):
     api, _srv = env

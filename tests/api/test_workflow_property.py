@@ -80,11 +80,12 @@ def apply(model: Model, action: Action, actor: Actor, username: str, tree: UnitT
     changes: dict = dict(status=TRANSITIONS[(state.status, action)], holder_unit_id=holder,
                          previous_holder_id=previous)
     if hasattr(state, "extension_days_requested"):
-        # an extension request waits until decided, or lapses when the matter changes hands
+        # an extension request waits until decided, or lapses when the matter changes hands or the work ends
         extension = state.extension_days_requested
+        status_after = TRANSITIONS[(state.status, action)]
         if action.value == "request_extension":
             extension = body["days"]
-        elif action.value in ("approve_extension", "reject_extension") or moved:
+        elif action.value in ("approve_extension", "reject_extension") or moved or status_after != "in_progress":
             extension = None
         changes["extension_days_requested"] = extension
     return Model(model.number, replace(state, **changes), model.events + 1, claimed)

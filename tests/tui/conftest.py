@@ -38,9 +38,13 @@ def make_app(tui_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     from huiyin.tui.app import WorkbenchApp
     from huiyin.tui.session import TokenStore
 
+    made = iter(range(1000))
+
     def make(lang: str = "en", **kw):  # type: ignore[no-untyped-def]
+        # each app is its own window: its own token file, so one never logs in with another's token
+        state = tmp_path / f"state-{next(made)}" / "tokens.json"
         options = dict(server_url=tui_server.base_url, clock=tui_server.clock, language=lang,
-                       token_store=TokenStore(tmp_path / "state" / "tokens.json", tui_server.clock),
+                       token_store=TokenStore(state, tui_server.clock),
                        sample_mode=True, cursor_blink=False, retry_seconds=0.5)
         options.update(kw)
         return WorkbenchApp(**options)
