@@ -321,6 +321,23 @@ class CalendarYearOut(_Model):
     overrides: list[CalendarDayOut]
 
 
+class CalendarOverrideDay(_Model):
+    day: date
+    #: holiday or workday
+    type: str
+    name: str = ""
+    note: str = ""
+
+
+class CalendarOverridesYear(_Model):
+    """One year of the admin's entries: what a client needs to count with the district's calendar
+    (``huiyin.core.calendar.YearOverrides.build(year, days, complete=complete)``)."""
+
+    year: int
+    complete: bool
+    days: list[CalendarOverrideDay]
+
+
 class CalendarDayIn(_Model):
     #: holiday or workday
     type: str

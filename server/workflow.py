@@ -44,7 +44,9 @@ def _district_of(tree: UnitTree, unit_id: int) -> tuple[int, str]:
     return root.id, root.name
 
 
-def _next_sequence(session: Session, district_id: int, year: int) -> int:
+def reserve_sequence(session: Session, district_id: int, year: int, count: int = 1) -> int:
+    """Take ``count`` consecutive numbers of a district's year; returns the first. The counter row's update lock
+    (or SQLite's write lock) keeps two recorders from getting the same number."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -54,8 +56,8 @@ def _next_sequence(session: Session, district_id: int, year: int) -> int:
                     .on_conflict_do_nothing())
     result = session.execute(update(MatterCounter)
                              .where(MatterCounter.district_id == district_id, MatterCounter.year == year)  # type: ignore[arg-type]
-                             .values(last=MatterCounter.last + 1).returning(MatterCounter.last))
-    return int(result.scalar_one())
+                             .values(last=MatterCounter.last + count).returning(MatterCounter.last))
+    return int(result.scalar_one()) - count + 1
 
 
 def _district_code(session: Session, district_id: int) -> str:
@@ -90,7 +92,7 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
             due = matter_deadline(now, data.complexity, rules.calendar, rules.policy)
             district_id, _ = _district_of(tree, op.unit_id)
             year = now.astimezone(rules.policy.tz).year
-            seq = _next_sequence(session, district_id, year)
+            seq = reserve_sequence(session, district_id, year)
             number = f"{_district_code(session, district_id)}-{year}-{seq:06d}"
             matter = Matter(
                 number=number, title=data.title, description=data.description, category=data.category,

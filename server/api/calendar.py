@@ -8,13 +8,13 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
-from huiyin.core.schemas import (CalendarDayIn, CalendarImportIn, CalendarStatus, CalendarYearOut, ErrorOut,
-                                 LineErrorOut, PolicyModel)
+from huiyin.core.schemas import (CalendarDayIn, CalendarImportIn, CalendarOverrideDay, CalendarOverridesYear,
+                                 CalendarStatus, CalendarYearOut, ErrorOut, LineErrorOut, PolicyModel)
 
 from .. import calendar_admin as cal
 from ..deps import CurrentOperator, Ctx, DbSession
 from ..errors import ApiError
-from ..rules import load_policy
+from ..rules import load_overrides, load_policy
 from ..workflow import write_session
 from .common import E401, E403, E422
 
@@ -56,6 +56,16 @@ def calendar_status(op: CurrentOperator, ctx: Ctx, session: DbSession) -> Calend
     rules = ctx.rules.load(session)
     today = ctx.clock.now().astimezone(rules.policy.tz).date()
     return CalendarStatus(warnings=cal.warnings_ahead(session, rules.calendar, today))
+
+
+@router.get("/calendar", response_model=list[CalendarOverridesYear], responses=E401)
+def calendar_overrides(op: CurrentOperator, session: DbSession) -> list[CalendarOverridesYear]:
+    """Every year's admin entries, for clients that count deadlines themselves (the workbench's countdowns):
+    build ``WorkdayCalendar([YearOverrides.build(y.year, y.days, complete=y.complete) ...])``."""
+    return [CalendarOverridesYear(year=ov.year, complete=ov.complete,
+                                  days=[CalendarOverrideDay(day=d.day, type=d.type.value, name=d.name or "",
+                                                            note=d.note or "") for d in ov.days.values()])
+            for ov in load_overrides(session)]
 
 
 @router.get("/calendar/{year}", response_model=CalendarYearOut, responses={**E401, **E422})

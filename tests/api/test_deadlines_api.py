@@ -243,6 +243,10 @@ def test_importing_a_year_recounts_open_deadlines(env, reset_clock):
     assert datetime.fromisoformat(after["due_at"]) == at("2027-01-11T17:30")
     assert after["due_provisional"] is False
     assert admin.get("/api/calendar/2027/export").text.startswith("year 2027")
+    # what a client needs to count with the same calendar
+    listed = {y["year"]: y for y in api["baoshenghu"].get("/api/calendar").json()}
+    assert listed[2027]["complete"] is True
+    assert listed[2027]["days"] == [{"day": "2027-01-01", "type": "holiday", "name": "元旦", "note": ""}]
     # put 2027 back to unknown for the other tests
     r = admin.put("/api/calendar/2027", json={"text": "year 2027\n"})
     assert r.json()["coverage"] == "fallback"
