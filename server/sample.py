@@ -2,13 +2,13 @@
 
 ``huiyin init --sample`` (and the workbench's first start) builds it. Every sample account has the password
 ``huiyin-sample``. The matters are played through the real workflow (:mod:`.workflow`), so their timelines are
-what the server itself would have written; they are recorded over the week before the server's "now".
+what the server itself would have written; they are recorded over the five days before the server's "now".
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, select
 
@@ -19,7 +19,7 @@ from huiyin.core.schemas import ActionIn, MatterIn
 from . import workflow
 from .admin import UnitSpec, create_operator, create_units, has_units
 from .context import ServerContext
-from .models import Operator, ServerSetting, Unit
+from .models import Matter, Operator, ServerSetting, Unit
 from .security import hash_password
 
 SAMPLE_PASSWORD = "huiyin-sample"
@@ -200,25 +200,29 @@ def create_sample(ctx: ServerContext, matters: bool = True) -> None:
 
 
 def play_sample_matters(ctx: ServerContext) -> None:
+    """Record :data:`MATTERS` over the five days before now, in office hours (Chongqing time), so the queues show
+    matters on track, at risk and overdue alike; each step follows its matter by half an hour or so."""
     now = ctx.clock.now()
-    clock = ManualClock(now - timedelta(days=7))
+    clock = ManualClock(now)
     local = dataclasses.replace(ctx, clock=clock)
     with Session(ctx.engine) as session:
         ops = {op.username: op for op in session.exec(select(Operator))}
         units = {u.name: u.id for u in session.exec(select(Unit))}
-    step = timedelta(hours=7 * 24 / (len(MATTERS) + 2))
+        tz = ctx.rules.load(session).policy.tz
+    today = now.astimezone(tz).date()
     for index, (recorder, title, category, channel, complexity, resident, phone, address, steps) in enumerate(MATTERS):
-        clock.set(now - timedelta(days=7) + step * index)
+        # oldest first: five days back, a few matters a day, between 09:00 and 15:40
+        day = today - timedelta(days=5 - index * 5 // len(MATTERS))
+        at = datetime.combine(day, time(9, 0), tzinfo=tz) + timedelta(minutes=50 * (index % 8))
+        clock.set(min(at, now - timedelta(minutes=len(steps) * 20 + 20)))
         data = MatterIn(title=title, category=category, channel=channel, complexity=complexity,
                         resident_name=resident, resident_phone=phone, address=address,
                         description=f"{resident}反映:{title}。")
         matter_id, _ = workflow.record(local, ops[recorder], data, f"sample-{index}")
         with Session(ctx.engine) as session:
-            from .models import Matter
-
             number = session.get(Matter, matter_id).number  # type: ignore[union-attr]
         for username, action, body in steps:
-            clock.advance(step / (len(steps) + 1))
+            clock.advance(timedelta(minutes=20))
             fields = dict(body)
             if "to_unit" in fields:
                 fields["to_unit"] = units[fields["to_unit"]]
