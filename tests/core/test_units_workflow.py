@@ -1,0 +1,94 @@
+"""The unit tree's jurisdiction and escalation targets, and the workflow tables, on the sample district."""
+
+from __future__ import annotations
+
+import pytest
+
+from huiyin.core.domain import Action, Role, Status, Tier, UnitKind
+from huiyin.core.units import UnitInfo, UnitTree, UnitTreeError
+from huiyin.core.workflow import (RULES, TRANSITIONS, Actor, MatterState, Refusal, RefusalCode, allowed_actions,
+                                  check)
+
+D, T, V = Tier.district, Tier.town, Tier.village
+UNITS = [
+    UnitInfo(1, "渝北区", D, UnitKind.government),
+    UnitInfo(2, "区行政服务中心", D, UnitKind.service_center, 1),
+    UnitInfo(3, "区群众工作指挥中心", D, UnitKind.command_center, 1),
+    UnitInfo(4, "区交委", D, UnitKind.department, 1),
+    UnitInfo(5, "龙兴镇便民服务中心", T, UnitKind.service_center, 1),
+    UnitInfo(6, "龙兴镇社保所", T, UnitKind.department, 5),
+    UnitInfo(7, "龙兴社区便民服务站", V, UnitKind.station, 5),
+    UnitInfo(8, "双凤桥街道便民服务中心", T, UnitKind.service_center, 1),
+    UnitInfo(9, "兴旺村便民服务站", V, UnitKind.station, 8),
+]
+TREE = UnitTree(UNITS)
+
+
+def test_jurisdiction():
+    assert TREE.jurisdiction(7) == {7}
+    assert TREE.jurisdiction(5) == {5, 6, 7}
+    assert TREE.jurisdiction(6) == {5, 6, 7}  # a town office covers its town
+    for district_unit in (1, 2, 3, 4):
+        assert TREE.jurisdiction(district_unit) == set(range(1, 10))
+
+
+def test_escalation_targets():
+    assert TREE.escalation_target(7).id == 5
+    assert TREE.escalation_target(9).id == 8
+    assert TREE.escalation_target(5).id == 2
+    assert TREE.escalation_target(6).id == 2
+    assert TREE.escalation_target(2) is None
+    assert TREE.command_center().id == 3
+
+
+@pytest.mark.parametrize("units, message", [
+    ([UnitInfo(1, "a", D, UnitKind.government), UnitInfo(1, "b", T, UnitKind.station, 1)], "appears twice"),
+    ([UnitInfo(1, "a", D, UnitKind.government, 9)], "does not exist"),
+    ([UnitInfo(1, "a", D, UnitKind.government, 2), UnitInfo(2, "b", D, UnitKind.station, 1)], "own ancestor"),
+    ([UnitInfo(1, "a", V, UnitKind.station), UnitInfo(2, "b", D, UnitKind.station, 1)], "lower tier"),
+])
+def test_malformed_trees(units, message):
+    with pytest.raises(UnitTreeError, match=message):
+        UnitTree(units)
+
+
+def state(status: Status = Status.pending, holder: int = 7, origin: int = 7, previous: int | None = None,
+          extension: int | None = None) -> MatterState:
+    return MatterState(status, holder, origin, previous, None, extension)
+
+
+def test_every_rule_has_transitions_and_every_transition_a_rule():
+    assert set(RULES) == set(Action)
+    assert {action for _, action in TRANSITIONS} == set(Action)
+
+
+def test_village_matter_as_seen_by_each_unit():
+    matter = state()
+    assert allowed_actions(Actor(Role.clerk, 7), matter, TREE) == [Action.claim, Action.escalate, Action.request_help]
+    assert allowed_actions(Actor(Role.clerk, 6), matter, TREE) == [Action.claim]  # the social-security office
+    assert allowed_actions(Actor(Role.clerk, 9), matter, TREE) == []  # another village
+    assert allowed_actions(Actor(Role.admin, 1), matter, TREE) == []
+
+
+def test_refusals_say_why():
+    refused = check(Actor(Role.clerk, 9), Action.claim, state(), TREE)
+    assert isinstance(refused, Refusal) and refused.code is RefusalCode.wrong_unit and refused.http_status == 403
+    refused = check(Actor(Role.clerk, 5), Action.claim, state(Status.in_progress, holder=6), TREE)
+    assert refused.code is RefusalCode.already_claimed and "龙兴镇社保所" in refused.message
+    assert check(Actor(Role.clerk, 7), Action.release, state(), TREE).code is RefusalCode.no_target
+    assert check(Actor(Role.clerk, 2), Action.escalate, state(holder=2), TREE).code is RefusalCode.no_target
+    assert check(Actor(Role.commander, 3), Action.request_help, state(holder=3), TREE).code is RefusalCode.no_target
+    assert check(Actor(Role.clerk, 5), Action.assign, state(holder=5), TREE).code is RefusalCode.wrong_unit
+    assert check(Actor(Role.trainer, 1), Action.claim, state(), TREE).code is RefusalCode.wrong_role
+
+
+def test_extensions_need_a_supervisor_and_a_pending_request():
+    working = state(Status.in_progress, holder=5, origin=7)
+    assert Action.request_extension in allowed_actions(Actor(Role.clerk, 5), working, TREE)
+    asked = state(Status.in_progress, holder=5, origin=7, extension=2)
+    assert Action.request_extension not in allowed_actions(Actor(Role.clerk, 5), asked, TREE)
+    assert check(Actor(Role.clerk, 5), Action.approve_extension, asked, TREE).code is RefusalCode.wrong_role
+    assert check(Actor(Role.supervisor, 5), Action.approve_extension, asked, TREE) is None
+    assert check(Actor(Role.supervisor, 8), Action.approve_extension, asked, TREE).code is RefusalCode.wrong_unit
+    assert check(Actor(Role.commander, 3), Action.reject_extension, asked, TREE) is None
+    assert check(Actor(Role.supervisor, 5), Action.approve_extension, working, TREE).code is RefusalCode.wrong_status
