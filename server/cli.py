@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--sample", action="store_true", help="the sample district of Yubei, with its accounts")
     init.add_argument("--empty", action="store_true", help="with --sample: no sample matters")
     init.add_argument("--units", type=Path, metavar="FILE", help="load the unit tree from a TOML file")
+    init.add_argument("--district", metavar="NAME", help="without --units: the district's name (e.g. 渝北区)")
+    init.add_argument("--code", metavar="CODE", help="without --units: the prefix of matter numbers (e.g. YB)")
     init.add_argument("--admin", default="admin", metavar="USERNAME", help="the first admin's username")
     init.add_argument("--password-stdin", action="store_true", help="read the admin's password from stdin")
     _database_arg(init)
@@ -148,9 +151,26 @@ def cmd_init(args: argparse.Namespace) -> int:
         return _fail("--empty goes with --sample")
     if args.sample and args.units:
         return _fail("--sample and --units exclude each other")
-    if not args.sample and not args.units:
-        return _fail("say what to create: --sample for the sample district, or --units FILE for your own")
+    if (args.district or args.code) and (args.sample or args.units):
+        return _fail("--district and --code are for a district without a unit file")
     specs = None
+    if not args.sample and not args.units:
+        # just the district itself and its first admin; units come later (or use --units)
+        district, code = args.district, args.code
+        if (district is None or code is None) and sys.stdin.isatty() and not args.password_stdin:
+            district = district or input("district name (e.g. 渝北区): ").strip()
+            code = code or input("matter number prefix (e.g. YB): ").strip()
+        if not district or not code:
+            return _fail("say what to create: --sample, --units FILE, or --district NAME --code CODE")
+        if len(district) > 80:
+            return _fail("the district's name may have at most 80 characters")
+        if not re.fullmatch(r"[A-Za-z]{1,8}", code):
+            return _fail(f"--code must be 1 to 8 letters, like YB, not {code!r}")
+        from huiyin.core.domain import Tier, UnitKind
+
+        from .admin import UnitSpec
+
+        specs = [UnitSpec(district.strip(), Tier.district, UnitKind.government, code=code.upper())]
     if args.units:
         try:
             specs = parse_units(args.units)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from huiyin.core.domain import EventKind, Queue, Role, Status
+from huiyin.core.schemas import MAX_ID
 from huiyin.core.workflow import may_watch_overdue
 from huiyin.core.units import UnitTree
 
@@ -40,10 +41,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         due, ident = json.loads(raw)
         when = datetime.fromisoformat(due)
-        if when.tzinfo is None or not isinstance(ident, int):
+        if when.tzinfo is None or not isinstance(ident, int) or not 0 <= ident <= MAX_ID:
             raise ValueError
         return when, ident
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError, UnicodeDecodeError):
         raise invalid({"cursor": "invalid"}, "cursor is not one this server handed out") from None
 
 

@@ -11,7 +11,7 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlmodel import Session, func, select
 from starlette.concurrency import run_in_threadpool
 
-from huiyin.core.schemas import EventOut, EventPage
+from huiyin.core.schemas import MAX_ID, EventOut, EventPage
 
 from ..context import ServerContext
 from ..deps import CurrentOperator, Ctx
@@ -44,8 +44,8 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
             value = int(last_event_id.strip())
         except ValueError:
             raise invalid({"Last-Event-ID": "invalid"}, "Last-Event-ID must be an event id (a whole number)") from None
-        if value < 0:
-            raise invalid({"Last-Event-ID": "invalid"}, "Last-Event-ID must not be negative")
+        if not 0 <= value <= MAX_ID:
+            raise invalid({"Last-Event-ID": "invalid"}, "Last-Event-ID must be an event id (0 or more)")
         return value
     return after
 
@@ -57,7 +57,7 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
                       "application/json": {"schema": EventPage.model_json_schema(ref_template="#/components/schemas/{model}")}}},
     **E401, **E422})
 async def events(request: Request, op: CurrentOperator, ctx: Ctx,
-                 after: Annotated[int | None, Query(ge=0, description="send events with a larger id")] = None,
+                 after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="send events with a larger id")] = None,
                  limit: Annotated[int, Query(ge=1, le=1000, description="JSON page size")] = 200,
                  last_event_id: Annotated[str | None, Header(description="resume after this event id (SSE)")] = None,
                  ):

@@ -95,8 +95,10 @@ def test_init_sample_then_refuses_a_second_time(env, tmp_path):
 
 def test_init_needs_a_choice_and_checks_combinations(env, tmp_path):
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    for args, text in ((["init"], "--sample"), (["init", "--empty"], "--empty goes with --sample"),
-                       (["init", "--sample", "--units", "u.toml"], "exclude")):
+    for args, text in ((["init"], "--district NAME --code CODE"), (["init", "--empty"], "--empty goes with --sample"),
+                       (["init", "--sample", "--units", "u.toml"], "exclude"),
+                       (["init", "--sample", "--district", "x"], "without a unit file"),
+                       (["init", "--district", "示例区", "--code", "Y-B"], "1 to 8 letters")):
         r = huiyin(*args, "--database", url, env=env)
         assert r.returncode == 2 and text in r.stderr, r.stderr
 
@@ -136,6 +138,19 @@ def test_init_units_file_and_first_admin(env, tmp_path):
         matter = client.post("/api/matters", headers={"Authorization": f"Bearer {token}"},
                               json={"title": "t", "channel": "walk_in", "resident_name": "r"}).json()
         assert matter["number"].startswith("SL-")
+
+
+def test_init_a_bare_district_with_its_admin(env, tmp_path):
+    url = f"sqlite:///{tmp_path / 'bare.db'}"
+    made = huiyin("init", "--district", "江北区", "--code", "jb", "--password-stdin", "--database", url, env=env,
+                  stdin="admin-secret-1\n")
+    assert made.returncode == 0, made.stderr
+    assert "created 1 units and the admin 'admin'" in made.stdout
+    from huiyin.server.embedded import EmbeddedServer
+
+    with EmbeddedServer(url, sample=False) as srv:
+        r = httpx.post(f"{srv.base_url}/api/auth/login", json={"username": "admin", "password": "admin-secret-1"})
+        assert r.status_code == 200 and r.json()["operator"]["unit"]["name"] == "江北区"
 
 
 def test_operator_commands_refuse_without_a_terminal(env, tmp_path):
