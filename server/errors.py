@@ -14,20 +14,21 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from huiyin.core.schemas import ErrorOut, field_errors
+from huiyin.core.schemas import ErrorOut, LineErrorOut, field_errors
 
 log = logging.getLogger("huiyin.server")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None,
+                 errors: list[LineErrorOut] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.fields = fields
         #: line errors of a refused file
-        self.errors: list | None = None
+        self.errors = errors
 
 
 def invalid(fields: dict[str, str], message: str | None = None) -> ApiError:
@@ -44,7 +45,7 @@ def from_validation(exc: ValidationError) -> ApiError:
 
 
 def _json(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-          headers: dict[str, str] | None = None, errors: list | None = None) -> JSONResponse:
+          headers: dict[str, str] | None = None, errors: list[LineErrorOut] | None = None) -> JSONResponse:
     body = ErrorOut(code=code, message=message, fields=fields, errors=errors).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, headers=headers)
 

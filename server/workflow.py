@@ -23,7 +23,7 @@ from huiyin.core.workflow import (RULES, Actor, ClaimMove, Field, HolderMove, Re
 from .context import ServerContext
 from .errors import ApiError, invalid
 from .events import lock_event_log
-from .models import Matter, MatterCounter, MatterEvent, Operator
+from .models import Matter, MatterCounter, MatterEvent, Operator, Unit
 from .views import load_tree, matter_state
 
 IDEMPOTENCY_KEY_MAX = 200
@@ -61,8 +61,6 @@ def reserve_sequence(session: Session, district_id: int, year: int, count: int =
 
 
 def _district_code(session: Session, district_id: int) -> str:
-    from .models import Unit
-
     unit = session.get(Unit, district_id)
     return (unit.code if unit and unit.code else "HY").upper()
 

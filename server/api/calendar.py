@@ -37,9 +37,8 @@ def _edit(ctx, work: Callable[[Session], T]) -> T:  # type: ignore[no-untyped-de
 
 
 def _api_error(exc: cal.CalendarEditError) -> ApiError:
-    error = ApiError(exc.status, exc.code, str(exc), {exc.field: exc.code} if exc.field else None)
-    error.errors = [LineErrorOut(line=e.line, code=e.code, message=e.message) for e in exc.errors] or None  # type: ignore[attr-defined]
-    return error
+    lines = [LineErrorOut(line=e.line, code=e.code, message=e.message) for e in exc.errors]
+    return ApiError(exc.status, exc.code, str(exc), {exc.field: exc.code} if exc.field else None, lines or None)
 
 
 def _year(session: Session, year: int) -> CalendarYearOut:
