@@ -1,9 +1,10 @@
 """huiyin.themes: the workbench's looks, as TOML files.
 
 A theme file holds the fields of :class:`textual.theme.Theme` (``name``, ``primary``, ``background``, ``dark``
-...) plus an optional ``[variables]`` table of Textual design variables. The workbench also reads two of its
-own variables: ``urgency-at-risk`` and ``urgency-overdue`` (colours of the countdown column; the glyph ``!`` /
-``X`` is always shown too, so urgency never depends on colour alone).
+...) plus an optional ``[variables]`` table of Textual design variables. The workbench also reads three of its
+own variables: ``urgency-on-track``, ``urgency-at-risk`` and ``urgency-overdue`` (colours of the countdowns and
+the header's counts; the glyph ``+`` / ``!`` / ``X`` is always shown too, so urgency never depends on colour
+alone). Every shipped theme defines all three; a user theme that leaves one out gets the workbench's default.
 
 The shipped themes live next to this file; users drop more ``*.toml`` files in ``<config dir>/themes/``.
 """

@@ -5,7 +5,7 @@ Each :class:`ActionSpec` is one binding (its ``name`` is the ``Binding.id`` user
 Screens build their ``BINDINGS`` from here; the command palette, the help screen and the (coming) trainer demo
 mode look actions up here and run them with :meth:`huiyin.tui.app.WorkbenchApp.run_named_action`.
 
-The ten workflow actions are :class:`huiyin.core.domain.Action`; whether one is offered is decided by
+The thirteen workflow actions are :class:`huiyin.core.domain.Action`; whether one is offered is decided by
 :func:`huiyin.core.workflow.allowed_actions`, never here.
 """
 
@@ -49,6 +49,9 @@ WORKFLOW_KEYS: dict[Action, str] = {
     Action.close: "x",
     Action.reopen: "o",
     Action.follow_up: "f",
+    Action.request_extension: "d",  # d for days: ask for more working days
+    Action.approve_extension: "g",  # g for grant
+    Action.reject_extension: "j",
 }
 
 REGISTRY: tuple[ActionSpec, ...] = (
@@ -65,6 +68,8 @@ REGISTRY: tuple[ActionSpec, ...] = (
     ActionSpec("queue.in_hand", "2", "queue('in_hand')", "queue", "key.queue_in_hand", show=False),
     ActionSpec("queue.sent_up", "3", "queue('sent_up')", "queue", "key.queue_sent_up", show=False),
     ActionSpec("queue.all", "4", "queue('all')", "queue", "key.queue_all", show=False),
+    # supervisors and commanders only (huiyin.core.workflow.may_watch_overdue); others never see the key work
+    ActionSpec("queue.overdue", "5", "queue('overdue')", "queue", "key.queue_overdue", show=False),
     ActionSpec("queue.next", "right", "next_queue", "queue", "key.queue_next", show=False),
     ActionSpec("queue.previous", "left", "previous_queue", "queue", "key.queue_previous", show=False),
     ActionSpec("refresh", "ctrl+r", "refresh", "matter", "key.refresh", show=False),

@@ -22,7 +22,7 @@ from textual.screen import Screen
 
 from huiyin.core.clock import Clock, SystemClock
 from huiyin.core.domain import Action
-from huiyin.core.schemas import ActionIn, LoginOut, MatterSummary, OperatorOut, UnitOut
+from huiyin.core.schemas import ActionIn, LoginOut, MatterSummary, OperatorOut, QueueCounts, UnitOut
 from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.workflow import RULES, Actor, MatterState, allowed_actions
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
@@ -32,24 +32,15 @@ from .client import ApiClient, ApiError, Unreachable
 from .embedded import EmbeddedLauncher
 from .i18n import set_language, t
 from .session import TokenStore
+from .timeleft import DeadlineRules
 
 T = TypeVar("T")
 
-#: the sample district's operators (shared/API.md); offered on the login screen in sample mode
-SAMPLE_OPERATORS: tuple[tuple[str, str], ...] = (
-    ("shuanghu", "双湖路社区便民服务站"),
-    ("xingwang", "兴旺村便民服务站"),
-    ("huixing.center", "回兴街道便民服务中心"),
-    ("shichuan.center", "石船镇便民服务中心"),
-    ("longxing.center", "龙兴镇便民服务中心"),
-    ("longxing.shebao", "龙兴镇社保所"),
-    ("shuangfengqiao.center", "双凤桥街道便民服务中心"),
-    ("district.center", "区行政服务中心"),
-    ("command", "区群众工作指挥中心"),
-    ("transport", "区交委"),
-    ("admin", "渝北区"),
-    ("trainer", "渝北区"),
-)
+#: how often the district's calendar, deadline policy and calendar warnings are fetched again (seconds)
+RULES_REFRESH_SECONDS = 300.0
+
+#: the sample district's shared password; the login screen lists the accounts the server names
+#: (``GET /api/sample/operators``) when ``/health`` says ``sample``
 SAMPLE_PASSWORD = "huiyin-sample"
 
 
@@ -71,7 +62,7 @@ class WorkbenchApp(App[None]):
     def __init__(self, *, server_url: str | None = None, launcher: EmbeddedLauncher | None = None,
                  clock: Clock | None = None, language: str = "zh-CN", theme: str | None = None,
                  keymap: dict[str, str] | None = None, token_store: TokenStore | None = None,
-                 sample_mode: bool = False, cursor_blink: bool = True, themes_dir: Path | None = None,
+                 sample_mode: bool = True, cursor_blink: bool = True, themes_dir: Path | None = None,
                  live: bool = True, retry_seconds: float = 3.0) -> None:
         self.catalog = set_language(language)
         super().__init__()
@@ -81,6 +72,7 @@ class WorkbenchApp(App[None]):
         self.launcher = launcher
         self.keymap_config = dict(keymap or {})
         self.token_store = token_store
+        #: offer the sample accounts on the login screen when the server says it is a sample district
         self.sample_mode = sample_mode
         self.cursor_blink_enabled = cursor_blink
         self.live = live
@@ -107,10 +99,14 @@ class WorkbenchApp(App[None]):
         self._changed: set[str] = set()
         self._flush_pending = False
         self._stream_connected = asyncio.Event()
+        #: the district's calendar and deadline policy (countdowns) and the calendar's warnings
+        self.rules = DeadlineRules()
+        #: the operator's queue sizes and urgent counts (``GET /api/queues``), shown in every header
+        self.counts: QueueCounts | None = None
 
     # --- start ------------------------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return {"urgency-at-risk": "#F2A541", "urgency-overdue": "#FF6B60"}
+        return {"urgency-on-track": "#57AB5A", "urgency-at-risk": "#F2A541", "urgency-overdue": "#FF6B60"}
 
     def on_mount(self) -> None:
         if self.keymap_config:
@@ -122,6 +118,7 @@ class WorkbenchApp(App[None]):
         from .screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+        self.set_interval(RULES_REFRESH_SECONDS, self._refresh_rules_later)
         if self.launcher is not None and self.server_url is None:
             self._start_embedded()
 
@@ -199,6 +196,8 @@ class WorkbenchApp(App[None]):
         self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
         self.operator = operator
         self.last_event_id = None
+        self.counts = None
+        await self.refresh_rules()
         # the screen switch runs in the app's own worker: the login screen (and its workers) go away during it
         self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
 
@@ -211,6 +210,39 @@ class WorkbenchApp(App[None]):
         if self.live:
             self._stream_connected.clear()
             self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
+
+    async def refresh_rules(self) -> None:
+        """Fetch the district's deadline policy, calendar and calendar warnings. Each part that fails keeps
+        what the workbench had (never raises): countdowns go on with the last known rules."""
+        if self.api is None:
+            return
+        answers: list[Any] = []
+        for fetch in (lambda api: api.policy(), lambda api: api.calendar(), lambda api: api.calendar_status()):
+            try:
+                answers.append(await self.call(fetch))
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - an old server, a 500, a timeout: keep the last rules
+                answers.append(None)
+        policy, years, status = answers
+        self.rules = DeadlineRules.from_wire(policy.model_dump() if policy is not None else None, years,
+                                             status.warnings if status is not None else None, self.rules)
+        for screen in self.screen_stack:
+            handler = getattr(screen, "rules_changed", None)
+            if handler is not None:
+                handler()
+
+    def _refresh_rules_later(self) -> None:
+        if self.operator is not None:
+            self.run_worker(self.refresh_rules(), group="rules", exclusive=True, exit_on_error=False)
+
+    async def refresh_counts(self) -> QueueCounts | None:
+        """``GET /api/queues`` into :attr:`counts` (kept as it was when the call fails)."""
+        try:
+            self.counts = await self.call(lambda api: api.queue_counts())
+        except (ApiError, Unreachable):
+            pass
+        return self.counts
 
     def session_expired(self) -> None:
         self.notify(t("notify.session_expired"), severity="warning")
@@ -251,7 +283,8 @@ class WorkbenchApp(App[None]):
         actor = Actor(role=self.operator.role, unit_id=self.operator.unit.id)
         state = MatterState(status=matter.status, holder_unit_id=matter.holder_unit.id,
                             origin_unit_id=matter.origin_unit.id, previous_holder_id=matter.previous_holder_id,
-                            claimed_by_id=matter.claimed_by.id if matter.claimed_by else None)
+                            claimed_by_id=matter.claimed_by.id if matter.claimed_by else None,
+                            extension_days_requested=matter.extension_days_requested)
         return allowed_actions(actor, state, self.unit_tree)
 
     def unit_label(self, unit_id: int | None) -> str:
@@ -403,6 +436,10 @@ class WorkbenchApp(App[None]):
                 continue
             if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog"):
                 continue
+            if binding.action.startswith("queue("):  # a queue this operator does not have (overdue: clerks)
+                name = binding.action.split("(", 1)[1].rstrip(")").strip("'\"")
+                if screen.check_action("queue", (name,)) is False:
+                    continue
             seen.add(binding.id or key)
             yield self.get_key_display(binding), binding.description, binding.id or ""
 

@@ -79,7 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         theme=args.theme or conf.theme,
         keymap=conf.keymap,
         token_store=TokenStore(cfg.state_dir() / "tokens.json", clock),
-        sample_mode=launcher is not None and not args.no_sample,
         themes_dir=cfg.user_themes_dir(),
     )
     app.run()

@@ -13,11 +13,22 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from huiyin.core.domain import Action, Queue
-from huiyin.core.schemas import (ActionIn, ErrorOut, EventOut, EventPage, LoginOut, MatterDetail, MatterIn,
-                                 MatterOut, OperatorOut, QueueCounts, QueuePage, UnitOut)
+from huiyin.core.schemas import (ActionIn, CalendarOverridesYear, CalendarStatus, ErrorOut, EventOut, EventPage,
+                                 LoginOut, MatterDetail, MatterIn, MatterOut, OperatorOut, PolicyModel, QueueCounts,
+                                 QueuePage, UnitOut)
+
+
+class SampleOperator(BaseModel):
+    """One row of ``GET /api/sample/operators``."""
+
+    model_config = ConfigDict(extra="ignore")
+    username: str
+    display_name: str = ""
+    role: str = ""
+    unit: str = ""
 
 
 class ApiError(Exception):
@@ -84,6 +95,34 @@ class ApiClient:
         except httpx.TransportError as exc:
             raise Unreachable(str(exc) or exc.__class__.__name__) from None
         return response.status_code < 500
+
+    async def health_info(self) -> dict[str, Any]:
+        """``GET /health``: ``{status, version, database, sample}`` (``{}`` when the answer is not JSON)."""
+        try:
+            response = await self._http.get("/health", timeout=3.0)
+        except httpx.TransportError as exc:
+            raise Unreachable(str(exc) or exc.__class__.__name__) from None
+        if response.status_code >= 400:
+            raise _error_from(response)
+        try:
+            data = response.json()
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    async def sample_operators(self) -> list[SampleOperator]:
+        """The sample district's accounts (``GET /api/sample/operators``; 404 on a real district)."""
+        data = await self._request("GET", "/api/sample/operators")
+        return [SampleOperator.model_validate(item) for item in data or []]
+
+    async def policy(self) -> PolicyModel:
+        return PolicyModel.model_validate(await self._request("GET", "/api/policy"))
+
+    async def calendar(self) -> list[CalendarOverridesYear]:
+        return [CalendarOverridesYear.model_validate(y) for y in await self._request("GET", "/api/calendar") or []]
+
+    async def calendar_status(self) -> CalendarStatus:
+        return CalendarStatus.model_validate(await self._request("GET", "/api/calendar/status"))
 
     async def login(self, username: str, password: str) -> LoginOut:
         data = await self._request("POST", "/api/auth/login", json_body={"username": username, "password": password})

@@ -1,35 +1,90 @@
-"""The countdown column's words: core computes the working time left and the urgency
-(:func:`huiyin.core.deadlines.countdown`); this module only turns them into catalog text and a glyph.
+"""The countdown's words: core computes the working time left and the urgency
+(:func:`huiyin.core.deadlines.countdown`) with the district's calendar and policy (fetched from the server:
+:class:`DeadlineRules`); this module only turns them into catalog text, a glyph and a colour name.
 
-Every urgency has an ASCII glyph as well as a theme colour (``urgency-at-risk`` / ``urgency-overdue``), so it
-reads in 16 colours, without colour, and in a CJK terminal (no ambiguous-width marks).
+Every urgency has an ASCII glyph as well as a theme colour (``urgency-on-track`` / ``urgency-at-risk`` /
+``urgency-overdue``), so it reads in 16 colours, without colour, and in a CJK terminal (no ambiguous-width
+marks): ``+`` on track, ``!`` at risk, ``X`` overdue.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
-from huiyin.core.calendar import WorkdayCalendar
-from huiyin.core.deadlines import Countdown, DeadlinePolicy, Urgency, WorkCalendar, countdown
+from huiyin.core.calendar import CalendarDataError, WorkdayCalendar, YearOverrides
+from huiyin.core.deadlines import Countdown, DeadlinePolicy, PolicyError, Urgency, WorkCalendar, countdown
 
 from .i18n import t
 
-URGENCY_GLYPH: dict[Urgency | None, str] = {Urgency.on_track: " ", Urgency.at_risk: "!", Urgency.overdue: "X",
+URGENCY_GLYPH: dict[Urgency | None, str] = {Urgency.on_track: "+", Urgency.at_risk: "!", Urgency.overdue: "X",
                                             None: " "}
+#: the theme variable of each urgency's colour (every shipped theme defines all three)
+URGENCY_VARIABLE: dict[Urgency, str] = {Urgency.on_track: "urgency-on-track", Urgency.at_risk: "urgency-at-risk",
+                                        Urgency.overdue: "urgency-overdue"}
 
 
 @lru_cache(maxsize=1)
-def default_calendar() -> WorkCalendar:
-    """The district's working days (statutory holidays and make-up workdays from core's calendar seed)."""
+def default_calendar() -> WorkdayCalendar:
+    """Statutory holidays and make-up workdays from core's calendar seed, without the district's own entries
+    (used until the server's calendar arrives, and by widgets outside a workbench session)."""
     return WorkdayCalendar()
+
+
+@dataclass(frozen=True)
+class CalendarNotice:
+    """One unreliable year from ``GET /api/calendar/status``."""
+
+    year: int
+    code: str
+    message: str = ""
+
+    def text(self) -> str:
+        key = {"calendar.fallback": "calendar.fallback", "calendar.partial": "calendar.partial"}.get(self.code)
+        return t(key, year=self.year) if key else f"{self.year}: {self.message}"
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    """What the workbench counts countdowns with: the district's calendar and deadline policy."""
+
+    calendar: WorkCalendar = field(default_factory=default_calendar)
+    policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    warnings: tuple[CalendarNotice, ...] = ()
+
+    @classmethod
+    def from_wire(cls, policy: dict[str, Any] | None, years: list[Any] | None,
+                  warnings: list[Any] | None = None, previous: "DeadlineRules | None" = None) -> "DeadlineRules":
+        """Build from the server's answers (``PolicyModel`` dict, ``CalendarOverridesYear`` models, warning
+        models); a part that is missing or invalid keeps the previous value (never raises)."""
+        base = previous or cls()
+        built_policy = base.policy
+        if policy is not None:
+            try:
+                built_policy = DeadlinePolicy.from_dict(policy)
+            except (PolicyError, TypeError, ValueError):
+                pass
+        calendar = base.calendar
+        if years is not None:
+            try:
+                calendar = WorkdayCalendar([YearOverrides.build(y.year, [d.model_dump() for d in y.days],
+                                                                complete=y.complete) for y in years])
+            except (CalendarDataError, TypeError, ValueError, KeyError, AttributeError):
+                pass
+        notices = base.warnings
+        if warnings is not None:
+            notices = tuple(CalendarNotice(w.year, w.code, w.message) for w in warnings)
+        return cls(calendar, built_policy, notices)
 
 
 @dataclass(frozen=True, slots=True)
 class TimeLeft:
-    #: ``None`` once the matter is closed (no countdown any more)
+    #: ``None`` once the resident has been answered (no countdown any more)
     countdown: Countdown | None
+    #: the catalog key shown instead of a countdown (``timeleft.done``, ``timeleft.answered``)
+    finished: str = "timeleft.done"
 
     @property
     def urgency(self) -> Urgency | None:
@@ -39,23 +94,45 @@ class TimeLeft:
     def glyph(self) -> str:
         return URGENCY_GLYPH[self.urgency]
 
+    @property
+    def variable(self) -> str | None:
+        """The theme variable of this urgency's colour (``None`` when done)."""
+        return URGENCY_VARIABLE.get(self.urgency) if self.urgency else None  # type: ignore[arg-type]
+
+    def amount(self) -> str:
+        c = self.countdown
+        if c is None:
+            return ""
+        if c.days and c.hours:
+            return t("timeleft.days_hours", days=c.days, hours=c.hours)
+        if c.days:
+            return t("timeleft.days", days=c.days)
+        if c.hours:
+            return t("timeleft.hours", hours=c.hours)
+        if c.overdue and c.working_seconds == 0:
+            return t("timeleft.zero")
+        return t("timeleft.under_hour")
+
     def label(self) -> str:
         c = self.countdown
         if c is None:
-            return t("timeleft.done")
-        if c.days and c.hours:
-            amount = t("timeleft.days_hours", days=c.days, hours=c.hours)
-        elif c.days:
-            amount = t("timeleft.days", days=c.days)
-        elif c.hours:
-            amount = t("timeleft.hours", hours=c.hours)
-        else:
-            amount = t("timeleft.under_hour")
-        return t("timeleft.overdue" if c.overdue else "timeleft.left", amount=amount)
+            return t(self.finished)
+        return t("timeleft.overdue" if c.overdue else "timeleft.left", amount=self.amount())
+
+    def text(self) -> str:
+        """Glyph and words: ``! 剩5小时``, ``X overdue 1d``."""
+        return f"{self.glyph} {self.label()}" if self.countdown else self.label()
 
 
-def time_left(due_at: datetime, now: datetime, *, closed: bool = False, calendar: WorkCalendar | None = None,
-              policy: DeadlinePolicy | None = None) -> TimeLeft:
+def time_left(due_at: datetime, now: datetime, *, closed: bool = False, answered: bool = False,
+              calendar: WorkCalendar | None = None, policy: DeadlinePolicy | None = None,
+              rules: DeadlineRules | None = None) -> TimeLeft:
+    """The countdown to ``due_at`` at ``now``; none once the matter is ``closed`` or ``answered``."""
     if closed:
         return TimeLeft(None)
+    if answered:
+        return TimeLeft(None, "timeleft.answered")
+    if rules is not None:
+        calendar, policy = calendar or rules.calendar, policy or rules.policy
     return TimeLeft(countdown(due_at, now, calendar or default_calendar(), policy))
+

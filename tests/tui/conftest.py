@@ -4,7 +4,7 @@ workbench apps pointed at it over HTTP. No mock server anywhere."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -88,3 +88,61 @@ def screen_text(app) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# ------------------------------------------------------------------------------------------ deadline scenario
+
+#: (key, recorded at (local Chongqing time), title, complexity, steps as (username, action, body))
+DEADLINE_MATTERS = [
+    # simple, recorded Monday: due Thu 11-26 17:30, 7.5 working hours left at FROZEN_NOW: at risk
+    ("at_risk", "2026-11-23T09:00", "Streetlight out on Xingke Road", "simple", []),
+    # simple, recorded the Thursday before: due Tue 11-24 17:30: overdue
+    ("overdue", "2026-11-19T15:00", "Blocked drain at No. 8", "simple", []),
+    # complex, recorded yesterday: due in 7 working days: on track
+    ("on_track", "2026-11-25T11:00", "Old estate renovation request", "complex", []),
+    # simple, recorded this morning: due Tue 12-01: on track
+    ("fresh", "2026-11-26T09:10", "Pension certificate at home", "simple", []),
+    # claimed and worked on, overdue, with an extension request waiting for the supervisor
+    ("extension", "2026-11-20T10:00", "Elevator keeps failing", "simple",
+     [("huixing.center", "claim", {}),
+      ("huixing.center", "request_extension", {"days": 3, "reason": "waiting for the maintenance firm"})]),
+]
+DEADLINE_UNIT_USER = "huixing.center"
+DEADLINE_SUPERVISOR = "huixing.supervisor"
+
+
+def start_deadline_server(path: Path):  # type: ignore[no-untyped-def]
+    """A sample district without the sample matters, and the matters of :data:`DEADLINE_MATTERS` recorded at
+    the 回兴街道 service center at their own times; then the clock stands at FROZEN_NOW and one supervision pass
+    has given its notices. Background supervision is off (it would give notices at whatever time the clock
+    showed): tests call ``supervise_once`` themselves. Returns ``(server, {key: number})``."""
+    import httpx
+
+    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.supervision import supervise_once
+
+    clock = ManualClock(FROZEN_NOW)
+    srv = EmbeddedServer(f"sqlite:///{path}", clock, sample=True, sample_matters=False, supervise_seconds=3600)
+    srv.start()
+    numbers: dict[str, str] = {}
+    with httpx.Client(base_url=srv.base_url, timeout=10) as http:
+        def auth(username: str) -> dict[str, str]:
+            # a fresh login at the clock's time: a token from another time may have expired there
+            token = http.post("/api/auth/login", json={"username": username, "password": SAMPLE_PASSWORD}).json()
+            return {"Authorization": f"Bearer {token['token']}"}
+
+        for key, at, title, complexity, steps in DEADLINE_MATTERS:
+            when = datetime.fromisoformat(at + "+08:00")
+            clock.set(when)
+            made = http.post("/api/matters", headers={**auth(DEADLINE_UNIT_USER), "Idempotency-Key": key},
+                             json={"title": title, "channel": "walk_in", "complexity": complexity,
+                                   "resident_name": "Resident " + key, "resident_phone": "13800000000"})
+            assert made.status_code == 201, made.text
+            numbers[key] = made.json()["number"]
+            for minutes, (username, action, body) in enumerate(steps, start=1):
+                clock.set(when + timedelta(minutes=20 * minutes))
+                done = http.post(f"/api/matters/{numbers[key]}/{action}", headers=auth(username), json=body)
+                assert done.status_code == 200, done.text
+    clock.set(FROZEN_NOW)
+    supervise_once(srv.ctx)
+    return srv, numbers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from huiyin.tui.actions import REGISTRY, WORKFLOW_KEYS
 from huiyin.tui.config import ConfigError, load_config
 from huiyin.tui.i18n import choose_language, load_catalog, set_language
 from huiyin.tui.session import TokenStore
-from huiyin.tui.timeleft import time_left
+from huiyin.tui.timeleft import DeadlineRules, time_left
 
 from .conftest import FROZEN_NOW
 
@@ -102,7 +102,51 @@ def test_countdown_words() -> None:
     assert time_left(now + timedelta(hours=5), now).label() == "剩5小时"
     assert time_left(now + timedelta(hours=5), now).glyph == "!"
     overdue = time_left(now - timedelta(days=1), now)
-    assert overdue.glyph == "X" and overdue.label().startswith("超")
+    assert overdue.glyph == "X" and overdue.label() == "超期1天"
     assert time_left(now, now, closed=True).label() == "已办结"
+    assert time_left(now, now, answered=True).label() == "已答复"
+    # Monday 2026-11-30 17:30 from Thursday 10:00: Thu 7.5 h + Fri 9 h + Mon 9 h = 2 working days 7 h
+    monday = datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc)
+    on_track = time_left(monday, now)
+    assert on_track.glyph == "+" and on_track.label() == "剩2天7小时" and on_track.variable == "urgency-on-track"
     set_language("en")
-    assert time_left(now - timedelta(days=1), now).label().startswith("over ")
+    assert time_left(monday, now).text() == "+ 2d 7h"
+    assert time_left(now - timedelta(days=1), now).text() == "X overdue 1d"
+    assert time_left(now + timedelta(hours=5), now).text() == "! 5h"
+
+
+def test_the_districts_rules_from_the_wire_and_bad_parts_keep_the_last() -> None:
+    from huiyin.core.schemas import CalendarOverrideDay, CalendarOverridesYear, CalendarWarningOut
+
+    set_language("en")
+    # the district declared Friday 2026-11-27 a holiday: Monday's deadline is a working day closer
+    years = [CalendarOverridesYear(year=2026, complete=False, days=[
+        CalendarOverrideDay(day=date(2026, 11, 27), type="holiday", name="local")])]
+    warn = [CalendarWarningOut(year=2027, code="calendar.fallback", message="2027: no holiday schedule known")]
+    rules = DeadlineRules.from_wire({"at_risk_hours": 20.0}, years, warn)
+    monday = datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc)
+    left = time_left(monday, FROZEN_NOW, rules=rules)
+    assert left.label() == "1d 7h" and left.glyph == "!"  # 16 working hours < 20: at risk by this policy
+    assert [w.text() for w in rules.warnings] == ["2027 holiday schedule unknown: counting Mon-Fri"]
+    kept = DeadlineRules.from_wire({"simple_days": "x"}, None, None, rules)
+    assert kept.policy.at_risk_hours == 20.0 and kept.calendar is rules.calendar and kept.warnings == rules.warnings
+
+
+def test_every_event_kind_and_action_has_a_label_in_both_languages() -> None:
+    from huiyin.core.domain import Action, EventKind
+
+    for lang in ("en", "zh-CN"):
+        catalog = load_catalog(lang)
+        for kind in EventKind:
+            assert f"event.{kind}" in catalog, (lang, kind)
+        for action in Action:
+            assert f"action.{action}" in catalog, (lang, action)
+    assert set(WORKFLOW_KEYS) == set(Action)
+    assert WORKFLOW_KEYS[Action.request_extension] == "d"
+    assert WORKFLOW_KEYS[Action.approve_extension] == "g" and WORKFLOW_KEYS[Action.reject_extension] == "j"
+
+
+def test_every_theme_colours_every_urgency() -> None:
+    for theme in builtin_themes():
+        for name in ("urgency-on-track", "urgency-at-risk", "urgency-overdue"):
+            assert name in theme.variables, (theme.name, name)

@@ -131,7 +131,12 @@ async def test_switch_operator_without_restarting(make_app) -> None:
         from huiyin.tui.screens.login import LoginScreen
 
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.ready)
-        await pilot.press("down", "down", "enter")  # the sample list: third operator
+        # the sample list is the server's (GET /api/sample/operators), supervisors included
+        options = app.screen.query_one("#samples")
+        listed = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "district.supervisor" in listed and "huixing.center" in listed
+        assert options.has_focus and options.highlighted == 0
+        await pilot.press(*["down"] * listed.index("huixing.center"), "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         assert app.operator.username == "huixing.center"
         assert "huixing.center" in screen_text(app)

@@ -1,14 +1,17 @@
-"""The header line: who is at this window (operator, unit, tier) and the time, from the injected clock."""
+"""The header line: who is at this window (operator, unit, tier), how many of the matters the unit must act on
+are at risk or overdue (glyph, count and theme colour: ``! 2 at risk  X 1 overdue``), and the time, from the
+injected clock in the district's time zone."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.widgets import Static
 
-from huiyin.core.deadlines import DeadlinePolicy
+from huiyin.core.deadlines import DeadlinePolicy, Urgency
 
 from ..i18n import t
+from ..timeleft import URGENCY_GLYPH, URGENCY_VARIABLE
 
 
 class HeaderBar(Static):
@@ -17,20 +20,53 @@ class HeaderBar(Static):
     """
 
     def on_mount(self) -> None:
+        self._shown: tuple[object, ...] | None = None
         self.refresh_text()
-        self.set_interval(30, self.refresh_text)
+
+    def _urgent(self) -> list[tuple[str, str]]:
+        counts = getattr(self.app, "counts", None)
+        if counts is None or getattr(self.app, "operator", None) is None:
+            return []
+        parts = []
+        for urgency, key, count in ((Urgency.at_risk, "header.at_risk", counts.urgent_at_risk),
+                                    (Urgency.overdue, "header.overdue", counts.urgent_overdue)):
+            style = f"bold ${URGENCY_VARIABLE[urgency]}" if count else ""
+            parts.append((t(key, glyph=URGENCY_GLYPH[urgency], count=count), style))
+        return parts
 
     def refresh_text(self) -> None:
+        """Draw again if anything shown changed (cheap enough to call every second)."""
         app = self.app
         operator = getattr(app, "operator", None)
-        left = t("app.name")
+        lefts = [t("app.name")]
         if operator is not None:
-            left = t("header.operator", app=t("app.name"), name=operator.display_name, username=operator.username,
-                     unit=operator.unit.name, tier=t(f"tier.{operator.tier}"), role=t(f"role.{operator.role}"))
-        now = app.clock.now().astimezone(DeadlinePolicy().tz).strftime("%m-%d %H:%M")
+            values = dict(app=t("app.name"), name=operator.display_name, username=operator.username,
+                          unit=operator.unit.name, tier=t(f"tier.{operator.tier}"), role=t(f"role.{operator.role}"))
+            lefts = [t(key, **values) for key in ("header.operator", "header.operator_medium", "header.operator_short")]
+        rules = getattr(app, "rules", None)
+        tz = rules.policy.tz if rules is not None else DeadlinePolicy().tz
+        now = app.clock.now().astimezone(tz).strftime("%m-%d %H:%M")
+        urgent = self._urgent()
         width = max(self.size.width - 2, 0)
-        gap = width - cell_len(left) - cell_len(now)
-        self.update(Content(f"{left}{' ' * gap}{now}" if gap >= 1 else left))
+        key = (lefts[0], tuple(urgent), now, width)
+        if key == getattr(self, "_shown", None):
+            return
+        self._shown = key
+        right: list[str | tuple[str, str]] = []
+        for text, style in urgent:
+            right.extend([(text, style), "  "])
+        right.append(now)
+        right_w = sum(cell_len(p if isinstance(p, str) else p[0]) for p in right)
+        room = width - right_w - 2
+        if room < 8:  # very narrow: the counts and the time matter more than the name
+            self.update(Content.assemble(*right))
+            return
+        # the fullest form of who is at the window that fits, else the shortest one cut
+        left = next((text for text in lefts if cell_len(text) <= room), lefts[-1])
+        if cell_len(left) > room:
+            left = set_cell_size(left, room - 1) + "~"
+        gap = width - cell_len(left) - right_w
+        self.update(Content.assemble(left, " " * max(gap, 1), *right))
 
     def on_resize(self) -> None:
         self.refresh_text()

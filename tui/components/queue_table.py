@@ -7,6 +7,11 @@ server's ``total``, so the scrollbar is right from the first page.
 
 Columns: number, title, origin unit, holder unit, status, time left. Widths are in terminal cells (a Chinese
 character takes two), fixed columns are cut to their width without ambiguous-width marks.
+
+Time left is counted at paint time from the app's injected clock with the district's calendar and policy
+(``app.rules``), so a repaint is all a countdown needs to move: the screen repaints the table once a second
+when the clock has moved, and only the visible lines are drawn. Rows stay in the server's order (``due_at``,
+which is urgency order).
 """
 
 from __future__ import annotations
@@ -29,14 +34,20 @@ from huiyin.core.clock import Clock, SystemClock
 from huiyin.core.domain import Status
 from huiyin.core.schemas import MatterSummary, QueuePage
 
-from ..i18n import t
 from huiyin.core.deadlines import Urgency
 
-from ..timeleft import time_left
+from ..i18n import t
+from ..timeleft import DeadlineRules, TimeLeft, time_left
+
+URGENCY_CLASS: dict[Urgency, str] = {Urgency.on_track: "queue-table--on-track",
+                                     Urgency.at_risk: "queue-table--at-risk",
+                                     Urgency.overdue: "queue-table--overdue"}
 
 PageFetcher = Callable[[str | None, int], Awaitable[QueuePage]]
 
 PAGE_SIZE = 200
+#: the server's largest page: used when the cursor jumped far past the rows fetched so far
+FAR_PAGE_SIZE = 500
 
 
 def fit(text: str, width: int) -> str:
@@ -60,7 +71,7 @@ class Columns:
 
     @classmethod
     def for_width(cls, width: int) -> "Columns":
-        number, status, left = 14, 8, 12
+        number, status, left = 14, 8, 15
         rest = max(width - number - status - left - 5, 12)
         origin = holder = max(rest * 3 // 10, 6)
         title = max(rest - origin - holder, 6)
@@ -78,6 +89,7 @@ class QueueTable(ScrollView, can_focus=True):
         "queue-table--header",
         "queue-table--cursor",
         "queue-table--placeholder",
+        "queue-table--on-track",
         "queue-table--at-risk",
         "queue-table--overdue",
         "queue-table--closed",
@@ -92,7 +104,8 @@ class QueueTable(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "key.last", show=False, id="table.last"),
     ]
 
-    cursor_row: reactive[int] = reactive(0, init=False, always_update=True)
+    #: repaint=False: the watcher repaints just the lines that changed
+    cursor_row: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)
 
     class CursorMoved(Message):
         def __init__(self, table: "QueueTable", matter: MatterSummary | None) -> None:
@@ -173,10 +186,13 @@ class QueueTable(ScrollView, can_focus=True):
 
     @work(group="queue-table-more", exclusive=False)
     async def _fetch_more(self, generation: int, index: int) -> None:
+        """Fetch pages until the rows reach the cursor (or the line asked for). The target follows the cursor:
+        jumping back home stops a long walk towards the end of a 100,000-row queue."""
         try:
             while (generation == self._generation and self.next_cursor is not None and self.fetcher
                    and len(self.rows) <= index + self.page_size // 2):
-                page = await self.fetcher(self.next_cursor, self.page_size)
+                far = index - len(self.rows) > self.page_size
+                page = await self.fetcher(self.next_cursor, FAR_PAGE_SIZE if far else self.page_size)
                 if generation != self._generation:
                     return
                 self.rows.extend(page.items)
@@ -184,11 +200,14 @@ class QueueTable(ScrollView, can_focus=True):
                 self.total = max(page.total, len(self.rows))
                 self._update_size()
                 self.refresh()
-                index = max(index, self.cursor_row)
+                index = max(self.cursor_row, self._visible_bottom())
             self._report()
         finally:
             if generation == self._generation:
                 self._fetching = False
+
+    def _visible_bottom(self) -> int:
+        return round(self.scroll_y) + max(self.scrollable_content_region.height - 1, 1)
 
     def _update_size(self) -> None:
         self.virtual_size = Size(self.size.width, self.total + 1)
@@ -197,7 +216,7 @@ class QueueTable(ScrollView, can_focus=True):
     def validate_cursor_row(self, row: int) -> int:
         return max(0, min(row, self.total - 1)) if self.total else 0
 
-    def watch_cursor_row(self, row: int) -> None:
+    def watch_cursor_row(self, old: int, row: int) -> None:
         visible = max(self.scrollable_content_region.height - 1, 1)
         top = round(self.scroll_y)
         if row < top:
@@ -205,7 +224,12 @@ class QueueTable(ScrollView, can_focus=True):
         elif row >= top + visible:
             self.scroll_to(y=row - visible + 1, animate=False, immediate=True)
         self._ensure_loaded(row)
-        self.refresh()
+        if round(self.scroll_y) == top:
+            # no scrolling: only the two lines whose cursor style changed are drawn again
+            for index in {old, row}:
+                self.refresh_line(index + 1)  # virtual line: the header takes line 0
+        else:
+            self.refresh()
         self._report()
 
     def _report(self) -> None:
@@ -275,13 +299,20 @@ class QueueTable(ScrollView, can_focus=True):
         segments = self._row_segments(matter, cols, row_style)
         return Strip(segments).adjust_cell_length(width, row_style)
 
+    @property
+    def rules(self) -> DeadlineRules | None:
+        """The district's calendar and policy, from the workbench app (``None`` elsewhere: core's defaults)."""
+        return getattr(self.app, "rules", None)
+
+    def time_left(self, matter: MatterSummary) -> TimeLeft:
+        return time_left(matter.due_at, self.clock.now(), closed=matter.status is Status.closed,
+                         answered=matter.status is Status.answered, rules=self.rules)
+
     def _row_segments(self, matter: MatterSummary, cols: Columns, style: Style) -> list[Segment]:
-        left = time_left(matter.due_at, self.clock.now(), closed=matter.status is Status.closed)
+        left = self.time_left(matter)
         left_style = style
-        if left.urgency is Urgency.overdue:
-            left_style = style + self.get_component_rich_style("queue-table--overdue", partial=True)
-        elif left.urgency is Urgency.at_risk:
-            left_style = style + self.get_component_rich_style("queue-table--at-risk", partial=True)
+        if left.urgency is not None:
+            left_style = style + self.get_component_rich_style(URGENCY_CLASS[left.urgency], partial=True)
         status_style = style
         if matter.status is Status.closed:
             status_style = style + self.get_component_rich_style("queue-table--closed", partial=True)
@@ -290,5 +321,5 @@ class QueueTable(ScrollView, can_focus=True):
         return [
             Segment(text + " ", style),
             Segment(fit(t(f"status_short.{matter.status}"), cols.status) + " ", status_style),
-            Segment(fit(f"{left.glyph} {left.label()}", cols.left), left_style),
+            Segment(fit(left.text(), cols.left), left_style),
         ]

@@ -1,5 +1,6 @@
 """What a workflow action needs before it is sent: the fields of ``RULES[action].requires`` / ``.optional``
-(note, reason, satisfaction, a unit to assign to) and, where ``RULES[action].confirm``, a confirmation.
+(note, reason, satisfaction, a unit to assign to, the working days of an extension: a whole number from 1 to
+``MAX_EXTENSION_DAYS``, checked here before anything is sent) and, where ``RULES[action].confirm``, a confirmation.
 
 The dialog sends the action itself so that a 422 lands next to its field; a refusal (403/409) closes it and
 the app shows the server's message.
@@ -21,13 +22,13 @@ from textual.widgets.option_list import Option
 
 from huiyin.core.domain import Action
 from huiyin.core.schemas import LIMITS, ActionIn, MatterSummary, field_errors
-from huiyin.core.workflow import RULES, Actor, Field, MatterState, target_unit
+from huiyin.core.workflow import MAX_EXTENSION_DAYS, RULES, Actor, Field, MatterState, target_unit
 
 from ..client import ApiError, Unreachable
 from ..components.inputs import HInput
 from ..i18n import t
 
-FIELD_ORDER = (Field.to_unit, Field.reason, Field.note, Field.satisfaction)
+FIELD_ORDER = (Field.to_unit, Field.days, Field.reason, Field.note, Field.satisfaction)
 
 
 class ActionDialog(ModalScreen[bool]):
@@ -70,8 +71,11 @@ class ActionDialog(ModalScreen[bool]):
                 elif f is Field.satisfaction:
                     yield Select([(t(f"satisfaction.{n}"), n) for n in (5, 4, 3, 2, 1)], id="f-satisfaction",
                                  prompt=t("dialog.choose"), compact=True)
+                elif f is Field.days:
+                    yield HInput(id="f-days", placeholder=t("hint.days"), compact=True, restrict=r"[0-9]*",
+                                 max_length=2)
                 else:
-                    yield HInput(id=f"f-{f}", placeholder=t(f"hint.{f}"), compact=True)
+                    yield HInput(id=f"f-{f}", placeholder=self._hint(f), compact=True)
                 yield Static("", id=f"err-{f}", classes="field-error")
             if self.rule.confirm:
                 yield Static(Content(t("dialog.confirm_warning")), id="dialog-warning")
@@ -79,6 +83,13 @@ class ActionDialog(ModalScreen[bool]):
             with Horizontal(id="dialog-buttons"):
                 yield Button(t("dialog.ok", action=label), id="ok", variant="primary", compact=True)
                 yield Button(t("dialog.cancel"), id="cancel", compact=True)
+
+    def _hint(self, f: Field) -> str:
+        """The placeholder: the action's own hint if the catalog has one (``hint.request_extension_reason``)."""
+        from ..i18n import current
+
+        key = f"hint.{self.action}_{f}"
+        return t(key) if current().has(key) else t(f"hint.{f}")
 
     def on_mount(self) -> None:
         if self.fields:
@@ -95,7 +106,8 @@ class ActionDialog(ModalScreen[bool]):
         m = self.matter
         state = MatterState(status=m.status, holder_unit_id=m.holder_unit.id, origin_unit_id=m.origin_unit.id,
                             previous_holder_id=m.previous_holder_id,
-                            claimed_by_id=m.claimed_by.id if m.claimed_by else None)
+                            claimed_by_id=m.claimed_by.id if m.claimed_by else None,
+                            extension_days_requested=m.extension_days_requested)
         target = target_unit(self.action, state, app.unit_tree, actor)
         if target is None or target == actor.unit_id and self.action is Action.claim:
             return ""
@@ -159,6 +171,9 @@ class ActionDialog(ModalScreen[bool]):
             elif f is Field.satisfaction:
                 value = self.query_one("#f-satisfaction", Select).value
                 values["satisfaction"] = None if value is Select.BLANK else value
+            elif f is Field.days:
+                text = self.query_one("#f-days", Input).value.strip()
+                values["days"] = int(text) if text.isdigit() else (text or None)
             else:
                 values[str(f)] = self.query_one(f"#f-{f}", Input).value
         return values
@@ -168,6 +183,8 @@ class ActionDialog(ModalScreen[bool]):
             if f is Field.to_unit and self.to_unit is not None and str(f) not in errors:
                 continue
             kind = errors.get(str(f))
+            if kind and f is Field.days and kind != "required":
+                kind = "days_range"
             self.query_one(f"#err-{f}", Static).update(
                 Content(t(f"error.{kind}", limit=LIMITS.get(str(f), ""))) if kind else "")
 
@@ -180,6 +197,10 @@ class ActionDialog(ModalScreen[bool]):
             value = values.get(str(f))
             if value is None or (isinstance(value, str) and not value.strip()):
                 errors[str(f)] = "required"
+        days = values.get("days")
+        if Field.days in self.fields and days is not None and (
+                not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS):
+            errors["days"] = "days_range"
         body: ActionIn | None = None
         try:
             body = ActionIn.model_validate(values)

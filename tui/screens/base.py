@@ -46,6 +46,8 @@ class MatterActionsScreen(WorkbenchScreen):
             self.wb.run_matter_action(matter, Action(name))
 
     def action_refresh(self) -> None:
+        """ctrl+r: the matters, and the district's calendar, policy and calendar warnings."""
+        self.wb._refresh_rules_later()
         self.matters_changed(set())
 
     def matters_changed(self, numbers: set[str]) -> None:  # pragma: no cover - overridden

@@ -1,4 +1,6 @@
-"""One matter: its fields, the resident's contact, and the cross-tier timeline (who, where, when, notes)."""
+"""One matter: its fields, its deadlines (the countdown moves with the clock; provisional deadlines, the claim
+deadline while it waits, an extension request waiting for a decision), the resident's contact, and the
+cross-tier timeline (who, where, when, notes), with the server's supervision notices (督办) among them."""
 
 from __future__ import annotations
 
@@ -19,14 +21,23 @@ from ..client import ApiError, Unreachable
 from ..components.banner import ConnectionBanner
 from ..components.header import HeaderBar
 from ..i18n import t
-from ..timeleft import time_left
+from ..timeleft import TimeLeft, time_left
 from .base import MatterActionsScreen
 
+_DEFAULT_TZ = DeadlinePolicy().tz
 
-def local_time(when: datetime | None) -> str:
+
+def local_time(when: datetime | None, tz=_DEFAULT_TZ) -> str:  # type: ignore[no-untyped-def]
     if when is None:
         return ""
-    return when.astimezone(DeadlinePolicy().tz).strftime("%Y-%m-%d %H:%M")
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def left_content(left: TimeLeft) -> Content:
+    """The countdown with its glyph, in its urgency's theme colour."""
+    if left.variable is None:
+        return Content(left.label())
+    return Content.assemble((left.text(), f"bold ${left.variable}"))
 
 
 class DetailScreen(MatterActionsScreen):
@@ -50,7 +61,32 @@ class DetailScreen(MatterActionsScreen):
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
         self.load()
-        self.set_interval(30, self._paint)
+        self._shown_left: tuple[str, ...] | None = None
+        self.set_interval(1.0, self._tick)
+
+    def _countdowns(self) -> tuple[TimeLeft, TimeLeft | None]:
+        m = self.matter
+        assert m is not None
+        now, rules = self.wb.clock.now(), self.wb.rules
+        left = time_left(m.due_at, now, closed=m.status is Status.closed, answered=m.status is Status.answered,
+                         rules=rules)
+        claim = None
+        if m.status is Status.pending and m.claim_due_at is not None:
+            claim = time_left(m.claim_due_at, now, rules=rules)
+        return left, claim
+
+    def _tick(self) -> None:
+        """Repaint when a countdown's words changed (the clock moved far enough)."""
+        if self.matter is None:
+            return
+        left, claim = self._countdowns()
+        if (left.text(), claim.text() if claim else "") != self._shown_left:
+            self._paint()
+        else:
+            self.query_one(HeaderBar).refresh_text()
+
+    def rules_changed(self) -> None:
+        self._paint()
 
     def current_matter(self) -> MatterSummary | None:
         return self.matter
@@ -84,13 +120,15 @@ class DetailScreen(MatterActionsScreen):
         if m is None:
             return
         self.query_one(HeaderBar).refresh_text()
-        left = time_left(m.due_at, self.wb.clock.now(), closed=m.status is Status.closed)
+        left, claim = self._countdowns()
+        self._shown_left = (left.text(), claim.text() if claim else "")
+        tz = self.wb.rules.policy.tz
         head = Content.assemble((m.number, "bold"), "  ", (f"[{t(f'status.{m.status}')}]", "reverse"), "  ",
                                 (m.title, "bold"))
         self.query_one("#detail-head", Static).update(head)
 
-        def row(*pairs: tuple[str, str]) -> Content:
-            parts: list[str | tuple[str, str]] = []
+        def row(*pairs: tuple[str, str | Content]) -> Content:
+            parts: list[str | tuple[str, str] | Content] = []
             for i, (label, value) in enumerate(pairs):
                 if not value:
                     continue
@@ -99,14 +137,27 @@ class DetailScreen(MatterActionsScreen):
                 parts.extend([(t(label) + " ", "dim"), value])
             return Content.assemble(*parts)
 
-        lines = [
+        due = local_time(m.due_at, tz)
+        warn = "bold $warning"
+        deadline_lines = [row(("field.due_at", due), ("field.left", left_content(left)))]
+        if m.due_provisional and m.status not in (Status.answered, Status.closed):
+            deadline_lines.append(Content.assemble("  ", ("! " + t("detail.provisional"), warn)))
+        if claim is not None and m.claim_due_at is not None:
+            deadline_lines.append(row(("field.claim_due_at", local_time(m.claim_due_at, tz)),
+                                      ("field.left", left_content(claim))))
+        if m.extension_days_requested:
+            deadline_lines.append(row(("field.extension",
+                                       Content.styled(t("detail.extension_pending", days=m.extension_days_requested),
+                                                      warn))))
+
+        lines: list[Content] = [
             row(("field.channel", t(f"channel.{m.channel}")), ("field.complexity", t(f"complexity.{m.complexity}")),
                 ("field.category", m.category)),
             row(("field.origin", self._unit(m.origin_unit))),
             row(("field.holder", self._unit(m.holder_unit)),
                 ("field.claimed_by", m.claimed_by.display_name if m.claimed_by else "")),
-            row(("field.created_at", local_time(m.created_at))),
-            row(("field.due_at", local_time(m.due_at)), ("field.left", f"{left.glyph.strip()} {left.label()}".strip())),
+            row(("field.created_at", local_time(m.created_at, tz))),
+            *deadline_lines,
             row(("field.resident", m.resident_name), ("field.phone", m.resident_phone)),
             row(("field.address", m.address)),
             row(("field.description", m.description)),
@@ -121,14 +172,29 @@ class DetailScreen(MatterActionsScreen):
             Content("\n").join([self._event(e) for e in m.events]) if m.events else Content(t("detail.no_events")))
 
     def _event(self, e: EventOut) -> Content:
+        tz = self.wb.rules.policy.tz
+        when = (local_time(e.created_at, tz), "dim")
+        label = t(f"event.{e.kind}")
+        if e.kind.is_supervision:
+            # the server's own notice: no operator, no unit; its deadline is the one it watched
+            variable = {EventKind.at_risk: "urgency-at-risk"}.get(e.kind, "urgency-overdue")
+            glyph = "!" if e.kind is EventKind.at_risk else "X"
+            head: list[str | tuple[str, str]] = [when, "  ", (f"{glyph} {t('detail.supervision')}", f"bold ${variable}"),
+                                                  "  ", (label, "bold")]
+            if e.due_at is not None:
+                head.extend(["  ", (t("detail.due_was", due=local_time(e.due_at, tz)), "dim")])
+            return Content.assemble(*head)
         who = e.actor.display_name if e.actor else t("detail.system")
         where = self._unit(e.unit)
-        head: list[str | tuple[str, str]] = [(local_time(e.created_at), "dim"), "  ",
-                                              (t(f"event.{e.kind}"), "bold"), "  ", where, "  ", who]
+        head = [when, "  ", (label, "bold"), "  ", where, "  ", who]
         move = ""
         if e.kind in (EventKind.escalate, EventKind.assign, EventKind.request_help, EventKind.release,
                       EventKind.claim) and e.to_unit is not None:
             move = t("detail.to_unit", unit=self._unit(e.to_unit))
+        if e.kind in (EventKind.request_extension, EventKind.approve_extension) and e.days:
+            move = t("detail.days", days=e.days)
+            if e.kind is EventKind.approve_extension and e.due_at is not None:
+                move += "  " + t("detail.new_due", due=local_time(e.due_at, tz))
         if e.satisfaction:
             head.extend(["  ", t(f"satisfaction.{e.satisfaction}")])
         lines = [Content.assemble(*head)]

@@ -1,4 +1,5 @@
-"""Log in: username and password; in sample mode, pick one of the sample district's operators."""
+"""Log in: username and password; on a sample district's server (``/health`` says ``sample``, embedded or
+remote), pick one of the accounts it lists (``GET /api/sample/operators``)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..actions import bindings_for
-from ..client import ApiError, Unreachable
+from ..client import ApiError, SampleOperator, Unreachable
 from ..components.banner import ConnectionBanner
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
 from ..i18n import t
 from .base import WorkbenchScreen
+
+SAMPLE_PASSWORD = "huiyin-sample"
+#: the width of one sample account's line in the list (the login box is 72 cells wide)
+SAMPLE_LINE_CELLS = 64
 
 
 def server_label(url: str | None) -> str:
@@ -51,26 +56,39 @@ class LoginScreen(WorkbenchScreen):
                 yield Label(t("login.password"), classes="login-label")
                 yield HInput(id="password", password=True, compact=True)
             yield Static("", id="login-error", classes="field-error")
-            if self.wb.sample_mode:
-                yield Label(t("login.samples", password="huiyin-sample"), id="samples-label")
-                yield OptionList(*self._sample_options(), id="samples")
+            yield Label(t("login.samples", password=SAMPLE_PASSWORD), id="samples-label")
+            yield OptionList(id="samples")
         yield ConnectionBanner()
         yield Footer()
 
-    def _sample_options(self) -> list[Option]:
-        from ..app import SAMPLE_OPERATORS
-
+    def _show_samples(self, operators: list[SampleOperator]) -> None:
         from rich.cells import cell_len, set_cell_size
 
-        width = max(cell_len(u) for u, _ in SAMPLE_OPERATORS) + 2
-        return [Option(Content(set_cell_size(username, width) + unit), id=username)
-                for username, unit in SAMPLE_OPERATORS]
+        options = self.query_one("#samples", OptionList)
+        options.clear_options()
+        if not operators:
+            self.query_one("#samples-label").display = False
+            options.display = False
+            return
+        from ..components.queue_table import fit
+
+        user_w = max(cell_len(o.username) for o in operators) + 2
+        name_w = max(cell_len(o.display_name) for o in operators) + 2
+        line_w = SAMPLE_LINE_CELLS  # one line each in the 72-cell login box (no wrapping at 80 columns)
+        options.add_options([
+            Option(Content(fit(set_cell_size(o.username, user_w) + set_cell_size(o.display_name, name_w) + o.unit,
+                               line_w).rstrip()), id=o.username) for o in operators])
+        self.query_one("#samples-label").display = True
+        options.display = True
+        username = self.query_one("#username", Input)
+        if self.focused is None or (self.focused is username and not username.value):
+            options.highlighted = 0
+            options.focus()
 
     def on_mount(self) -> None:
-        if self.wb.sample_mode:
-            self.query_one("#samples", OptionList).focus()
-        else:
-            self.query_one("#username", Input).focus()
+        self.query_one("#samples-label").display = False
+        self.query_one("#samples", OptionList).display = False
+        self.query_one("#username", Input).focus()
         if self.wb.api is not None:
             self._connect()
         else:
@@ -90,13 +108,23 @@ class LoginScreen(WorkbenchScreen):
         assert api is not None
         while True:
             try:
-                await api.health()
+                health = await api.health_info()
+                break
+            except ApiError:
+                health = {}
                 break
             except Unreachable:
                 self.wb.set_online(False)
                 self._status(t("login.unreachable", seconds=int(self.wb.retry_seconds)))
                 await asyncio.sleep(self.wb.retry_seconds)
         self.wb.set_online(True)
+        operators: list[SampleOperator] = []
+        if self.wb.sample_mode and health.get("sample") is True:
+            try:
+                operators = await api.sample_operators()
+            except (ApiError, Unreachable):
+                operators = []
+        self._show_samples(operators)
         self.ready = True
         self._status(t("login.connected"))
         if not self.switching:
@@ -123,7 +151,7 @@ class LoginScreen(WorkbenchScreen):
     def _sample(self, event: OptionList.OptionSelected) -> None:
         username = str(event.option.id)
         self.query_one("#username", Input).value = username
-        self._login(username, "huiyin-sample", resume=True)
+        self._login(username, SAMPLE_PASSWORD, resume=True)
 
     def _error(self, text: str) -> None:
         self.query_one("#login-error", Static).update(Content(text))

@@ -1,4 +1,5 @@
-"""The queues: incoming, in hand, sent up and all, live, with every action on the selected row by key."""
+"""The queues: incoming, in hand, sent up and all (and, for supervisors and commanders, overdue), live, with
+every action on the selected row by key, countdowns that move with the clock, and the calendar's warnings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.widgets import Footer, Input, Static, Tab, Tabs
 
 from huiyin.core.domain import Queue
 from huiyin.core.schemas import MatterOut, MatterSummary, QueueCounts, QueuePage
-from huiyin.core.workflow import can_record
+from huiyin.core.workflow import can_record, may_watch_overdue
 
 from ..actions import bindings_for
 from ..client import ApiError, Unreachable
@@ -17,10 +18,18 @@ from ..components.banner import ConnectionBanner
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
 from ..components.queue_table import QueueTable
+from ..components.status import StatusLine
 from ..i18n import t
 from .base import MatterActionsScreen
 
-QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.sent_up, Queue.all)
+QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.sent_up, Queue.all, Queue.overdue)
+#: how often the screen looks at the clock; it repaints only when the clock moved (a frozen clock costs nothing)
+TICK_SECONDS = 1.0
+
+
+def queues_for(role: object) -> tuple[Queue, ...]:
+    """The tabs an operator has: the overdue queue only for supervisors and commanders."""
+    return tuple(q for q in QUEUE_ORDER if q is not Queue.overdue or may_watch_overdue(role))  # type: ignore[arg-type]
 
 
 class QueueScreen(MatterActionsScreen):
@@ -31,18 +40,22 @@ class QueueScreen(MatterActionsScreen):
         self.queue: Queue = Queue.incoming
         self.filter_text = ""
         self.counts: QueueCounts | None = None
+        operator = self.wb.operator
+        self.queues: tuple[Queue, ...] = queues_for(operator.role) if operator else QUEUE_ORDER[:4]
+        self._painted_at: int | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
-        yield Tabs(*(Tab(self._tab_label(q), id=f"q-{q}") for q in QUEUE_ORDER), id="queues")
+        yield Tabs(*(Tab(self._tab_label(q), id=f"q-{q}") for q in self.queues), id="queues")
         yield HInput(id="filter", placeholder=t("queue.filter_hint"), compact=True)
         yield QueueTable(clock=self.wb.clock, id="table")
-        yield Static("", id="queue-status")
+        yield Static("", id="calendar-warning")
+        yield StatusLine(id="queue-status")
         yield ConnectionBanner()
         yield Footer()
 
     def _tab_label(self, queue: Queue) -> str:
-        index = QUEUE_ORDER.index(queue) + 1
+        index = QUEUE_ORDER.index(queue) + 1  # the key: 5 stays the overdue queue's key
         count = getattr(self.counts, str(queue), None) if self.counts else None
         label = t(f"queue.{queue}")
         return f"{index} {label} {count}" if count is not None else f"{index} {label}"
@@ -53,13 +66,27 @@ class QueueScreen(MatterActionsScreen):
         table = self.query_one(QueueTable)
         table.focus()
         self._set_source()
+        self.rules_changed()
         self.refresh_data()
-        self.set_interval(30, self._tick)
+        self.set_interval(TICK_SECONDS, self._tick)
 
     def _tick(self) -> None:
-        """Countdowns move with the clock."""
+        """Countdowns move with the clock: repaint the visible rows and the header when it moved a second."""
+        second = int(self.wb.clock.now().timestamp())
+        if second == self._painted_at:
+            return
+        self._painted_at = second
         self.query_one(QueueTable).refresh()
         self.query_one(HeaderBar).refresh_text()
+
+    def rules_changed(self) -> None:
+        """New calendar or policy from the server: recount the countdowns, show the calendar's warnings."""
+        warnings = self.wb.rules.warnings
+        line = self.query_one("#calendar-warning", Static)
+        line.display = bool(warnings)
+        if warnings:
+            line.update(Content.assemble(("! ", "bold"), "  ".join(w.text() for w in warnings)))
+        self.query_one(QueueTable).refresh()
 
     def _set_source(self) -> None:
         queue, q = self.queue, self.filter_text
@@ -73,15 +100,17 @@ class QueueScreen(MatterActionsScreen):
     async def refresh_data(self) -> None:
         table = self.query_one(QueueTable)
         try:
-            self.counts = await self.wb.call(lambda api: api.queue_counts())
+            self.counts = await self.wb.refresh_counts()
             tabs = self.query_one("#queues", Tabs)
-            for q in QUEUE_ORDER:
+            for q in self.queues:
                 tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
+            self.query_one(HeaderBar).refresh_text()
             await table.reload()
         except (ApiError, Unreachable):
             pass
         self._show_status()
-        self.refresh_bindings()
+        self._offered = None
+        self._refresh_keys()
 
     def matters_changed(self, numbers: set[str]) -> None:
         self.refresh_data()
@@ -93,7 +122,15 @@ class QueueScreen(MatterActionsScreen):
     @on(QueueTable.CursorMoved)
     def _moved(self, event: QueueTable.CursorMoved) -> None:
         self._show_status()
-        self.refresh_bindings()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Rebuild the footer only when the keys on offer change: moving through a long queue of alike rows
+        must not recompose it at every step."""
+        offered = tuple(self.wb.allowed_for(self.current_matter())) + (self.current_matter() is not None,)
+        if offered != getattr(self, "_offered", None):
+            self._offered = offered
+            self.refresh_bindings()
 
     def _show_status(self) -> None:
         table = self.query_one(QueueTable)
@@ -105,7 +142,7 @@ class QueueScreen(MatterActionsScreen):
         matter = table.current
         if matter is not None and matter.claimed_by is not None:
             parts.append(t("queue.claimed_by", name=matter.claimed_by.display_name))
-        self.query_one("#queue-status", Static).update(Content("  ".join(parts)))
+        self.query_one("#queue-status", StatusLine).set("  ".join(parts))
 
     @on(QueueTable.Opened)
     def _opened(self, event: QueueTable.Opened) -> None:
@@ -125,6 +162,8 @@ class QueueScreen(MatterActionsScreen):
             return bool(self.query_one("#filter", Input).display)
         if action == "open":
             return self.current_matter() is not None
+        if action == "queue":
+            return Queue(str(parameters[0])) in self.queues if parameters else False
         return super().check_action(action, parameters)
 
     def action_open(self) -> None:
@@ -136,13 +175,13 @@ class QueueScreen(MatterActionsScreen):
         self._switch(Queue(name))
 
     def action_next_queue(self) -> None:
-        self._switch(QUEUE_ORDER[(QUEUE_ORDER.index(self.queue) + 1) % len(QUEUE_ORDER)])
+        self._switch(self.queues[(self.queues.index(self.queue) + 1) % len(self.queues)])
 
     def action_previous_queue(self) -> None:
-        self._switch(QUEUE_ORDER[(QUEUE_ORDER.index(self.queue) - 1) % len(QUEUE_ORDER)])
+        self._switch(self.queues[(self.queues.index(self.queue) - 1) % len(self.queues)])
 
     def _switch(self, queue: Queue) -> None:
-        if queue == self.queue:
+        if queue == self.queue or queue not in self.queues:
             return
         self.queue = queue
         self.query_one("#queues", Tabs).active = f"q-{queue}"
