@@ -19,9 +19,6 @@ from huiyin.core.domain import Role
 from . import db
 from .settings import Settings
 
-SERVER_COMMANDS = ("serve", "init", "db", "operator", "calendar")
-
-
 def _database_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", metavar="URL",
                         help="SQLAlchemy URL (default: $HUIYIN_DATABASE_URL, else SQLite in the user data dir)")

@@ -12,9 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-SERVER_COMMANDS = frozenset({"serve", "init", "db", "operator", "calendar"})
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
@@ -32,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in SERVER_COMMANDS:
+    if argv and not argv[0].startswith("-"):
+        # the workbench takes no positional arguments: a word first is a server command (serve, init, ...),
+        # and the server's command line names the ones it knows when the word is none of them
         from huiyin.server.cli import main as server_main  # lazy: the workbench alone does not need it
 
         return int(server_main(argv) or 0)

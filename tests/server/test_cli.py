@@ -207,3 +207,15 @@ def test_calendar_commands(env, tmp_path):
     assert again.returncode == 2 and "no entry of its own" in again.stderr
     exported = huiyin("calendar", "export", "2027", "--database", url, env=env).stdout
     assert exported.startswith("year 2027\ncomplete yes\n") and "2027-02-06 workday 春节调休" in exported
+
+
+def test_the_huiyin_command_hands_server_commands_over(env):
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "import sys; from huiyin.tui.cli import main; sys.exit(main())",
+                               *args], capture_output=True, text=True, env=env, timeout=60)
+
+    shown = run("calendar", "list", "2025")
+    assert shown.returncode == 0 and "2025-01-26 makeup_workday" in shown.stdout
+    unknown = run("frobnicate")
+    assert unknown.returncode == 2 and "invalid choice: 'frobnicate'" in unknown.stderr
+    assert "serve" in run("serve", "--help").stdout
