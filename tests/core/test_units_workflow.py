@@ -92,3 +92,10 @@ def test_extensions_need_a_supervisor_and_a_pending_request():
     assert check(Actor(Role.supervisor, 8), Action.approve_extension, asked, TREE).code is RefusalCode.wrong_unit
     assert check(Actor(Role.commander, 3), Action.reject_extension, asked, TREE) is None
     assert check(Actor(Role.supervisor, 5), Action.approve_extension, working, TREE).code is RefusalCode.wrong_status
+
+
+def test_every_action_is_an_event_kind():
+    from huiyin.core.domain import EventKind
+
+    assert {a.value for a in Action} <= {k.value for k in EventKind}
+    assert {k for k in EventKind if k.is_supervision} == {EventKind.at_risk, EventKind.overdue, EventKind.claim_overdue}
