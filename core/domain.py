@@ -116,6 +116,8 @@ class EventKind(StrEnum):
     overdue = "overdue"
     #: the unit holding the matter did not claim it within its claim (sign-for) deadline
     claim_overdue = "claim_overdue"
+    #: the deadline was counted again because the calendar or the deadline policy changed
+    deadline_changed = "deadline_changed"
 
     @property
     def is_supervision(self) -> bool:

@@ -18,7 +18,10 @@ from huiyin.core.calendar import (MAX_YEAR, MIN_YEAR, DayInfo, LineError, Workda
 from huiyin.core.deadlines import DeadlinePolicy, PolicyError, claim_deadline, deadline
 from huiyin.core.schemas import CalendarDayOut, CalendarWarningOut, CalendarYearOut
 
-from .models import CalendarDay, CalendarYear, Matter, ServerSetting
+from huiyin.core.domain import EventKind
+
+from .events import lock_event_log
+from .models import CalendarDay, CalendarYear, Matter, MatterEvent, ServerSetting
 from .rules import POLICY_KEY, bump_version, load_overrides, load_policy
 from .supervision import OPEN
 
@@ -80,9 +83,10 @@ def warnings_ahead(session: Session, calendar: WorkdayCalendar, today: date, day
             for w in calendar.warnings_for(today, today + timedelta(days=days))]
 
 
-def recount_deadlines(session: Session, year: int | None = None) -> int:
+def recount_deadlines(session: Session, now: datetime, year: int | None = None) -> int:
     """Recount ``due_at`` (and the claim deadline) of open matters whose counting touches ``year`` (every open
-    matter when ``None``) with the calendar and policy as this session now sees them. Returns how many moved."""
+    matter when ``None``) with the calendar and policy as this session now sees them; each moved deadline gets a
+    ``deadline_changed`` timeline entry. Returns how many moved."""
     calendar = current_calendar(session)
     policy = load_policy(session)
     stmt = select(Matter).where(Matter.status.in_(OPEN))  # type: ignore[attr-defined]
@@ -92,28 +96,33 @@ def recount_deadlines(session: Session, year: int | None = None) -> int:
         end = datetime(year + 1, 1, 1, tzinfo=tz)
         stmt = stmt.where(Matter.created_at < end, Matter.due_at >= start - timedelta(days=1))  # type: ignore[operator]
     moved = 0
-    for matter in session.exec(stmt):
+    for matter in session.exec(stmt).all():
         due = deadline(matter.created_at, matter.deadline_days, calendar, policy)
-        if due.due_at != matter.due_at or due.provisional != matter.due_provisional:
+        if due.due_at != matter.due_at:
             if due.due_at > matter.due_at:
                 matter.due_notice = "none"
+            if not moved:
+                lock_event_log(session)
+            session.add(MatterEvent(matter_id=matter.id, kind=EventKind.deadline_changed.value,  # type: ignore[arg-type]
+                                    status_after=matter.status, holder_unit_id=matter.holder_unit_id,
+                                    due_at=due.due_at, created_at=now))
             matter.due_at = due.due_at
-            matter.due_provisional = due.provisional
             moved += 1
+        matter.due_provisional = due.provisional
         if matter.status == "pending" and matter.received_at is not None:
             matter.claim_due_at = claim_deadline(matter.received_at, calendar, policy).due_at
         session.add(matter)
     return moved
 
 
-def _finish(session: Session, year: int | None) -> None:
+def _finish(session: Session, now: datetime, year: int | None) -> None:
     session.flush()
     bump_version(session)
-    recount_deadlines(session, year)
+    recount_deadlines(session, now, year)
     session.commit()
 
 
-def set_day(session: Session, day: date, type_: str, name: str = "", note: str = "") -> None:
+def set_day(session: Session, now: datetime, day: date, type_: str, name: str = "", note: str = "") -> None:
     """Add (or rename) one override: a holiday, or a workday (a make-up workday on a weekend)."""
     check_year(day.year)
     if type_ not in ("holiday", "workday"):
@@ -126,18 +135,18 @@ def set_day(session: Session, day: date, type_: str, name: str = "", note: str =
     row = existing or CalendarDay(day=day, year=day.year, type=type_)
     row.name, row.note = name, note
     session.add(row)
-    _finish(session, day.year)
+    _finish(session, now, day.year)
 
 
-def remove_day(session: Session, day: date) -> None:
+def remove_day(session: Session, now: datetime, day: date) -> None:
     existing = session.get(CalendarDay, day)
     if existing is None:
         raise CalendarEditError("no_override", f"{day} has no entry of its own to remove", status=404)
     session.delete(existing)
-    _finish(session, day.year)
+    _finish(session, now, day.year)
 
 
-def import_year(session: Session, text: str, expected_year: int | None = None) -> int:
+def import_year(session: Session, now: datetime, text: str, expected_year: int | None = None) -> int:
     """Replace a year's overrides with an import file's; returns the year. All-or-nothing."""
     result = parse_year_file(text)
     if not result.ok:
@@ -157,7 +166,7 @@ def import_year(session: Session, text: str, expected_year: int | None = None) -
     row = session.get(CalendarYear, year) or CalendarYear(year=year)
     row.complete = overrides.complete
     session.add(row)
-    _finish(session, year)
+    _finish(session, now, year)
     return year
 
 
@@ -170,7 +179,7 @@ def export_year(session: Session, year: int) -> str:
     return format_year_file(overrides)
 
 
-def set_policy(session: Session, data: dict) -> DeadlinePolicy:
+def set_policy(session: Session, now: datetime, data: dict) -> DeadlinePolicy:
     try:
         policy = DeadlinePolicy.from_dict(data)
     except (PolicyError, TypeError) as exc:
@@ -178,5 +187,5 @@ def set_policy(session: Session, data: dict) -> DeadlinePolicy:
     row = session.get(ServerSetting, POLICY_KEY) or ServerSetting(key=POLICY_KEY)
     row.value = json.dumps(policy.to_dict())
     session.add(row)
-    _finish(session, None)
+    _finish(session, now, None)
     return policy

@@ -258,18 +258,18 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         with write_session(engine) as session:
             if args.cal_command == "add":
                 day = cal.parse_day(args.day)
-                cal.set_day(session, day, args.type, args.name.strip(), args.note.strip())
+                cal.set_day(session, parse_clock(None).now(), day, args.type, args.name.strip(), args.note.strip())
                 print(f"{day} is now a {args.type}{' (' + args.name + ')' if args.name else ''}")
             elif args.cal_command == "remove":
                 day = cal.parse_day(args.day)
-                cal.remove_day(session, day)
+                cal.remove_day(session, parse_clock(None).now(), day)
                 print(f"removed the entry of {day}")
             else:
                 try:
                     text = args.file.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError) as exc:
                     return _fail(f"cannot read {args.file}: {exc}")
-                year = cal.import_year(session, text)
+                year = cal.import_year(session, parse_clock(None).now(), text)
                 print(f"imported {year} from {args.file}")
     except cal.CalendarEditError as exc:
         where = f"{args.file}:" if getattr(args, "file", None) else ""

@@ -31,9 +31,11 @@ def _admin(op: CurrentOperator) -> None:
 def _edit(ctx, work: Callable[[Session], T]) -> T:  # type: ignore[no-untyped-def]
     try:
         with write_session(ctx.engine) as session:
-            return work(session)
+            result = work(session)
     except cal.CalendarEditError as exc:
         raise _api_error(exc) from None
+    ctx.notifier.notify()  # recounted deadlines appended timeline entries
+    return result
 
 
 def _api_error(exc: cal.CalendarEditError) -> ApiError:
@@ -91,7 +93,7 @@ def calendar_set_day(day: str, body: CalendarDayIn, op: CurrentOperator, ctx: Ct
 
     def work(session: Session) -> CalendarYearOut:
         when = cal.parse_day(day)
-        cal.set_day(session, when, body.type, body.name, body.note)
+        cal.set_day(session, ctx.clock.now(), when, body.type, body.name, body.note)
         return cal.year_view(session, when.year)
 
     return _edit(ctx, work)
@@ -104,7 +106,7 @@ def calendar_remove_day(day: str, op: CurrentOperator, ctx: Ctx) -> CalendarYear
 
     def work(session: Session) -> CalendarYearOut:
         when = cal.parse_day(day)
-        cal.remove_day(session, when)
+        cal.remove_day(session, ctx.clock.now(), when)
         return cal.year_view(session, when.year)
 
     return _edit(ctx, work)
@@ -118,7 +120,7 @@ def calendar_import(year: int, body: CalendarImportIn, op: CurrentOperator, ctx:
 
     def work(session: Session) -> CalendarYearOut:
         cal.check_year(year)
-        cal.import_year(session, body.text, expected_year=year)
+        cal.import_year(session, ctx.clock.now(), body.text, expected_year=year)
         return cal.year_view(session, year)
 
     return _edit(ctx, work)
@@ -136,5 +138,5 @@ def put_policy(body: PolicyModel, op: CurrentOperator, ctx: Ctx) -> PolicyModel:
     """Admin: change the deadline policy. New matters count with it; open matters keep their number of working
     days, recounted with the new hours and time zone."""
     _admin(op)
-    policy = _edit(ctx, lambda session: cal.set_policy(session, body.model_dump()))
+    policy = _edit(ctx, lambda session: cal.set_policy(session, ctx.clock.now(), body.model_dump()))
     return PolicyModel(**policy.to_dict())

@@ -242,6 +242,9 @@ def test_importing_a_year_recounts_open_deadlines(env, reset_clock):
     after = api["baoshenghu"].matter(m["number"])
     assert datetime.fromisoformat(after["due_at"]) == at("2027-01-11T17:30")
     assert after["due_provisional"] is False
+    recount = after["events"][-1]
+    assert recount["kind"] == "deadline_changed" and recount["actor"] is None
+    assert datetime.fromisoformat(recount["due_at"]) == at("2027-01-11T17:30")
     assert admin.get("/api/calendar/2027/export").text.startswith("year 2027")
     # what a client needs to count with the same calendar
     listed = {y["year"]: y for y in api["baoshenghu"].get("/api/calendar").json()}

@@ -99,3 +99,4 @@ def test_every_action_is_an_event_kind():
 
     assert {a.value for a in Action} <= {k.value for k in EventKind}
     assert {k for k in EventKind if k.is_supervision} == {EventKind.at_risk, EventKind.overdue, EventKind.claim_overdue}
+    assert not EventKind.deadline_changed.is_supervision

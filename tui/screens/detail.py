@@ -195,6 +195,8 @@ class DetailScreen(MatterActionsScreen):
             move = t("detail.days", days=e.days)
             if e.kind is EventKind.approve_extension and e.due_at is not None:
                 move += "  " + t("detail.new_due", due=local_time(e.due_at, tz))
+        if e.kind is EventKind.deadline_changed and e.due_at is not None:
+            move = t("detail.new_due", due=local_time(e.due_at, tz))
         if e.satisfaction:
             head.extend(["  ", t(f"satisfaction.{e.satisfaction}")])
         lines = [Content.assemble(*head)]
