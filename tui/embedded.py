@@ -7,6 +7,7 @@ talks to it over HTTP exactly as to a remote one.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ class EmbeddedLauncher:
         self.data_dir = data_dir
         self.clock = clock
         self.sample = sample
-        self.database_url = database_url or f"sqlite:///{data_dir / 'huiyin.sqlite3'}"
+        # the same database `huiyin serve` uses by default: one district per machine unless told otherwise
+        self.database_url = (database_url or os.environ.get("HUIYIN_DATABASE_URL")
+                             or f"sqlite:///{data_dir / 'huiyin.db'}")
         self._server: Any = None
 
     def start(self) -> str:

@@ -150,3 +150,15 @@ def test_every_theme_colours_every_urgency() -> None:
     for theme in builtin_themes():
         for name in ("urgency-on-track", "urgency-at-risk", "urgency-overdue"):
             assert name in theme.variables, (theme.name, name)
+
+
+def test_the_workbench_and_huiyin_serve_share_one_database_by_default(monkeypatch, tmp_path):
+    from huiyin.server.settings import default_database_url
+    from huiyin.tui.config import data_dir
+    from huiyin.tui.embedded import EmbeddedLauncher
+
+    monkeypatch.delenv("HUIYIN_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert EmbeddedLauncher(data_dir()).database_url == default_database_url()
+    monkeypatch.setenv("HUIYIN_DATABASE_URL", "postgresql://db/huiyin")
+    assert EmbeddedLauncher(data_dir()).database_url == "postgresql://db/huiyin"
