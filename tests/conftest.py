@@ -15,8 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from huiyin.core.clock import ManualClock
+
+# Property tests: no per-example time limit (a loaded 2-core CI machine is slow, not wrong); in CI the examples
+# are derandomized so a run is reproducible, and locally every run explores new ones.
+settings.register_profile("huiyin", deadline=None, derandomize=os.environ.get("CI") == "true")
+settings.load_profile("huiyin")
 
 POSTGRES_URL = os.environ.get("HUIYIN_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 #: Thursday 2026-11-26 10:00 in Chongqing: the frozen "now" of the tests
