@@ -71,6 +71,10 @@ class Status(StrEnum):
         return self is not Status.closed
 
 
+#: the statuses in which a matter's deadline runs: waiting to be claimed, or being worked on
+DEADLINE_STATUSES: tuple[Status, ...] = (Status.pending, Status.in_progress)
+
+
 class Action(StrEnum):
     """Workflow actions on an existing matter: the ``{action}`` of ``POST /api/matters/{number}/{action}``."""
 

@@ -19,7 +19,7 @@ from .context import ServerContext
 from .events import lock_event_log
 from .models import Matter, MatterEvent, Operator
 from .views import load_tree
-from .workflow import _district_code, _district_of, reserve_sequence, write_session
+from .workflow import district_code, district_of, reserve_sequence, write_session
 
 BATCH = 5000
 
@@ -35,8 +35,8 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
     now = ctx.clock.now()
     numbers: list[str] = []
     with write_session(ctx.engine) as session:
-        district_id, _ = _district_of(tree, op.unit_id)
-        code = _district_code(session, district_id)
+        district_id = district_of(tree, op.unit_id)
+        code = district_code(session, district_id)
         lock_event_log(session)
         deadlines: dict[tuple, tuple] = {}
 

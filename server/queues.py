@@ -26,6 +26,7 @@ from huiyin.core.units import UnitTree
 
 from .errors import ApiError, invalid
 from .models import Matter, MatterEvent, Operator
+from .supervision import OPEN
 
 MAX_LIMIT = 500
 MAX_QUERY = 100
@@ -46,9 +47,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         return when, ident
     except (ValueError, TypeError, OverflowError, json.JSONDecodeError, UnicodeDecodeError):
         raise invalid({"cursor": "invalid"}, "cursor is not one this server handed out") from None
-
-
-OPEN = (Status.pending.value, Status.in_progress.value)
 
 
 def _queue_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from .models import Matter, Operator, ServerSetting, Unit
 from .security import hash_password
 
 SAMPLE_PASSWORD = "huiyin-sample"
+SAMPLE_MODE_KEY = "sample_mode"
 DISTRICT = "渝北区"
 
 D, T, V = Tier.district, Tier.town, Tier.village
@@ -170,10 +171,10 @@ MATTERS: list[tuple] = [
 ]
 
 
-def is_sample(ctx: ServerContext) -> bool:
-    with Session(ctx.engine) as session:
-        row = session.get(ServerSetting, "sample_mode")
-        return bool(row and row.value == "1")
+def is_sample(session: Session) -> bool:
+    """Whether this database holds the sample district (made by ``huiyin init --sample``)."""
+    row = session.get(ServerSetting, SAMPLE_MODE_KEY)
+    return bool(row and row.value == "1")
 
 
 def ensure_sample(ctx: ServerContext, matters: bool = True) -> bool:
@@ -193,7 +194,7 @@ def create_sample(ctx: ServerContext, matters: bool = True) -> None:
         shared_hash = hash_password(SAMPLE_PASSWORD)
         for username, display, role, unit in OPERATORS:
             create_operator(session, ctx.clock, username, SAMPLE_PASSWORD, role, unit, display, shared_hash)
-        session.add(ServerSetting(key="sample_mode", value="1"))
+        session.add(ServerSetting(key=SAMPLE_MODE_KEY, value="1"))
         session.commit()
     if matters:
         play_sample_matters(ctx)

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.deadlines import Urgency, countdown
-from huiyin.core.domain import EventKind, Status
+from huiyin.core.domain import DEADLINE_STATUSES, EventKind, Status
 
 from .context import ServerContext
 from .events import lock_event_log
@@ -27,7 +27,7 @@ from .workflow import write_session
 
 log = logging.getLogger("huiyin.server.supervision")
 
-OPEN = (Status.pending.value, Status.in_progress.value)
+OPEN = [s.value for s in DEADLINE_STATUSES]
 #: a deadline further away than this (in calendar days) cannot be at risk, whatever the holidays
 LOOKAHEAD = timedelta(days=21)
 _RANK = {"none": 0, Urgency.at_risk.value: 1, Urgency.overdue.value: 2}

@@ -39,9 +39,9 @@ def write_session(engine: Engine) -> Iterator[Session]:
             yield session
 
 
-def _district_of(tree: UnitTree, unit_id: int) -> tuple[int, str]:
-    root = tree.path(unit_id)[0]
-    return root.id, root.name
+def district_of(tree: UnitTree, unit_id: int) -> int:
+    """The id of the district (the tree's root) a unit belongs to."""
+    return tree.path(unit_id)[0].id
 
 
 def reserve_sequence(session: Session, district_id: int, year: int, count: int = 1) -> int:
@@ -60,7 +60,8 @@ def reserve_sequence(session: Session, district_id: int, year: int, count: int =
     return int(result.scalar_one()) - count + 1
 
 
-def _district_code(session: Session, district_id: int) -> str:
+def district_code(session: Session, district_id: int) -> str:
+    """The prefix of the district's matter numbers (``YB``)."""
     unit = session.get(Unit, district_id)
     return (unit.code if unit and unit.code else "HY").upper()
 
@@ -88,10 +89,10 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
             now = ctx.clock.now()
             rules = ctx.rules.load(session)
             due = matter_deadline(now, data.complexity, rules.calendar, rules.policy)
-            district_id, _ = _district_of(tree, op.unit_id)
+            district_id = district_of(tree, op.unit_id)
             year = now.astimezone(rules.policy.tz).year
             seq = reserve_sequence(session, district_id, year)
-            number = f"{_district_code(session, district_id)}-{year}-{seq:06d}"
+            number = f"{district_code(session, district_id)}-{year}-{seq:06d}"
             matter = Matter(
                 number=number, title=data.title, description=data.description, category=data.category,
                 channel=data.channel.value, complexity=data.complexity.value, resident_name=data.resident_name,

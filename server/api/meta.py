@@ -8,7 +8,8 @@ from huiyin.core.domain import Role
 
 from ..deps import DbSession
 from ..errors import ApiError
-from ..models import Operator, ServerSetting
+from ..models import Operator
+from ..sample import is_sample
 from ..views import load_tree
 
 router = APIRouter(tags=["meta"])
@@ -26,11 +27,6 @@ class SampleOperator(BaseModel):
     display_name: str
     role: Role
     unit: str
-
-
-def is_sample(session: DbSession) -> bool:
-    row = session.get(ServerSetting, "sample_mode")
-    return bool(row and row.value == "1")
 
 
 @router.get("/health", response_model=Health)
