@@ -16,10 +16,12 @@ FROZEN_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
 SAMPLE_PASSWORD = "huiyin-sample"
 
 
-def start_server(path: Path, *, sample_matters: bool = True):  # type: ignore[no-untyped-def]
+def start_server(path: Path, *, sample_matters: bool = True,  # type: ignore[no-untyped-def]
+                 supervise_seconds: float | None = None):
     from huiyin.server.embedded import EmbeddedServer
 
-    srv = EmbeddedServer(f"sqlite:///{path}", ManualClock(FROZEN_NOW), sample=True, sample_matters=sample_matters)
+    srv = EmbeddedServer(f"sqlite:///{path}", ManualClock(FROZEN_NOW), sample=True, sample_matters=sample_matters,
+                         supervise_seconds=supervise_seconds)
     srv.start()
     return srv
 
@@ -146,3 +148,31 @@ def start_deadline_server(path: Path):  # type: ignore[no-untyped-def]
     clock.set(FROZEN_NOW)
     supervise_once(srv.ctx)
     return srv, numbers
+
+
+async def logged_in_as(pilot, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in by the app's own login call (not by typing) and wait until the queue and its counts are shown."""
+    from huiyin.tui.components.queue_table import QueueTable
+    from huiyin.tui.screens.queue import QueueScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(app.screen, "ready", False))
+    await app.login(username, SAMPLE_PASSWORD)
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
+                   and app.screen.query_one(QueueTable).loaded_once and app.screen.counts is not None)
+    await pilot.pause()
+
+
+def showing_queue(username: str, key: str):  # type: ignore[no-untyped-def]
+    """A snapshot's ``run_before``: log in as ``username`` and switch to the queue of tab ``key``."""
+    from huiyin.tui.components.queue_table import QueueTable
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await logged_in_as(pilot, username)
+        if key != "1":
+            await pilot.press(key)
+            table = pilot.app.screen.query_one(QueueTable)
+            await wait_for(pilot, lambda: table.loaded_once and pilot.app.screen.queue.value in str(
+                pilot.app.screen.query_one("Tabs").active))
+        await pilot.pause(0.1)
+    return run

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from huiyin.core.clock import ManualClock
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.queue import QueueScreen
 
-from .conftest import FROZEN_NOW, SAMPLE_PASSWORD, screen_text, wait_for
+from .conftest import SAMPLE_PASSWORD, screen_text, start_server, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +26,8 @@ USER = "shuanghu"
 def start_big_server(path: Path, rows: int = ROWS):  # type: ignore[no-untyped-def]
     """A sample district without sample matters, plus ``rows`` pending matters at 双湖路社区."""
     from huiyin.server.bulk import bulk_record
-    from huiyin.server.embedded import EmbeddedServer
 
-    srv = EmbeddedServer(f"sqlite:///{path}", ManualClock(FROZEN_NOW), sample=True, sample_matters=False,
-                         supervise_seconds=3600)
-    srv.start()
+    srv = start_server(path, sample_matters=False, supervise_seconds=3600)
     bulk_record(srv.ctx, USER, rows)
     return srv
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.detail import DetailScreen
-from huiyin.tui.screens.queue import QueueScreen
 
-from .conftest import DEADLINE_SUPERVISOR, SAMPLE_PASSWORD, start_deadline_server, wait_for
+from .conftest import (
+    DEADLINE_SUPERVISOR,
+    logged_in_as,
+    showing_queue,
+    start_deadline_server,
+    wait_for,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,24 +29,11 @@ def deadline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
 
 
 async def _logged_in(pilot) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    await wait_for(pilot, lambda: getattr(app.screen, "ready", False))
-    await app.login(DEADLINE_SUPERVISOR, SAMPLE_PASSWORD)
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
-                   and app.screen.query_one(QueueTable).loaded_once and app.screen.counts is not None)
-    await pilot.pause()
+    await logged_in_as(pilot, DEADLINE_SUPERVISOR)
 
 
 def _queue(key: str):  # type: ignore[no-untyped-def]
-    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _logged_in(pilot)
-        if key != "1":
-            await pilot.press(key)
-            table = pilot.app.screen.query_one(QueueTable)
-            await wait_for(pilot, lambda: table.loaded_once and pilot.app.screen.queue.value in str(
-                pilot.app.screen.query_one("Tabs").active))
-        await pilot.pause(0.1)
-    return run
+    return showing_queue(DEADLINE_SUPERVISOR, key)
 
 
 def _detail(key: str):  # type: ignore[no-untyped-def]

@@ -5,13 +5,11 @@ only read, so they can share it. Regenerate with ``pytest tests/tui --snapshot-u
 from __future__ import annotations
 
 import pytest
-
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.detail import DetailScreen
-from huiyin.tui.screens.queue import QueueScreen
 from huiyin.tui.screens.record import RecordScreen
 
-from .conftest import SAMPLE_PASSWORD, wait_for
+from .conftest import logged_in_as, showing_queue, wait_for
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 LANGS = ["zh-CN", "en"]
@@ -22,24 +20,11 @@ TIMELINE_MATTER = "YB-2026-000001"
 
 
 async def _logged_in(pilot) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    await wait_for(pilot, lambda: getattr(app.screen, "ready", False))
-    await app.login(OPERATOR, SAMPLE_PASSWORD)
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
-                   and app.screen.query_one(QueueTable).loaded_once and app.screen.counts is not None)
-    await pilot.pause()
+    await logged_in_as(pilot, OPERATOR)
 
 
 def _queue(key: str):  # type: ignore[no-untyped-def]
-    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _logged_in(pilot)
-        if key != "1":
-            table = pilot.app.screen.query_one(QueueTable)
-            await pilot.press(key)
-            await wait_for(pilot, lambda: table.loaded_once and pilot.app.screen.queue.value in str(
-                pilot.app.screen.query_one("Tabs").active))
-            await pilot.pause(0.1)
-    return run
+    return showing_queue(OPERATOR, key)
 
 
 async def _login(pilot) -> None:  # type: ignore[no-untyped-def]
