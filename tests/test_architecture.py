@@ -1,0 +1,22 @@
+"""The layering is a checked contract, not prose: ``[tool.importlinter]`` in pyproject.toml, run here.
+
+core imports nothing of ours and no framework; the server never imports the workbench; the workbench reaches the
+server only to launch it (``huiyin.tui.embedded``) and to hand it CLI commands (``huiyin.tui.cli``); and no package
+has an import circle, lazy imports inside functions included.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_are_kept() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    run = subprocess.run([str(lint), "--no-cache", str(ROOT / "pyproject.toml")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert "BROKEN" not in run.stdout
