@@ -33,6 +33,9 @@ LIMITS = {
 #: the largest id any table hands out (a signed 64-bit integer); larger numbers from a client are refused
 MAX_ID = 2**63 - 1
 
+#: the most working days one extension may add
+MAX_EXTENSION_DAYS = 30
+
 #: a mainland mobile number, or a landline with area code (hyphen optional); spaces are ignored
 PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -168,8 +171,8 @@ class ActionIn(_Model):
     reason: str = ""
     to_unit: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
     satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
-    #: working days an extension request asks for (1 to 30)
-    days: Annotated[int | None, Field(ge=1, le=30)] = None
+    #: working days an extension request asks for (1 to :data:`MAX_EXTENSION_DAYS`)
+    days: Annotated[int | None, Field(ge=1, le=MAX_EXTENSION_DAYS)] = None
 
     @field_validator("note", "reason", mode="before")
     @classmethod

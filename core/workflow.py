@@ -2,19 +2,25 @@
 
 ``TRANSITIONS`` says which action is allowed in which status and what status follows. ``RULES`` says who may
 take an action: which roles, which relation the operator's unit must have to the matter, which extra fields the
-action needs, what it does to the holder and the claim, and whether a person should confirm it first.
+action needs, what it does to the holder, the claim and the matter's timestamps, and whether a person should
+confirm it first.
 
-:func:`check` and :func:`allowed_actions` are the only place these tables are read for decisions: the server
-calls :func:`check` before every action; the workbench calls :func:`allowed_actions` to show only the keys that
-apply (the server also returns ``allowed_actions`` with each matter, computed by the same function).
+:func:`decide` is the one decision: for an operator, an action, a matter and the action's body it returns either
+the :class:`Refusal` (who may not, wrong state, a missing or wrong field) or the whole :class:`Transition` (status,
+holder, claim, deadline basis, extension, timestamps, the timeline entry's note). The server applies what it
+returns; :func:`check` (the part that needs no body) and :func:`allowed_actions` are what the workbench asks to
+show only the keys that apply (the server also returns ``allowed_actions`` with each matter, from the same code).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 from .domain import SUPERVISING_ROLES, WORKING_ROLES, Action, Role, Status, UnitKind
+from .schemas import MAX_EXTENSION_DAYS, ActionIn  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
 from .units import UnitTree
 
 
@@ -98,6 +104,14 @@ class Rule:
     #: a person should confirm before the workbench sends it (hard to undo)
     confirm: bool = False
     guard: Guard = Guard.none
+    #: the matter's timestamps the action sets to "now" (``answered_at`` ...) and clears
+    stamps: frozenset[str] = frozenset()
+    clears: frozenset[str] = frozenset()
+
+    @property
+    def moves(self) -> bool:
+        """Whether the action can hand the matter to another unit (it then leaves this unit's queues)."""
+        return self.holder is not HolderMove.stay
 
 
 def _r(*relations: Relation) -> frozenset[Relation]:
@@ -120,9 +134,10 @@ RULES: dict[Action, Rule] = {
     Action.assign: Rule(_r(R.holder), holder=HolderMove.named, claim=ClaimMove.clear,
                         requires=_f(Field.to_unit), actor_kinds=frozenset({UnitKind.command_center})),
     Action.progress: Rule(_r(R.holder), requires=_f(Field.note), optional=_f()),
-    Action.answer: Rule(_r(R.holder), requires=_f(Field.note), optional=_f()),
-    Action.close: Rule(_r(R.holder, R.origin), confirm=True),
-    Action.reopen: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.reason), optional=_f()),
+    Action.answer: Rule(_r(R.holder), requires=_f(Field.note), optional=_f(), stamps=frozenset({"answered_at"})),
+    Action.close: Rule(_r(R.holder, R.origin), confirm=True, stamps=frozenset({"closed_at"})),
+    Action.reopen: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.reason), optional=_f(),
+                        clears=frozenset({"closed_at"})),
     Action.follow_up: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.satisfaction)),
     Action.request_extension: Rule(_r(R.holder), requires=_f(Field.reason, Field.days), optional=_f(),
                                    guard=Guard.no_extension_pending),
@@ -131,9 +146,6 @@ RULES: dict[Action, Rule] = {
     Action.reject_extension: Rule(_r(R.jurisdiction, R.command_center), roles=SUPERVISING_ROLES,
                                   requires=_f(Field.reason), optional=_f(), guard=Guard.extension_pending),
 }
-
-#: the most working days one extension may add
-MAX_EXTENSION_DAYS = 30
 
 #: the order actions are offered in (workbench footer, palette, ``allowed_actions``)
 ACTION_ORDER: tuple[Action, ...] = tuple(Action)
@@ -157,6 +169,8 @@ class MatterState:
     claimed_by_id: int | None = None
     #: working days asked for by an extension request that waits for a decision
     extension_days_requested: int | None = None
+    #: the working days the resident's deadline is counted over (grows with each granted extension)
+    deadline_days: int = 3
 
 
 class RefusalCode(StrEnum):
@@ -165,6 +179,7 @@ class RefusalCode(StrEnum):
     wrong_role = "wrong_role"  #: 403
     wrong_unit = "wrong_unit"  #: 403: the operator's unit has no suitable relation to the matter
     no_target = "no_target"  #: 409: nowhere to send it (nothing to release back to, no tier above ...)
+    invalid_input = "invalid_input"  #: 422: a field the action needs is missing or wrong (``fields`` names it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +188,54 @@ class Refusal:
     message: str
     #: what the operator's unit is to the matter, for messages
     relations: frozenset[Relation] = field(default_factory=frozenset)
+    #: for ``invalid_input``: each body field at fault and what is wrong with it (``required``, ``unknown_unit`` ...)
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def http_status(self) -> int:
+        if self.code is RefusalCode.invalid_input:
+            return 422
         return 403 if self.code in (RefusalCode.wrong_role, RefusalCode.wrong_unit) else 409
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """Everything an allowed action does to a matter; the server writes exactly this (and one timeline entry)."""
+
+    action: Action
+    status_before: Status
+    status_after: Status
+    holder_before: int
+    holder_after: int
+    #: where ``release`` would send it after this action (meaningful when :attr:`moved`)
+    previous_holder_after: int | None
+    claim: ClaimMove
+    #: the working days the deadline is counted over afterwards (changed by a granted extension)
+    deadline_days: int
+    #: the working days an extension request asks for afterwards (``None``: no request waits)
+    extension_days_requested: int | None
+    #: the timestamps set to "now" and cleared
+    stamps: frozenset[str]
+    clears: frozenset[str]
+    #: what the timeline entry says: the reason where the action asks for one, else the note
+    note: str
+    #: the days the timeline entry names (an extension asked for or granted)
+    event_days: int | None
+    satisfaction: int | None
+
+    @property
+    def moved(self) -> bool:
+        """The matter changes hands: a new stage starts at the receiving unit."""
+        return self.holder_after != self.holder_before
+
+    @property
+    def claim_clock_starts(self) -> bool:
+        """The receiving unit gets a new claim (sign-for) deadline: the matter arrived there, unclaimed."""
+        return self.moved and self.status_after is Status.pending
+
+    @property
+    def deadline_moved(self) -> bool:
+        return self.action is Action.approve_extension
 
 
 def relations(actor: Actor, matter: MatterState, tree: UnitTree) -> frozenset[Relation]:
@@ -242,6 +301,66 @@ def check(actor: Actor, action: Action, matter: MatterState, tree: UnitTree) -> 
         if rule.holder is HolderMove.command_center and target == matter.holder_unit_id:
             return Refusal(RefusalCode.no_target, "the command center already holds this matter", rel)
     return None
+
+
+def _invalid(fields: dict[str, str], message: str, rel: frozenset[Relation]) -> Refusal:
+    return Refusal(RefusalCode.invalid_input, message, rel, MappingProxyType(fields))
+
+
+def decide(actor: Actor, action: Action, matter: MatterState, body: ActionIn, tree: UnitTree) -> Refusal | Transition:
+    """The one decision of the workflow: why the operator may not take ``action`` on ``matter`` with ``body``, or
+    everything the action does. Pure: it reads the tables above and its arguments, nothing else."""
+    refusal = check(actor, action, matter, tree)
+    if refusal is not None:
+        return refusal
+    rule = RULES[action]
+    rel = relations(actor, matter, tree)
+    missing = {f.value: "required" for f in sorted(rule.requires) if getattr(body, f.value) in (None, "")}
+    if missing:
+        return _invalid(missing, f"{action} needs: {', '.join(missing)}", rel)
+
+    holder = matter.holder_unit_id
+    if rule.holder is HolderMove.named:
+        to_unit = body.to_unit
+        assert to_unit is not None  # required above
+        if to_unit not in tree:
+            return _invalid({"to_unit": "unknown_unit"}, f"there is no unit with id {to_unit}", rel)
+        if not tree.can_hold_matters(to_unit):
+            return _invalid({"to_unit": "cannot_hold"}, f"{tree[to_unit].name} cannot hold matters", rel)
+        if to_unit == matter.holder_unit_id:
+            return _invalid({"to_unit": "same_unit"}, f"{tree[to_unit].name} already holds this matter", rel)
+        holder = to_unit
+    elif rule.holder is not HolderMove.stay:
+        target = target_unit(action, matter, tree, actor)
+        assert target is not None  # check() refuses an action with nowhere to go
+        holder = target
+
+    status_after = next_status(matter.status, action)
+    moved = holder != matter.holder_unit_id
+    previous = matter.previous_holder_id
+    if moved:
+        previous = None if rule.holder is HolderMove.back else matter.holder_unit_id
+
+    # an extension request lapses with a hand-off, an answer or anything else that ends the work
+    extension = matter.extension_days_requested
+    if moved or status_after is not Status.in_progress:
+        extension = None
+    deadline_days, event_days = matter.deadline_days, None
+    if action is Action.request_extension:
+        extension = event_days = body.days
+    elif action is Action.approve_extension:
+        event_days = matter.extension_days_requested or 0
+        deadline_days += event_days
+        extension = None
+    elif action is Action.reject_extension:
+        extension = None
+
+    return Transition(
+        action=action, status_before=matter.status, status_after=status_after,
+        holder_before=matter.holder_unit_id, holder_after=holder, previous_holder_after=previous, claim=rule.claim,
+        deadline_days=deadline_days, extension_days_requested=extension, stamps=rule.stamps, clears=rule.clears,
+        note=body.reason if Field.reason in rule.requires else body.note, event_days=event_days,
+        satisfaction=body.satisfaction if Field.satisfaction in rule.requires else None)
 
 
 def allowed_actions(actor: Actor, matter: MatterState, tree: UnitTree) -> list[Action]:

@@ -16,10 +16,10 @@ from huiyin.core.deadlines import claim_deadline, matter_deadline
 from huiyin.core.domain import Channel, Complexity, EventKind, Status
 
 from .context import ServerContext
-from .events import lock_event_log
-from .models import Matter, MatterEvent, Operator
+from .events import append_events
+from .models import Matter, Operator
 from .views import load_tree
-from .workflow import district_code, district_of, reserve_sequence, write_session
+from .workflow import district_code, district_of, reserve_sequence
 
 BATCH = 5000
 
@@ -34,10 +34,9 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
         rules = ctx.rules.load(session)
     now = ctx.clock.now()
     numbers: list[str] = []
-    with write_session(ctx.engine) as session:
+    with ctx.write() as session:
         district_id = district_of(tree, op.unit_id)
         code = district_code(session, district_id)
-        lock_event_log(session)
         deadlines: dict[tuple, tuple] = {}
 
         def deadlines_for(at, complexity):  # type: ignore[no-untyped-def]
@@ -78,12 +77,11 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
             session.execute(insert(Matter), rows)
             ids = dict(session.exec(select(Matter.number, Matter.id).where(  # type: ignore[call-overload]
                 Matter.number.in_([n for n, _, _ in stamps]))).all())  # type: ignore[attr-defined]
-            session.execute(insert(MatterEvent), [dict(
+            append_events(session, [dict(
                 matter_id=ids[number], kind=EventKind.record.value, actor_id=op.id, unit_id=op.unit_id,
                 from_unit_id=None, to_unit_id=op.unit_id, status_before=None, status_after=Status.pending.value,
                 holder_unit_id=op.unit_id, note="", satisfaction=None, days=None, due_at=due_at, created_at=at)
                 for number, at, due_at in stamps])
             done += size
         session.commit()
-    ctx.notifier.notify()
     return numbers

@@ -20,8 +20,8 @@ from huiyin.core.schemas import CalendarDayOut, CalendarWarningOut, CalendarYear
 
 from huiyin.core.domain import EventKind
 
-from .events import lock_event_log
-from .models import CalendarDay, CalendarYear, Matter, MatterEvent, ServerSetting
+from .events import append_event
+from .models import CalendarDay, CalendarYear, Matter, ServerSetting
 from .rules import POLICY_KEY, bump_version, load_overrides, load_policy
 from .supervision import OPEN
 
@@ -101,11 +101,9 @@ def recount_deadlines(session: Session, now: datetime, year: int | None = None) 
         if due.due_at != matter.due_at:
             if due.due_at > matter.due_at:
                 matter.due_notice = "none"
-            if not moved:
-                lock_event_log(session)
-            session.add(MatterEvent(matter_id=matter.id, kind=EventKind.deadline_changed.value,  # type: ignore[arg-type]
-                                    status_after=matter.status, holder_unit_id=matter.holder_unit_id,
-                                    due_at=due.due_at, created_at=now))
+            append_event(session, matter_id=matter.id, kind=EventKind.deadline_changed.value,
+                         status_after=matter.status, holder_unit_id=matter.holder_unit_id, due_at=due.due_at,
+                         created_at=now)
             matter.due_at = due.due_at
             moved += 1
         matter.due_provisional = due.provisional

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
+from sqlalchemy import event as sa_event
+from sqlmodel import Session
 
 from huiyin.core.clock import Clock
 
-from .events import Notifier
+from .db import write_session
+from .events import APPENDED, Notifier
 from .rules import RulesCache
 from .settings import Settings
 
@@ -24,3 +29,20 @@ class ServerContext:
     rules: RulesCache = field(default_factory=RulesCache)
     #: set when the server shuts down, so live-feed connections end
     closing: threading.Event = field(default_factory=threading.Event)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (:func:`huiyin.server.db.write_session`) that wakes this process's live feed when
+        it commits timeline entries (:func:`huiyin.server.events.append_event`)."""
+        with write_session(self.engine) as session:
+            sa_event.listen(session, "after_commit", self._committed)
+            sa_event.listen(session, "after_rollback", _forget_appended)
+            yield session
+
+    def _committed(self, session: Session) -> None:
+        if session.info.pop(APPENDED, False):
+            self.notifier.notify()
+
+
+def _forget_appended(session: Session) -> None:
+    session.info.pop(APPENDED, None)

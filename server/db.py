@@ -7,13 +7,15 @@ The schema is only ever changed by the Alembic migrations in ``migrations/``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -74,3 +76,13 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction takes the write lock at once on SQLite (``BEGIN IMMEDIATE``), so a
+    read-then-write never fails half-way on a snapshot another writer moved."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(huiyin_write=True)
+        with Session(bind=conn) as session:
+            yield session

@@ -5,6 +5,10 @@ that committed later. SQLite serialises writers, so this holds there by itself; 
 that appends an event first takes one transaction-scoped advisory lock, so ids are drawn and committed one
 writer at a time. The database is the truth for the feed: every connection polls it, and the in-process
 :class:`Notifier` only wakes connections early.
+
+:func:`append_event` (and :func:`append_events` for bulk loads) is the one way a timeline entry is written: it
+takes the ordering lock, inserts, and marks the transaction so that :meth:`ServerContext.write` wakes the live
+feed once it commits.
 """
 
 from __future__ import annotations
@@ -12,18 +16,42 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from sqlalchemy import text
+from typing import Any
+
+from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
 from .models import MatterEvent
 
 EVENT_LOCK_KEY = 0x687579696E  # "huiyin"
+#: ``session.info`` key: this transaction appended timeline entries (the live feed is woken when it commits)
+APPENDED = "huiyin_events_appended"
 
 
 def lock_event_log(session: Session) -> None:
     """Serialise event appends on PostgreSQL (a no-op elsewhere); held until the transaction ends."""
+    if session.info.get(APPENDED):
+        return  # this transaction holds it already
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOCK_KEY})
+
+
+def append_event(session: Session, **fields: Any) -> MatterEvent:
+    """Append one timeline entry in the session's transaction (fields as :class:`MatterEvent`'s)."""
+    lock_event_log(session)
+    event = MatterEvent(**fields)
+    session.add(event)
+    session.info[APPENDED] = True
+    return event
+
+
+def append_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append many timeline entries at once (bulk loads): one lock, one multi-row insert."""
+    if not rows:
+        return
+    lock_event_log(session)
+    session.execute(insert(MatterEvent), rows)
+    session.info[APPENDED] = True
 
 
 def events_after(session: Session, after: int, limit: int) -> list[MatterEvent]:

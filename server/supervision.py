@@ -21,9 +21,8 @@ from huiyin.core.deadlines import Urgency, countdown
 from huiyin.core.domain import DEADLINE_STATUSES, EventKind, Status
 
 from .context import ServerContext
-from .events import lock_event_log
-from .models import Matter, MatterEvent
-from .workflow import write_session
+from .events import append_event
+from .models import Matter
 
 log = logging.getLogger("huiyin.server.supervision")
 
@@ -59,13 +58,11 @@ def supervise_once(ctx: ServerContext) -> int:
         written += _notify(ctx, matter_id, EventKind.claim_overdue, now,
                            (Matter.claim_notice == False, Matter.claim_due_at == claim_due),  # noqa: E712
                            {"claim_notice": True})
-    if written:
-        ctx.notifier.notify()
     return written
 
 
 def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now, conditions, values) -> int:  # type: ignore[no-untyped-def]
-    with write_session(ctx.engine) as session:
+    with ctx.write() as session:
         result = session.execute(
             update(Matter).where(Matter.id == matter_id, Matter.status.in_(OPEN), *conditions)  # type: ignore[attr-defined,arg-type]
             .values(**values).execution_options(synchronize_session=False))
@@ -74,9 +71,8 @@ def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now, conditions
             return 0
         matter = session.get(Matter, matter_id)
         assert matter is not None
-        lock_event_log(session)
-        session.add(MatterEvent(matter_id=matter_id, kind=kind.value, status_after=matter.status,
-                                holder_unit_id=matter.holder_unit_id, due_at=matter.due_at, created_at=now))
+        append_event(session, matter_id=matter_id, kind=kind.value, status_after=matter.status,
+                     holder_unit_id=matter.holder_unit_id, due_at=matter.due_at, created_at=now)
         session.commit()
     return 1
 

@@ -54,7 +54,8 @@ def operators_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Op
 def matter_state(matter: Matter) -> MatterState:
     return MatterState(status=Status(matter.status), holder_unit_id=matter.holder_unit_id,
                        origin_unit_id=matter.origin_unit_id, previous_holder_id=matter.previous_holder_id,
-                       claimed_by_id=matter.claimed_by_id, extension_days_requested=matter.extension_days_requested)
+                       claimed_by_id=matter.claimed_by_id, extension_days_requested=matter.extension_days_requested,
+                       deadline_days=matter.deadline_days)
 
 
 def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator]) -> dict:

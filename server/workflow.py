@@ -1,15 +1,14 @@
 """Carrying out the workflow of :mod:`huiyin.core.workflow` against the database.
 
-Every change is one transaction that updates the matter and appends its ``MatterEvent``. Actions update the
+Every change is one transaction (:meth:`ServerContext.write`) that updates the matter and appends its timeline
+entry with :func:`huiyin.server.events.append_event`. Actions update the
 matter ``WHERE version = <the version read>``, so of two windows acting at once exactly one wins; the other gets
 a 409 that says what happened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from sqlalchemy import Engine, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -17,26 +16,16 @@ from huiyin.core.deadlines import claim_deadline, deadline, matter_deadline
 from huiyin.core.domain import Action, EventKind, Role, Status
 from huiyin.core.schemas import ActionIn, MatterIn
 from huiyin.core.units import UnitTree
-from huiyin.core.workflow import (RULES, Actor, ClaimMove, Field, HolderMove, RefusalCode, can_record, check,
-                                  next_status, target_unit)
+from huiyin.core.workflow import Actor, ClaimMove, Refusal, RefusalCode, can_record, decide
 
 from .context import ServerContext
 from .errors import ApiError, invalid
-from .events import lock_event_log
-from .models import Matter, MatterCounter, MatterEvent, Operator, Unit
+from .db import write_session  # noqa: F401 - re-exported: the one write transaction
+from .events import append_event
+from .models import Matter, MatterCounter, Operator, Unit
 from .views import load_tree, matter_state
 
 IDEMPOTENCY_KEY_MAX = 200
-
-
-@contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction takes the write lock at once on SQLite (``BEGIN IMMEDIATE``), so a
-    read-then-write never fails half-way on a snapshot another writer moved."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(huiyin_write=True)
-        with Session(bind=conn) as session:
-            yield session
 
 
 def district_of(tree: UnitTree, unit_id: int) -> int:
@@ -75,7 +64,7 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
                           f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
     key = f"{op.id}:{idempotency_key}" if idempotency_key else None
     try:
-        with write_session(ctx.engine) as session:
+        with ctx.write() as session:
             if key:
                 existing = session.exec(select(Matter.id).where(Matter.idempotency_key == key)).first()
                 if existing is not None:
@@ -103,10 +92,9 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
                 received_at=now, claim_due_at=claim_deadline(now, rules.calendar, rules.policy).due_at)
             session.add(matter)
             session.flush()
-            lock_event_log(session)
-            session.add(MatterEvent(matter_id=matter.id, kind=EventKind.record.value, actor_id=op.id,  # type: ignore[arg-type]
-                                    unit_id=op.unit_id, to_unit_id=op.unit_id, status_after=Status.pending.value,
-                                    holder_unit_id=op.unit_id, note="", due_at=due.due_at, created_at=now))
+            append_event(session, matter_id=matter.id, kind=EventKind.record.value, actor_id=op.id,
+                         unit_id=op.unit_id, to_unit_id=op.unit_id, status_after=Status.pending.value,
+                         holder_unit_id=op.unit_id, note="", due_at=due.due_at, created_at=now)
             matter_id = matter.id
             session.commit()
     except IntegrityError:
@@ -118,115 +106,78 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
         if existing is None:
             raise
         return existing, False
-    ctx.notifier.notify()
     return matter_id, True  # type: ignore[return-value]
 
 
-def _body_value(body: ActionIn, field: Field) -> object:
-    return getattr(body, field.value)
-
-
 def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: ActionIn) -> int:
-    """Carry out one action; returns the matter's id. Raises :class:`ApiError` for every refusal."""
-    with write_session(ctx.engine) as session:
+    """Carry out one action: :func:`huiyin.core.workflow.decide` says what it does, this writes exactly that (the
+    matter, if it still is the version read, and one timeline entry). Returns the matter's id; raises
+    :class:`ApiError` for every refusal."""
+    with ctx.write() as session:
         matter = session.exec(select(Matter).where(Matter.number == number)).first()
         if matter is None:
             raise ApiError(404, "not_found", f"no matter numbered {number}")
         tree = load_tree(session)
-        state = matter_state(matter)
-        actor = Actor(Role(op.role), op.unit_id)
-        refusal = check(actor, action, state, tree)
-        if refusal is not None:
-            message = refusal.message
-            if refusal.code is RefusalCode.already_claimed and matter.claimed_by_id:
-                claimer = session.get(Operator, matter.claimed_by_id)
-                if claimer is not None:
-                    message += f", claimed by {claimer.display_name} ({claimer.username})"
-            raise ApiError(refusal.http_status, refusal.code, message)
-        rule = RULES[action]
-        missing = {f.value: "required" for f in rule.requires if _body_value(body, f) in (None, "")}
-        if missing:
-            raise invalid(missing, f"{action} needs: {', '.join(missing)}")
-
-        new_holder = matter.holder_unit_id
-        if rule.holder is HolderMove.named:
-            to_unit = body.to_unit
-            if to_unit not in tree:
-                raise invalid({"to_unit": "unknown_unit"}, f"there is no unit with id {to_unit}")
-            if not tree.can_hold_matters(to_unit):  # type: ignore[arg-type]
-                raise invalid({"to_unit": "cannot_hold"}, f"{tree[to_unit].name} cannot hold matters")  # type: ignore[index]
-            if to_unit == matter.holder_unit_id:
-                raise invalid({"to_unit": "same_unit"}, f"{tree[to_unit].name} already holds this matter")  # type: ignore[index]
-            new_holder = to_unit  # type: ignore[assignment]
-        elif rule.holder is not HolderMove.stay:
-            new_holder = target_unit(action, state, tree, actor)  # type: ignore[assignment]
+        decision = decide(Actor(Role(op.role), op.unit_id), action, matter_state(matter), body, tree)
+        if isinstance(decision, Refusal):
+            raise _refused(session, matter, decision)
 
         now = ctx.clock.now()
-        status_before = Status(matter.status)
-        status_after = next_status(status_before, action)
-        values: dict[str, object] = {"status": status_after.value, "updated_at": now, "version": matter.version + 1}
-        moved = new_holder != matter.holder_unit_id
-        if moved:
-            values["holder_unit_id"] = new_holder
-            values["previous_holder_id"] = None if rule.holder is HolderMove.back else matter.holder_unit_id
-        if rule.claim is ClaimMove.take:
-            values["claimed_by_id"] = op.id
-        elif rule.claim is ClaimMove.clear:
-            values["claimed_by_id"] = None
-        event_due = None
-        if moved:
+        change = decision
+        values: dict[str, object] = {"status": change.status_after.value, "updated_at": now,
+                                     "version": matter.version + 1,
+                                     "extension_days_requested": change.extension_days_requested}
+        if change.moved:
             # a new stage: the receiving unit gets the matter now
-            values["received_at"] = now
-        if moved or status_after is not Status.in_progress:
-            # an extension request lapses with a hand-off, an answer or anything else that ends the work
-            values["extension_days_requested"] = None
-        if status_after is Status.pending:
-            if moved:
-                # ... and its own claim (sign-for) deadline
-                rules = ctx.rules.load(session)
-                values["claim_due_at"] = claim_deadline(now, rules.calendar, rules.policy).due_at
-                values["claim_notice"] = False
-        else:
-            values["claim_due_at"] = None
-        if action is Action.request_extension:
-            values["extension_days_requested"] = body.days
-        elif action is Action.approve_extension:
+            values.update(holder_unit_id=change.holder_after, previous_holder_id=change.previous_holder_after,
+                          received_at=now)
+        if change.claim is ClaimMove.take:
+            values["claimed_by_id"] = op.id
+        elif change.claim is ClaimMove.clear:
+            values["claimed_by_id"] = None
+        if change.claim_clock_starts:
+            # ... and its own claim (sign-for) deadline
             rules = ctx.rules.load(session)
-            days = matter.deadline_days + (matter.extension_days_requested or 0)
-            moved_due = deadline(matter.created_at, days, rules.calendar, rules.policy)
-            values.update(deadline_days=days, due_at=moved_due.due_at, due_provisional=moved_due.provisional,
-                          due_notice="none", extension_days_requested=None)
+            values.update(claim_due_at=claim_deadline(now, rules.calendar, rules.policy).due_at, claim_notice=False)
+        elif change.status_after is not Status.pending:
+            values["claim_due_at"] = None
+        event_due = None
+        if change.deadline_moved:
+            rules = ctx.rules.load(session)
+            moved_due = deadline(matter.created_at, change.deadline_days, rules.calendar, rules.policy)
+            values.update(deadline_days=change.deadline_days, due_at=moved_due.due_at,
+                          due_provisional=moved_due.provisional, due_notice="none")
             event_due = moved_due.due_at
-        elif action is Action.reject_extension:
-            values["extension_days_requested"] = None
-        if action is Action.answer:
-            values["answered_at"] = now
-        elif action is Action.close:
-            values["closed_at"] = now
-        elif action is Action.reopen:
-            values["closed_at"] = None
-        elif action is Action.follow_up:
-            values["satisfaction"] = body.satisfaction
+        values.update({stamp: now for stamp in change.stamps})
+        values.update({stamp: None for stamp in change.clears})
+        if change.satisfaction is not None:
+            values["satisfaction"] = change.satisfaction
 
-        old_holder, matter_id = matter.holder_unit_id, matter.id
-        event_days = {Action.request_extension: body.days,
-                      Action.approve_extension: matter.extension_days_requested}.get(action)
         result = session.execute(update(Matter).where(Matter.id == matter.id, Matter.version == matter.version)  # type: ignore[arg-type]
                                  .values(**values).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             session.rollback()
             raise _lost_race(session, number, action)
-        lock_event_log(session)
-        note = body.reason if Field.reason in rule.requires else body.note
-        session.add(MatterEvent(
-            matter_id=matter_id, kind=EventKind(action.value).value, actor_id=op.id, unit_id=op.unit_id,  # type: ignore[arg-type]
-            from_unit_id=old_holder if moved else None, to_unit_id=new_holder if moved else None,
-            status_before=status_before.value, status_after=status_after.value, holder_unit_id=new_holder,
-            note=note, satisfaction=body.satisfaction if action is Action.follow_up else None, days=event_days,
-            due_at=event_due, created_at=now))
+        append_event(session, matter_id=matter.id, kind=EventKind(action.value).value, actor_id=op.id,
+                     unit_id=op.unit_id, from_unit_id=change.holder_before if change.moved else None,
+                     to_unit_id=change.holder_after if change.moved else None,
+                     status_before=change.status_before.value, status_after=change.status_after.value,
+                     holder_unit_id=change.holder_after, note=change.note, satisfaction=change.satisfaction,
+                     days=change.event_days, due_at=event_due, created_at=now)
+        matter_id = matter.id
         session.commit()
-    ctx.notifier.notify()
     return matter_id  # type: ignore[return-value]
+
+
+def _refused(session: Session, matter: Matter, refusal: Refusal) -> ApiError:
+    if refusal.code is RefusalCode.invalid_input:
+        return invalid(dict(refusal.fields), refusal.message)
+    message = refusal.message
+    if refusal.code is RefusalCode.already_claimed and matter.claimed_by_id:
+        claimer = session.get(Operator, matter.claimed_by_id)
+        if claimer is not None:
+            message += f", claimed by {claimer.display_name} ({claimer.username})"
+    return ApiError(refusal.http_status, refusal.code, message)
 
 
 def _lost_race(session: Session, number: str, action: Action) -> ApiError:

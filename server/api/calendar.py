@@ -15,7 +15,6 @@ from .. import calendar_admin as cal
 from ..deps import CurrentOperator, Ctx, DbSession
 from ..errors import ApiError
 from ..rules import load_overrides, load_policy
-from ..workflow import write_session
 from .common import E401, E403, E422
 
 router = APIRouter(prefix="/api", tags=["calendar"])
@@ -30,12 +29,10 @@ def _admin(op: CurrentOperator) -> None:
 
 def _edit(ctx, work: Callable[[Session], T]) -> T:  # type: ignore[no-untyped-def]
     try:
-        with write_session(ctx.engine) as session:
-            result = work(session)
+        with ctx.write() as session:  # recounted deadlines append timeline entries: the feed wakes on commit
+            return work(session)
     except cal.CalendarEditError as exc:
         raise _api_error(exc) from None
-    ctx.notifier.notify()  # recounted deadlines appended timeline entries
-    return result
 
 
 def _api_error(exc: cal.CalendarEditError) -> ApiError:
