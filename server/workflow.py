@@ -66,7 +66,7 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
     try:
         with ctx.write() as session:
             if key:
-                existing = session.exec(select(Matter.id).where(Matter.idempotency_key == key)).first()
+                existing = _replay(session, key, data, idempotency_key)
                 if existing is not None:
                     return existing, False
             tree = load_tree(session)
@@ -102,11 +102,26 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
             raise
         # the same key raced in from another request: the first one wins, this one returns it
         with Session(ctx.engine) as session:
-            existing = session.exec(select(Matter.id).where(Matter.idempotency_key == key)).first()
+            existing = _replay(session, key, data, idempotency_key)
         if existing is None:
             raise
         return existing, False
     return matter_id, True  # type: ignore[return-value]
+
+
+def _replay(session: Session, key: str, data: MatterIn, sent_key: str | None) -> int | None:
+    """The matter an earlier request with this idempotency key recorded, if any; a 422 if that request recorded
+    something else (a retry must send the same body: a reused key would silently drop the new matter)."""
+    matter = session.exec(select(Matter).where(Matter.idempotency_key == key)).first()
+    if matter is None:
+        return None
+    sent = data.model_dump(mode="json")
+    differs = sorted(name for name, value in sent.items() if getattr(matter, name) != value)
+    if differs:
+        raise ApiError(422, "idempotency_key_reused",
+                       f"Idempotency-Key {sent_key!r} already recorded {matter.number} with other content "
+                       f"({', '.join(differs)}); send a new key for a new matter", {"Idempotency-Key": "reused"})
+    return matter.id
 
 
 def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: ActionIn) -> int:

@@ -40,7 +40,8 @@ def _detail(session: DbSession, op: CurrentOperator, matter_id: int) -> MatterDe
 def record_matter(body: MatterIn, op: CurrentOperator, ctx: Ctx, session: DbSession, response: Response,
                   idempotency_key: Annotated[str | None, Header(
                       description="any unique string per matter (e.g. a UUID); sending the same key again "
-                                  "returns the matter it first recorded (200) instead of a second one")] = None,
+                                  "returns the matter it first recorded (200) instead of a second one; the same "
+                                  "key with another body is refused (422 `idempotency_key_reused`)")] = None,
                   ) -> MatterDetail:
     """Record what a resident reports, at the operator's unit. Required: `title`, `channel`, `resident_name`;
     `resident_phone` is required for the `phone` channel. The matter waits at the recording unit (`pending`)

@@ -92,6 +92,23 @@ def test_idempotency_key_returns_the_first_matter(api):
     assert r.status_code == 422 and "Idempotency-Key" in r.json()["fields"]
 
 
+def test_a_reused_idempotency_key_with_another_body_is_refused(api):
+    key = str(uuid.uuid4())
+    s = api["shuanghu"]
+    first = s.record(headers={"Idempotency-Key": key}, title="路灯不亮", resident_name="陈大爷")
+    for change in ({"title": "井盖缺失"}, {"resident_name": "李阿姨"}, {"complexity": "complex"}):
+        body = {"title": "路灯不亮", "channel": "walk_in", "resident_name": "陈大爷", "resident_phone": "13800000000",
+                **change}
+        r = s.post("/api/matters", json=body, headers={"Idempotency-Key": key})
+        assert r.status_code == 422, r.text
+        err = r.json()
+        assert err["code"] == "idempotency_key_reused" and err["fields"] == {"Idempotency-Key": "reused"}
+        assert first["number"] in err["message"] and next(iter(change)) in err["message"]
+    # nothing was recorded by the refused requests; the same body still replays the first matter
+    again = s.record(expect=200, headers={"Idempotency-Key": key}, title="路灯不亮", resident_name="陈大爷")
+    assert again["number"] == first["number"]
+
+
 def test_idempotency_under_concurrent_retries(api):
     from concurrent.futures import ThreadPoolExecutor
 
