@@ -35,7 +35,7 @@ async def _login(pilot) -> None:  # type: ignore[no-untyped-def]
 async def _detail(pilot) -> None:  # type: ignore[no-untyped-def]
     await _logged_in(pilot)
     app = pilot.app
-    await pilot.press("4")
+    await pilot.press("5")  # all
     table = app.screen.query_one(QueueTable)
     await wait_for(pilot, lambda: table.loaded_once and any(r.number == TIMELINE_MATTER for r in table.rows))
     table.move_to_number(TIMELINE_MATTER)
@@ -64,8 +64,9 @@ SCREENS = {
     "login": _login,
     "incoming": _queue("1"),
     "in_hand": _queue("2"),
-    "sent_up": _queue("3"),
-    "all": _queue("4"),
+    "below": _queue("3"),
+    "sent_on": _queue("4"),
+    "all": _queue("5"),
     "detail": _detail,
     "record_error": _record_error,
     "help": _help,
