@@ -54,6 +54,19 @@ async def _record_error(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause(0.1)
 
 
+async def _record_duplicate(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The record form with a possible duplicate: the phone of a sample matter still open (陈大爷's)."""
+    from huiyin.tui.components.similar import SimilarMatters
+
+    await _logged_in(pilot)
+    app = pilot.app
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen))
+    await pilot.press(*"路灯坏了", "enter", *"陈大爷", "enter", *"13812340005")
+    await wait_for(pilot, lambda: bool(app.screen.query_one(SimilarMatters).matters))
+    await pilot.pause(0.1)
+
+
 async def _help(pilot) -> None:  # type: ignore[no-untyped-def]
     await _logged_in(pilot)
     await pilot.press("question_mark")
@@ -70,6 +83,7 @@ SCREENS = {
     "detail": _detail,
     "record_error": _record_error,
     "help": _help,
+    "record_duplicate": _record_duplicate,
 }
 
 

@@ -47,7 +47,7 @@ class RecordScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="form.save", priority=True),
         Binding("escape", "cancel", "key.cancel", id="form.cancel", key_display="esc"),
-        Binding("ctrl+o", "open_similar", "similar.open", id="form.open_similar", key_display="^o"),
+        Binding("ctrl+o", "open_similar", "similar.open", id="form.open_similar", key_display="^o", show=False),
     ]
 
     def __init__(self) -> None:
