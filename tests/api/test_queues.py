@@ -187,6 +187,7 @@ def test_similar_limit(fresh):
     ({"phone": "13800000000", "limit": 0}, "limit", "greater_than_equal"),
     ({"phone": "13800000000", "limit": 21}, "limit", "less_than_equal"),
     ({"phone": "13800000000", "limit": "x"}, "limit", "int_parsing"),
+    ({"title": "路\x00灯", "address": "a"}, "title", "bad_character"),
 ])
 def test_similar_bad_input(fresh, params, field, kind):
     api, _srv = fresh

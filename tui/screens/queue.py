@@ -146,8 +146,8 @@ class QueueScreen(MatterActionsScreen):
             for q in self.queues:
                 tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
             self.query_one(HeaderBar).refresh_text()
-            await self._look_for_arrivals()
             await table.reload()
+            await self._look_for_arrivals()
         except (ApiError, Unreachable):
             pass
         self._show_status()
