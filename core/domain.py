@@ -129,14 +129,25 @@ class EventKind(StrEnum):
 
 
 class Queue(StrEnum):
-    """The queue names of ``GET /api/matters?queue=``."""
+    """The queue names of ``GET /api/matters?queue=``, in the workbench's tab order (most used first).
 
+    ``sent_up`` is still accepted as the old name of ``sent_on``."""
+
+    #: pending and waiting at my unit: mine to claim (recorded here, or handed to us)
     incoming = "incoming"
+    #: my unit is working on it (or has answered it)
     in_hand = "in_hand"
-    sent_up = "sent_up"
+    #: pending at a unit under mine: what a town or supervisor watches to claim proactively
+    pending_below = "pending_below"
+    #: recorded at my unit or handed on by it (escalated, help asked, assigned), open elsewhere
+    sent_on = "sent_on"
     all = "all"
     #: open matters past their deadline: for supervisors (over their jurisdiction) and the command center
     overdue = "overdue"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "Queue | None":
+        return cls.sent_on if value == "sent_up" else None
 
 
 #: roles that work matters (record and act); admins and trainers look but do not touch

@@ -250,13 +250,58 @@ class QueuePage(_Model):
 class QueueCounts(_Model):
     incoming: int
     in_hand: int
-    sent_up: int
+    pending_below: int = 0
+    sent_on: int = 0
+    #: deprecated: the old name of ``sent_on``, the same number
+    sent_up: int = 0
     all: int
     #: the overdue queue's size; ``None`` for operators who do not have that queue
     overdue: int | None = None
     #: of the matters in *incoming* and *in hand*: how many are at risk, and how many overdue, now
     urgent_at_risk: int = 0
     urgent_overdue: int = 0
+
+
+class SimilarQuery(_Model):
+    """``GET /api/matters/similar``: a phone number (as the form would accept it), or a title and an address."""
+
+    phone: str = ""
+    title: str = ""
+    address: str = ""
+    limit: Annotated[int, Field(ge=1, le=20)] = 5
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, v: Any) -> str:
+        """The form's phone rule, dashes ignored: the digits alone (``023-6789 0123`` → ``02367890123``)."""
+        v = re.sub(r"[\s()\-]", "", _text(v, "resident_phone", required=False))
+        if v and not PHONE_RE.match(v):
+            raise PydanticCustomError("phone_format",
+                                      "phone must be an 11-digit mobile number or a landline like 023-67890123")
+        return v
+
+    @field_validator("title", "address", mode="before")
+    @classmethod
+    def _texts(cls, v: Any, info: Any) -> str:
+        return _text(v, info.field_name, required=False)
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.phone and not (self.title and self.address):
+            raise ValidationError.from_exception_data("SimilarQuery", [{
+                "type": PydanticCustomError("required", "give a phone number, or a title and an address"),
+                "loc": ("phone",), "input": self.phone}])
+
+
+class SimilarMatter(MatterSummary):
+    """An open matter that may be the same one: ``match`` says why (``phone``: the same resident's phone;
+    ``title_address``: a very similar title at the same address)."""
+
+    match: str
+    address: str = ""
+
+
+class SimilarPage(_Model):
+    items: list[SimilarMatter]
 
 
 class EventPage(_Model):

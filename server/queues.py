@@ -1,8 +1,11 @@
-"""The four queues as queries, with a text filter and keyset pagination by ``(due_at, id)``.
+"""The queues as queries, with a text filter and keyset pagination by ``(due_at, id)``.
 
-* ``incoming``: pending matters held by a unit in my jurisdiction (waiting at my unit, or unclaimed below it).
+* ``incoming``: pending matters waiting at my unit (recorded here, or escalated, assigned or released to us).
 * ``in_hand``: matters my unit holds and is working on or has answered.
-* ``sent_up``: matters my unit escalated, asked help for or assigned away, still open elsewhere.
+* ``pending_below``: pending matters held by another unit in my jurisdiction (for a town: its communities and
+  offices; for district units and the command center: the district), the ones to claim proactively.
+* ``sent_on`` (formerly ``sent_up``): matters my unit recorded, or escalated, asked help for or assigned away,
+  not closed and held by another unit now.
 * ``all``: every matter held by or recorded at a unit in my jurisdiction (the district for district units).
 * ``overdue``: open matters (pending or in progress) past their deadline, held in my jurisdiction: for
   supervisors and the command center (:func:`huiyin.core.workflow.may_watch_overdue`), 403 for others.
@@ -13,7 +16,9 @@ Sorting by ``due_at`` is sorting by urgency: at any moment, less working time is
 from __future__ import annotations
 
 import base64
+import difflib
 import json
+import re
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_
@@ -56,18 +61,35 @@ def _queue_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  #
             raise ApiError(403, "wrong_role", "the overdue queue is for supervisors and the command center")
         return and_(Matter.status.in_(OPEN), Matter.due_at < now, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined,operator]
     if queue is Queue.incoming:
-        return and_(Matter.status == Status.pending.value, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined]
+        return and_(Matter.status == Status.pending.value, Matter.holder_unit_id == op.unit_id)
+    if queue is Queue.pending_below:
+        below = jurisdiction - {op.unit_id}
+        return and_(Matter.status == Status.pending.value, Matter.holder_unit_id.in_(below))  # type: ignore[attr-defined]
     if queue is Queue.in_hand:
         return and_(Matter.holder_unit_id == op.unit_id,
                     Matter.status.in_([Status.in_progress.value, Status.answered.value]))  # type: ignore[attr-defined]
-    if queue is Queue.sent_up:
+    if queue is Queue.sent_on:
         handed = (select(MatterEvent.matter_id)
                   .where(MatterEvent.from_unit_id == op.unit_id,
                          MatterEvent.kind.in_([EventKind.escalate.value, EventKind.request_help.value,  # type: ignore[attr-defined]
                                                EventKind.assign.value])))
-        return and_(Matter.id.in_(handed), Matter.status != Status.closed.value,  # type: ignore[union-attr]
-                    Matter.holder_unit_id != op.unit_id)
+        return and_(or_(Matter.origin_unit_id == op.unit_id, Matter.id.in_(handed)),  # type: ignore[union-attr]
+                    Matter.status != Status.closed.value, Matter.holder_unit_id != op.unit_id)
     return or_(Matter.holder_unit_id.in_(jurisdiction), Matter.origin_unit_id.in_(jurisdiction))  # type: ignore[attr-defined]
+
+
+#: a filter of this many digits or more (spaces, dashes, dots, brackets ignored) also matches phone numbers
+MIN_PHONE_DIGITS = 3
+_PHONE_SEPARATORS = re.compile(r"[\s\-().+]")
+
+
+def phone_digits(text: str) -> str:
+    """``text`` without the separators a clerk or a stored landline may have (``023-6789 0123`` → digits)."""
+    return _PHONE_SEPARATORS.sub("", text)
+
+
+def _stored_phone_digits():  # type: ignore[no-untyped-def]
+    return func.replace(func.replace(Matter.resident_phone, "-", ""), " ", "")
 
 
 def _text_filter(q: str, tree: UnitTree):  # type: ignore[no-untyped-def]
@@ -76,6 +98,9 @@ def _text_filter(q: str, tree: UnitTree):  # type: ignore[no-untyped-def]
     clauses = [func.lower(Matter.number).contains(needle, autoescape=True),
                func.lower(Matter.title).contains(needle, autoescape=True),
                func.lower(Matter.resident_name).contains(needle, autoescape=True)]
+    digits = phone_digits(needle)
+    if digits.isdigit() and digits.isascii() and len(digits) >= MIN_PHONE_DIGITS:
+        clauses.append(_stored_phone_digits().contains(digits, autoescape=True))
     if units:
         clauses += [Matter.holder_unit_id.in_(units), Matter.origin_unit_id.in_(units)]  # type: ignore[attr-defined]
     return or_(*clauses)
@@ -110,7 +135,8 @@ def queue_counts(session: Session, op: Operator, tree: UnitTree, now: datetime,
     (due before ``at_risk_before``) or overdue now."""
     counts: dict[str, int | None] = {
         queue.value: _count(session, _queue_filter(queue, op, tree, now))
-        for queue in (Queue.incoming, Queue.in_hand, Queue.sent_up, Queue.all)}
+        for queue in (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all)}
+    counts["sent_up"] = counts["sent_on"]  # the old name, for older clients
     counts["overdue"] = (_count(session, _queue_filter(Queue.overdue, op, tree, now))
                          if may_watch_overdue(Role(op.role)) else None)
     mine = and_(or_(_queue_filter(Queue.incoming, op, tree, now), _queue_filter(Queue.in_hand, op, tree, now)),
@@ -118,3 +144,46 @@ def queue_counts(session: Session, op: Operator, tree: UnitTree, now: datetime,
     counts["urgent_overdue"] = _count(session, mine, Matter.due_at < now)  # type: ignore[operator]
     counts["urgent_at_risk"] = _count(session, mine, Matter.due_at >= now, Matter.due_at < at_risk_before)  # type: ignore[operator]
     return counts
+
+
+#: how alike two titles at the same address must be (difflib's ratio of the titles without spaces) to be shown
+TITLE_SIMILARITY = 0.6
+#: at most this many open matters at one address are compared by title
+MAX_ADDRESS_CANDIDATES = 200
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+def similar_matters(session: Session, phone: str, title: str, address: str,
+                    limit: int) -> list[tuple[Matter, str]]:
+    """Open (not closed) matters anywhere in the district that may be the one being recorded: the same
+    resident's phone (compared without dashes and spaces), then a very similar title at the same address
+    (compared without spaces, case-insensitively). Returns ``(matter, "phone" | "title_address")``, at most
+    ``limit``, the most recent first within each kind."""
+    found: list[tuple[Matter, str]] = []
+    seen: set[int] = set()
+    open_ = Matter.status != Status.closed.value
+    if phone:
+        stmt = (select(Matter).where(open_, _stored_phone_digits() == phone_digits(phone))
+                .order_by(Matter.created_at.desc(), Matter.id.desc()).limit(limit))  # type: ignore[attr-defined,union-attr]
+        for matter in session.exec(stmt):
+            found.append((matter, "phone"))
+            seen.add(matter.id)  # type: ignore[arg-type]
+    if title and address and len(found) < limit:
+        wanted = _squeeze(title)
+        stored_address = func.lower(func.replace(func.replace(Matter.address, " ", ""), "\u3000", ""))
+        stmt = (select(Matter).where(open_, stored_address == _squeeze(address))
+                .order_by(Matter.created_at.desc(), Matter.id.desc()).limit(MAX_ADDRESS_CANDIDATES))  # type: ignore[attr-defined,union-attr]
+        scored = []
+        for matter in session.exec(stmt):
+            if matter.id in seen:
+                continue
+            other = _squeeze(matter.title)
+            ratio = 1.0 if wanted in other or other in wanted else \
+                difflib.SequenceMatcher(None, wanted, other).ratio()
+            if ratio >= TITLE_SIMILARITY:
+                scored.append((-ratio, len(scored), matter))
+        found += [(matter, "title_address") for _r, _i, matter in sorted(scored)]
+    return found[:limit]

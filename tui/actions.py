@@ -64,12 +64,16 @@ REGISTRY: tuple[ActionSpec, ...] = (
     ActionSpec("open", "enter", "open", "queue", "key.open"),
     ActionSpec("filter", "slash", "filter", "queue", "key.filter", key_display="/"),
     ActionSpec("clear_filter", "escape", "clear_filter", "queue", "key.clear_filter", key_display="esc"),
+    # the queues' number keys, most used first (huiyin.tui.screens.queue.QUEUE_KEYS); an operator without a
+    # queue (pending_below: a unit with nothing under it; overdue: clerks) has no tab and the key does nothing
     ActionSpec("queue.incoming", "1", "queue('incoming')", "queue", "key.queue_incoming", show=False),
     ActionSpec("queue.in_hand", "2", "queue('in_hand')", "queue", "key.queue_in_hand", show=False),
-    ActionSpec("queue.sent_up", "3", "queue('sent_up')", "queue", "key.queue_sent_up", show=False),
-    ActionSpec("queue.all", "4", "queue('all')", "queue", "key.queue_all", show=False),
-    # supervisors and commanders only (huiyin.core.workflow.may_watch_overdue); others never see the key work
-    ActionSpec("queue.overdue", "5", "queue('overdue')", "queue", "key.queue_overdue", show=False),
+    ActionSpec("queue.pending_below", "3", "queue('pending_below')", "queue", "key.queue_pending_below",
+               show=False),
+    ActionSpec("queue.sent_on", "4", "queue('sent_on')", "queue", "key.queue_sent_on", show=False),
+    ActionSpec("queue.all", "5", "queue('all')", "queue", "key.queue_all", show=False),
+    # supervisors and commanders only (huiyin.core.workflow.may_watch_overdue)
+    ActionSpec("queue.overdue", "6", "queue('overdue')", "queue", "key.queue_overdue", show=False),
     ActionSpec("queue.next", "right", "next_queue", "queue", "key.queue_next", show=False),
     ActionSpec("queue.previous", "left", "previous_queue", "queue", "key.queue_previous", show=False),
     ActionSpec("refresh", "ctrl+r", "refresh", "matter", "key.refresh", show=False),

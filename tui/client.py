@@ -16,6 +16,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from huiyin.core.domain import Action, Queue
+from huiyin.core.schemas import SimilarPage
 from huiyin.core.schemas import (ActionIn, CalendarOverridesYear, CalendarStatus, ErrorOut, EventOut, EventPage,
                                  LoginOut, MatterDetail, MatterIn, MatterOut, OperatorOut, PolicyModel, QueueCounts,
                                  QueuePage, UnitOut)
@@ -152,6 +153,15 @@ class ApiClient:
         if cursor:
             params["cursor"] = cursor
         return QueuePage.model_validate(await self._request("GET", "/api/matters", params=params))
+
+    async def similar(self, *, phone: str = "", title: str = "", address: str = "",
+                      limit: int = 5) -> SimilarPage:
+        """Open matters that may be the one being recorded (``GET /api/matters/similar``)."""
+        params: dict[str, Any] = {"limit": limit}
+        for name, value in (("phone", phone), ("title", title), ("address", address)):
+            if value:
+                params[name] = value
+        return SimilarPage.model_validate(await self._request("GET", "/api/matters/similar", params=params))
 
     async def matter(self, number: str) -> MatterDetail:
         return MatterDetail.model_validate(await self._request("GET", f"/api/matters/{number}"))

@@ -3,18 +3,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Response
+from pydantic import ValidationError
 from sqlmodel import select
 
 from huiyin.core.deadlines import at_risk_horizon
 from huiyin.core.domain import Action, Queue, Role
-from huiyin.core.schemas import ActionIn, MatterDetail, MatterIn, QueueCounts, QueuePage
+
+from huiyin.core.schemas import (ActionIn, MatterDetail, MatterIn, QueueCounts, QueuePage, SimilarMatter,
+                                 SimilarPage, SimilarQuery)
 from huiyin.core.workflow import Actor, allowed_actions
 
 from .. import workflow
 from ..deps import CurrentOperator, Ctx, DbSession
-from ..errors import ApiError
+from ..errors import ApiError, from_validation
 from ..models import Matter, MatterEvent
-from ..queues import queue_counts, queue_page
+from ..queues import queue_counts, queue_page, similar_matters
 from ..views import event_outs, load_tree, matter_out, matter_state, matter_summaries
 from .common import E401, E403, E404, E409, E422
 
@@ -54,8 +57,13 @@ def record_matter(body: MatterIn, op: CurrentOperator, ctx: Ctx, session: DbSess
 
 @router.get("/matters", response_model=QueuePage, responses={**E401, **E422})
 def list_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
-                 queue: Annotated[Queue, Query(description="which queue")] = Queue.incoming,
-                 q: Annotated[str | None, Query(description="filter: number, title, resident or unit name")] = None,
+                 queue: Annotated[Queue, Query(description=(
+                     "which queue: `incoming` (pending at my unit), `in_hand`, `pending_below` (pending at a unit "
+                     "under mine), `sent_on` (recorded or handed on by my unit, open elsewhere; `sent_up` is its "
+                     "old name), `all`, `overdue`"))] = Queue.incoming,
+                 q: Annotated[str | None, Query(description=(
+                     "filter: number, title, resident name, unit name, or the resident's phone (3 or more "
+                     "digits anywhere in it, e.g. the last 4; spaces and dashes are ignored)"))] = None,
                  limit: Annotated[int, Query(description="rows per page, 1 to 500")] = 50,
                  cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
                  ) -> QueuePage:
@@ -64,6 +72,31 @@ def list_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
     tree = load_tree(session)
     rows, total, next_cursor = queue_page(session, op, tree, queue, q, limit, cursor, ctx.clock.now())
     return QueuePage(items=matter_summaries(session, rows, tree), total=total, next_cursor=next_cursor)
+
+
+@router.get("/matters/similar", response_model=SimilarPage, responses={**E401, **E422})
+def similar(op: CurrentOperator, session: DbSession,
+            phone: Annotated[str | None, Query(description=(
+                "the resident's phone as the record form takes it (an 11-digit mobile or a landline with area "
+                "code; spaces and dashes ignored)"))] = None,
+            title: Annotated[str | None, Query(description="the title being recorded (up to 80 characters)")] = None,
+            address: Annotated[str | None, Query(description="the address being recorded (up to 200)")] = None,
+            limit: Annotated[int, Query(description="at most this many, 1 to 20")] = 5,
+            ) -> SimilarPage:
+    """Open matters anywhere in the district that may be the one being recorded, so a window opens the
+    existing matter instead of recording it twice: first those with the same phone number, then those with a
+    very similar title at the same address. Needs `phone`, or `title` and `address` (422 `required` on
+    `phone` otherwise); a malformed phone is 422 `phone_format`. `match` says why each was found."""
+    try:
+        query = SimilarQuery.model_validate({"phone": phone or "", "title": title or "", "address": address or "",
+                                             "limit": limit})
+    except ValidationError as exc:
+        raise from_validation(exc) from None
+    tree = load_tree(session)
+    found = similar_matters(session, query.phone, query.title, query.address, query.limit)
+    rows = matter_summaries(session, [m for m, _ in found], tree)
+    return SimilarPage(items=[SimilarMatter(**row.model_dump(), match=why, address=m.address)
+                              for row, (m, why) in zip(rows, found)])
 
 
 @router.get("/queues", response_model=QueueCounts, responses=E401)

@@ -1,7 +1,8 @@
 """The four stories of shared/DOMAIN.md, played end to end over HTTP with the sample district's accounts.
 
 Each story asserts the whole timeline (kind, acting unit and operator, from/to units, status, note) and that
-every tier sees it: the recording unit's ``all`` and ``sent_up`` queues, the town's ``incoming``, the district
+every tier sees it: the recording unit's ``all`` and ``sent_on`` queues, the town's ``incoming`` and
+``pending_below``, the district
 and the command center, and the read-only roles (admin, trainer) who see everything but may do nothing.
 """
 
@@ -127,21 +128,22 @@ def test_dangerous_rock(api):
     assert set(rec["allowed_actions"]) == {"claim", "escalate", "request_help"}  # nothing to release back to
 
     assert number in shuanghu.numbers("incoming") and number in shuanghu.numbers("all")
-    assert number in huixing.numbers("incoming")  # the street sees its community's matter at once
+    assert number in huixing.numbers("pending_below")  # the street sees its community's matter at once
+    assert number not in huixing.numbers("incoming")  # ... but it is not waiting at the street
     assert number in district.numbers("all") and number in api["command"].numbers("all")
     assert number not in api["baoshenghu"].numbers("all")  # a sibling community: not its jurisdiction
 
     d = shuanghu.act(number, "escalate", note=ROCK_NOTES[0])
     assert d["status"] == "pending" and d["holder_unit"]["name"] == "回兴街道便民服务中心"
     assert d["claimed_by"] is None and d["allowed_actions"] == []
-    assert number in shuanghu.numbers("sent_up") and number in shuanghu.numbers("all")
+    assert number in shuanghu.numbers("sent_on") and number in shuanghu.numbers("all")
     assert number not in shuanghu.numbers("incoming")
     assert number in huixing.numbers("incoming")
     assert set(huixing.matter(number)["allowed_actions"]) == {"claim", "release", "escalate", "request_help"}
 
     d = huixing.act(number, "escalate", note=ROCK_NOTES[1])
     assert d["status"] == "pending" and d["holder_unit"]["name"] == "区行政服务中心"
-    assert number in huixing.numbers("sent_up") and number in shuanghu.numbers("sent_up")
+    assert number in huixing.numbers("sent_on") and number in shuanghu.numbers("sent_on")
     assert number in district.numbers("incoming")
     assert number not in huixing.numbers("incoming")
 
@@ -182,7 +184,7 @@ def test_dangerous_rock(api):
     assert_read_only(api, number)
     # finished: out of every working queue, still in everyone's "all"
     for name in ("shuanghu", "huixing.center"):
-        assert number not in api[name].numbers("sent_up")
+        assert number not in api[name].numbers("sent_on")
         assert number in api[name].numbers("all")
     assert number not in district.numbers("in_hand") and number in district.numbers("all")
 
@@ -204,9 +206,10 @@ def test_road_repair(api):
     assert event["kind"] == "record" and event["unit"]["name"] == "柳桥社区便民服务站"
     assert event["status_after"] == "pending"
 
-    incoming = shichuan.queue("incoming", q=number)
-    assert [row["number"] for row in incoming["items"]] == [number]
-    row = incoming["items"][0]
+    below = shichuan.queue("pending_below", q=number)
+    assert [row["number"] for row in below["items"]] == [number]
+    assert number not in shichuan.numbers("incoming")
+    row = below["items"][0]
     assert row["holder_unit"]["name"] == "柳桥社区便民服务站" and row["status"] == "pending"
     assert set(shichuan.matter(number)["allowed_actions"]) == {"claim"}
 
@@ -216,7 +219,9 @@ def test_road_repair(api):
     assert d["previous_holder_id"] == api.unit_id("柳桥社区便民服务站")
     assert number in shichuan.numbers("in_hand") and number not in shichuan.numbers("incoming")
     assert number in liuqiao.numbers("all") and number not in liuqiao.numbers("incoming")
-    assert number not in liuqiao.numbers("sent_up")  # claimed from below, never handed up
+    # claimed from below, never handed up: the community still finds it in "sent on" (recorded here, open
+    # elsewhere) without going to "all"
+    assert number in liuqiao.numbers("sent_on")
     # the district sees it in "all" but never had it to hand
     assert number in api["district.center"].numbers("all") and number in api["command"].numbers("all")
     assert number not in api["district.center"].numbers("incoming")
@@ -255,8 +260,9 @@ def test_fingerprint_at_home(api, clock):
     # simple: 3 working days, the day of receipt not counted: Fri, Mon, Tue → Tuesday 17:30
     assert at(rec["due_at"]) == datetime(2026, 12, 1, 17, 30, tzinfo=CST)
 
-    assert number in shebao.numbers("incoming")  # the town office's jurisdiction is the whole town
-    assert number in api["longxing.center"].numbers("incoming")
+    # the town office's jurisdiction is the whole town: the community's matter is pending below it
+    assert number in shebao.numbers("pending_below") and number not in shebao.numbers("incoming")
+    assert number in api["longxing.center"].numbers("pending_below")
     assert number in api["command"].numbers("all") and number in community.numbers("all")
     assert set(shebao.matter(number)["allowed_actions"]) == {"claim"}
 
@@ -264,7 +270,7 @@ def test_fingerprint_at_home(api, clock):
     d = shebao.act(number, "claim")
     assert d["status"] == "in_progress" and d["holder_unit"]["name"] == "龙兴镇社保所"
     assert d["claimed_by"]["username"] == "longxing.shebao"
-    assert number not in api["longxing.center"].numbers("incoming")
+    assert number not in api["longxing.center"].numbers("pending_below")
     assert number in shebao.numbers("in_hand")
 
     clock.set(datetime(2026, 11, 26, 13, 0, tzinfo=CST))
@@ -319,7 +325,7 @@ def test_bus_to_xingwang(api, clock):
     number = rec["number"]
     d = xingwang.act(number, "escalate", note=notes["escalate"])
     assert d["holder_unit"]["name"] == "双凤桥街道便民服务中心"
-    assert number in xingwang.numbers("sent_up") and number in street.numbers("incoming")
+    assert number in xingwang.numbers("sent_on") and number in street.numbers("incoming")
     assert number in api["command"].numbers("all")
 
     clock.advance(timedelta(hours=1))
@@ -335,7 +341,7 @@ def test_bus_to_xingwang(api, clock):
         d = street.act(number, "request_help", note=notes["request_help"])
         assert d["status"] == "pending" and d["holder_unit"]["name"] == "区群众工作指挥中心"
         assert d["claimed_by"] is None
-        assert number in street.numbers("sent_up") and number in week["xingwang"].numbers("sent_up")
+        assert number in street.numbers("sent_on") and number in week["xingwang"].numbers("sent_on")
         assert number in command.numbers("incoming")
         assert "assign" in command.matter(number)["allowed_actions"]
         assert "assign" not in week["district.center"].matter(number)["allowed_actions"]
@@ -343,7 +349,7 @@ def test_bus_to_xingwang(api, clock):
         clock.advance(timedelta(hours=2))
         d = command.act(number, "assign", to_unit=transport_id, note=notes["assign"])
         assert d["status"] == "pending" and d["holder_unit"]["id"] == transport_id
-        assert number in command.numbers("sent_up")
+        assert number in command.numbers("sent_on")
         assert number in transport.numbers("incoming")
 
         clock.advance(timedelta(hours=1))
@@ -357,7 +363,7 @@ def test_bus_to_xingwang(api, clock):
         d = later["xingwang"].act(number, "close")
         assert d["status"] == "closed"
         for name in ("xingwang", "shuangfengqiao.center", "command"):
-            assert number not in later[name].numbers("sent_up")
+            assert number not in later[name].numbers("sent_on")
             assert number in later[name].numbers("all")
 
         view = assert_same_view(later, number, ["xingwang", "shuangfengqiao.center", "command", "transport",

@@ -40,7 +40,7 @@ def _detail(key: str):  # type: ignore[no-untyped-def]
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
         await _logged_in(pilot)
-        await pilot.press("4")
+        await pilot.press("5")  # all
         table = app.screen.query_one(QueueTable)
         number = app.deadline_numbers[key]
         await wait_for(pilot, lambda: table.loaded_once and any(r.number == number for r in table.rows))
@@ -57,7 +57,7 @@ CASES = {
     ("incoming", "en", "80x24"): _queue("1"),
     ("incoming", "zh-CN", "120x40"): _queue("1"),
     ("incoming", "en", "120x40"): _queue("1"),
-    ("overdue", "en", "120x40"): _queue("5"),
+    ("overdue", "en", "120x40"): _queue("6"),
     ("detail_extension", "zh-CN", "80x24"): _detail("extension"),
     ("detail_extension", "en", "120x40"): _detail("extension"),
     ("detail_on_track", "en", "80x24"): _detail("on_track"),

@@ -35,7 +35,7 @@ async def _login(pilot) -> None:  # type: ignore[no-untyped-def]
 async def _detail(pilot) -> None:  # type: ignore[no-untyped-def]
     await _logged_in(pilot)
     app = pilot.app
-    await pilot.press("4")
+    await pilot.press("5")  # all
     table = app.screen.query_one(QueueTable)
     await wait_for(pilot, lambda: table.loaded_once and any(r.number == TIMELINE_MATTER for r in table.rows))
     table.move_to_number(TIMELINE_MATTER)
@@ -54,6 +54,19 @@ async def _record_error(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause(0.1)
 
 
+async def _record_duplicate(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The record form with a possible duplicate: the phone of a sample matter still open (陈大爷's)."""
+    from huiyin.tui.components.similar import SimilarMatters
+
+    await _logged_in(pilot)
+    app = pilot.app
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen))
+    await pilot.press(*"路灯坏了", "enter", *"陈大爷", "enter", *"13812340005")
+    await wait_for(pilot, lambda: bool(app.screen.query_one(SimilarMatters).matters))
+    await pilot.pause(0.1)
+
+
 async def _help(pilot) -> None:  # type: ignore[no-untyped-def]
     await _logged_in(pilot)
     await pilot.press("question_mark")
@@ -64,11 +77,13 @@ SCREENS = {
     "login": _login,
     "incoming": _queue("1"),
     "in_hand": _queue("2"),
-    "sent_up": _queue("3"),
-    "all": _queue("4"),
+    "below": _queue("3"),
+    "sent_on": _queue("4"),
+    "all": _queue("5"),
     "detail": _detail,
     "record_error": _record_error,
     "help": _help,
+    "record_duplicate": _record_duplicate,
 }
 
 

@@ -5,8 +5,15 @@ ever renders the lines on screen. Rows come from the server page by page (``GET 
 cursor) as the cursor moves towards them; rows not fetched yet show a placeholder. The row count is the
 server's ``total``, so the scrollbar is right from the first page.
 
-Columns: number, title, origin unit, holder unit, status, time left. Widths are in terminal cells (a Chinese
-character takes two), fixed columns are cut to their width without ambiguous-width marks.
+Columns: the new-arrival marker (``*``), number, title, origin unit, holder unit, status, time left. Widths are
+in terminal cells (a Chinese character takes two), fixed columns are cut to their width without ambiguous-width
+marks. Below :data:`BOTH_UNITS_WIDTH` cells only one unit column is shown, the one the queue needs
+(``unit_column``: the origin in the queues of matters held by my unit, the holder elsewhere), so a unit name
+stays readable at 80 columns.
+
+The cursor follows the matter, not the line: a refresh keeps it on the same matter (wherever it moved to), keys
+pressed while the first page loads move it once the rows are there, and :meth:`QueueTable.move_to_number`
+asked before the row is loaded is kept until it is.
 
 Time left is counted at paint time from the app's injected clock with the district's calendar and policy
 (``app.rules``), so a repaint is all a countdown needs to move: the screen repaints the table once a second
@@ -46,6 +53,10 @@ URGENCY_CLASS: dict[Urgency, str] = {Urgency.on_track: "queue-table--on-track",
 PageFetcher = Callable[[str | None, int], Awaitable[QueuePage]]
 
 PAGE_SIZE = 200
+#: from this width on, both the origin and the holder unit columns are shown
+BOTH_UNITS_WIDTH = 110
+#: what marks a new arrival (a glyph, not only a colour)
+NEW_MARK = "*"
 #: the server's largest page: used when the cursor jumped far past the rows fetched so far
 FAR_PAGE_SIZE = 500
 
@@ -64,18 +75,36 @@ def fit(text: str, width: int) -> str:
 class Columns:
     number: int
     title: int
+    #: 0: the column is not shown
     origin: int
     holder: int
     status: int
     left: int
+    mark: int = 1
 
     @classmethod
-    def for_width(cls, width: int) -> "Columns":
-        number, status, left = 14, 8, 15
-        rest = max(width - number - status - left - 5, 12)
-        origin = holder = max(rest * 3 // 10, 6)
+    def for_width(cls, width: int, unit_column: str = "holder", show_status: bool = True) -> "Columns":
+        """``unit_column`` (``origin`` or ``holder``): the one unit column kept below BOTH_UNITS_WIDTH;
+        ``show_status=False`` for a queue whose rows all have the same status (its room goes to the rest)."""
+        number, status, left, mark = 14, 8 if show_status else 0, 15, 1
+        gaps = 4 if show_status else 3
+        if width >= BOTH_UNITS_WIDTH:
+            rest = max(width - mark - number - status - left - gaps - 2, 12)
+            origin = holder = max(rest * 3 // 10, 6)
+        else:
+            rest = max(width - mark - number - status - left - gaps - 1, 12)
+            unit = max(rest * 45 // 100, min(rest // 2, 18), 6)  # 80 columns: an 8-character name fits
+            origin, holder = (unit, 0) if unit_column == "origin" else (0, unit)
         title = max(rest - origin - holder, 6)
-        return cls(number, title, origin, holder, status, left)
+        return cls(number, title, origin, holder, status, left, mark)
+
+    def line(self, number: str, title: str, origin: str, holder: str) -> str:
+        cells = [fit(number, self.number), fit(title, self.title)]
+        if self.origin:
+            cells.append(fit(origin, self.origin))
+        if self.holder:
+            cells.append(fit(holder, self.holder))
+        return " ".join(cells)
 
 
 class QueueTable(ScrollView, can_focus=True):
@@ -83,6 +112,7 @@ class QueueTable(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     QueueTable { overflow-x: hidden; overflow-y: auto; height: 1fr; }
+    QueueTable > .queue-table--new { text-style: bold; }
     """
 
     COMPONENT_CLASSES = {
@@ -93,6 +123,7 @@ class QueueTable(ScrollView, can_focus=True):
         "queue-table--at-risk",
         "queue-table--overdue",
         "queue-table--closed",
+        "queue-table--new",
     }
 
     BINDINGS = [
@@ -135,6 +166,17 @@ class QueueTable(ScrollView, can_focus=True):
         self._generation = 0
         self._fetching = False
         self._last_reported: str | None = None
+        #: cursor moves made before the first page arrived, applied when it does
+        self._pending_moves = 0
+        self._pending_jump: int | None = None
+        #: a matter to select as soon as its row is loaded (move_to_number before the rows came)
+        self._wanted_number: str | None = None
+        #: which unit column stays at narrow widths: ``origin`` or ``holder``
+        self.unit_column = "holder"
+        #: False for a queue whose rows all have one status (pending): the status column is left out
+        self.show_status = True
+        #: tells whether a row is a new arrival (marked with NEW_MARK)
+        self.is_new: Callable[[MatterSummary], bool] = lambda matter: False
 
     # --- data -------------------------------------------------------------------------------------------------
     @property
@@ -149,6 +191,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._generation += 1
         self.rows, self.total, self.next_cursor, self.loaded_once = [], 0, None, False
         self._fetching = False
+        self._pending_moves, self._pending_jump, self._wanted_number = 0, None, None
         self.cursor_row = 0
         self.scroll_to(y=0, animate=False, immediate=True)
         self._update_size()
@@ -156,11 +199,12 @@ class QueueTable(ScrollView, can_focus=True):
 
     async def reload(self) -> None:
         """Fetch again the rows loaded so far (at least the page with the cursor), keeping the cursor on the
-        same matter if it is still in the queue, else on the same line."""
+        same matter if it is still in the queue, else on the same line. The matter is the one under the cursor
+        when the rows arrive (the clerk may have moved while they loaded), or the one asked for by
+        :meth:`move_to_number`."""
         if self.fetcher is None:
             return
         generation = self._generation
-        keep = self.current.number if self.current else None
         want = max(min(len(self.rows), self.cursor_row + self.page_size), self.page_size)
         rows: list[MatterSummary] = []
         cursor: str | None = None
@@ -173,10 +217,23 @@ class QueueTable(ScrollView, can_focus=True):
             total, cursor = page.total, page.next_cursor
             if cursor is None or len(rows) >= want:
                 break
+        keep = self._wanted_number or (self.current.number if self.current else None)
+        first_load = not self.loaded_once
         self.rows, self.total, self.next_cursor, self.loaded_once = rows, max(total, len(rows)), cursor, True
         index = next((i for i, row in enumerate(rows) if row.number == keep), None) if keep else None
+        if index is not None and keep == self._wanted_number:
+            self._wanted_number = None
         self._update_size()
-        self.cursor_row = index if index is not None else min(self.cursor_row, max(self.total - 1, 0))
+        if index is not None:
+            row = index
+        elif first_load and (self._pending_moves or self._pending_jump is not None):
+            row = (0 if self._pending_jump is None else self._pending_jump) + self._pending_moves
+            if self._pending_jump is not None and self._pending_jump < 0:
+                row = self.total - 1 + self._pending_moves
+        else:
+            row = min(self.cursor_row, max(self.total - 1, 0))
+        self._pending_moves, self._pending_jump = 0, None
+        self.cursor_row = row
         self.refresh()
 
     def _ensure_loaded(self, index: int) -> None:
@@ -240,20 +297,34 @@ class QueueTable(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self, matter))
 
     def move_to_number(self, number: str) -> bool:
+        """Put the cursor on this matter. ``False`` when its row is not loaded (yet): then the next reload
+        selects it if the queue has it."""
         for i, row in enumerate(self.rows):
             if row.number == number:
+                self._wanted_number = None
                 self.cursor_row = i
                 return True
+        self._wanted_number = number
         return False
 
-    def action_cursor(self, delta: int) -> None:
+    def _move(self, delta: int) -> None:
+        if not self.loaded_once:  # the first page is on its way: the keys count once it is there
+            self._pending_moves += delta
+            return
+        self._wanted_number = None
         self.cursor_row = self.cursor_row + delta
 
+    def action_cursor(self, delta: int) -> None:
+        self._move(delta)
+
     def action_page(self, direction: int) -> None:
-        step = max(self.scrollable_content_region.height - 2, 1)
-        self.cursor_row = self.cursor_row + direction * step
+        self._move(direction * max(self.scrollable_content_region.height - 2, 1))
 
     def action_jump(self, where: int) -> None:
+        if not self.loaded_once:
+            self._pending_moves, self._pending_jump = 0, (0 if where >= 0 else -1)
+            return
+        self._wanted_number = None
         self.cursor_row = 0 if where >= 0 else self.total - 1
 
     def on_resize(self) -> None:
@@ -271,12 +342,14 @@ class QueueTable(ScrollView, can_focus=True):
     # --- painting ---------------------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        cols = Columns.for_width(width)
+        cols = Columns.for_width(width, self.unit_column, self.show_status)
         base = self.rich_style
         if y == 0:
-            header = " ".join((fit(t("column.number"), cols.number), fit(t("column.title"), cols.title),
-                               fit(t("column.origin"), cols.origin), fit(t("column.holder"), cols.holder),
-                               fit(t("column.status"), cols.status), fit(t("column.left"), cols.left)))
+            cells = [" " * cols.mark, cols.line(t("column.number"), t("column.title"), t("column.origin"),
+                                                t("column.holder"))]
+            if cols.status:
+                cells.append(fit(t("column.status"), cols.status))
+            header = " ".join((*cells, fit(t("column.left"), cols.left)))
             style = base + self.get_component_rich_style("queue-table--header")
             return Strip([Segment(header, style)]).adjust_cell_length(width, style)
         index = round(self.scroll_y) + y - 1
@@ -316,10 +389,11 @@ class QueueTable(ScrollView, can_focus=True):
         status_style = style
         if matter.status is Status.closed:
             status_style = style + self.get_component_rich_style("queue-table--closed", partial=True)
-        text = " ".join((fit(matter.number, cols.number), fit(matter.title, cols.title),
-                         fit(matter.origin_unit.name, cols.origin), fit(matter.holder_unit.name, cols.holder)))
-        return [
-            Segment(text + " ", style),
-            Segment(fit(t(f"status_short.{matter.status}"), cols.status) + " ", status_style),
-            Segment(fit(left.text(), cols.left), left_style),
-        ]
+        text = cols.line(matter.number, matter.title, matter.origin_unit.name, matter.holder_unit.name)
+        new = self.is_new(matter)
+        mark_style = style + self.get_component_rich_style("queue-table--new", partial=True) if new else style
+        segments = [Segment(fit(NEW_MARK if new else "", cols.mark) + " ", mark_style), Segment(text + " ", style)]
+        if cols.status:
+            segments.append(Segment(fit(t(f"status_short.{matter.status}"), cols.status) + " ", status_style))
+        segments.append(Segment(fit(left.text(), cols.left), left_style))
+        return segments

@@ -1,5 +1,9 @@
-"""The queues: incoming, in hand, sent up and all (and, for supervisors and commanders, overdue), live, with
-every action on the selected row by key, countdowns that move with the clock, and the calendar's warnings."""
+"""The queues, live, with every action on the selected row by key, countdowns that move with the clock, the
+calendar's warnings, and arrivals announced (a notice, and ``*`` on the row until it is opened).
+
+Tabs and their keys, most used first: 1 incoming (waiting at my unit), 2 in hand, 3 below (pending at units under
+mine: only for units with units under them), 4 sent on (recorded or handed on by my unit, open elsewhere), 5 all,
+6 overdue (supervisors and commanders)."""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ from textual.widgets import Footer, Input, Static, Tab, Tabs
 
 from huiyin.core.domain import Queue
 from huiyin.core.schemas import MatterOut, MatterSummary, QueueCounts, QueuePage
+from huiyin.core.units import UnitTree
 from huiyin.core.workflow import can_record, may_watch_overdue
 
 from ..actions import bindings_for
+from ..arrivals import Arrivals, SeenStore
 from ..client import ApiError, Unreachable
 from ..components.banner import ConnectionBanner
 from ..components.header import HeaderBar
@@ -22,14 +28,38 @@ from ..components.status import StatusLine
 from ..i18n import t
 from .base import MatterActionsScreen
 
-QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.sent_up, Queue.all, Queue.overdue)
+QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all,
+                                  Queue.overdue)
+#: each queue's number key (the same for every operator: a queue one does not have leaves a gap)
+QUEUE_KEYS: dict[Queue, int] = {queue: index for index, queue in enumerate(QUEUE_ORDER, start=1)}
+#: queues of matters held by my unit: their rows show where the matter was recorded, not who holds it
+MY_UNIT_QUEUES = (Queue.incoming, Queue.in_hand)
+#: queues whose rows are all pending: no status column (more room for the unit names)
+PENDING_QUEUES = (Queue.incoming, Queue.pending_below)
 #: how often the screen looks at the clock; it repaints only when the clock moved (a frozen clock costs nothing)
 TICK_SECONDS = 1.0
+#: arrivals announced one by one; more at once make one notice with their count
+MAX_ARRIVAL_NOTICES = 3
+#: the rows of the incoming queue looked at for arrivals
+ARRIVALS_PAGE = 100
 
 
-def queues_for(role: object) -> tuple[Queue, ...]:
-    """The tabs an operator has: the overdue queue only for supervisors and commanders."""
-    return tuple(q for q in QUEUE_ORDER if q is not Queue.overdue or may_watch_overdue(role))  # type: ignore[arg-type]
+def has_units_below(unit_id: int, tree: UnitTree | None) -> bool:
+    if tree is None or unit_id not in tree:
+        return True
+    return any(u != unit_id and tree.can_hold_matters(u) for u in tree.jurisdiction(unit_id))
+
+
+def queues_for(role: object, unit_id: int | None = None, tree: UnitTree | None = None) -> tuple[Queue, ...]:
+    """The tabs an operator has: *below* only for a unit with units under it, *overdue* only for supervisors
+    and commanders."""
+    def has(queue: Queue) -> bool:
+        if queue is Queue.overdue:
+            return may_watch_overdue(role)  # type: ignore[arg-type]
+        if queue is Queue.pending_below and unit_id is not None:
+            return has_units_below(unit_id, tree)
+        return True
+    return tuple(q for q in QUEUE_ORDER if has(q))
 
 
 class QueueScreen(MatterActionsScreen):
@@ -41,8 +71,14 @@ class QueueScreen(MatterActionsScreen):
         self.filter_text = ""
         self.counts: QueueCounts | None = None
         operator = self.wb.operator
-        self.queues: tuple[Queue, ...] = queues_for(operator.role) if operator else QUEUE_ORDER[:4]
+        self.queues: tuple[Queue, ...] = (queues_for(operator.role, operator.unit.id, self.wb.unit_tree)
+                                          if operator else QUEUE_ORDER[:5])
         self._painted_at: int | None = None
+        self.arrivals: Arrivals | None = None
+        if operator is not None:
+            store = getattr(self.wb, "token_store", None)
+            path = store.path.parent / "seen.json" if store is not None else None
+            self.arrivals = Arrivals(SeenStore(path, f"{self.wb.session_key}|{operator.username}"), operator.unit.id)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -55,7 +91,7 @@ class QueueScreen(MatterActionsScreen):
         yield Footer()
 
     def _tab_label(self, queue: Queue) -> str:
-        index = QUEUE_ORDER.index(queue) + 1  # the key: 5 stays the overdue queue's key
+        index = QUEUE_KEYS[queue]
         count = getattr(self.counts, str(queue), None) if self.counts else None
         label = t(f"queue.{queue}")
         return f"{index} {label} {count}" if count is not None else f"{index} {label}"
@@ -65,6 +101,8 @@ class QueueScreen(MatterActionsScreen):
         self.query_one("#filter", Input).display = False
         table = self.query_one(QueueTable)
         table.focus()
+        if self.arrivals is not None:
+            table.is_new = self.arrivals.is_new
         self._set_source()
         self.rules_changed()
         self.refresh_data()
@@ -94,7 +132,10 @@ class QueueScreen(MatterActionsScreen):
         async def fetch(cursor: str | None, limit: int) -> QueuePage:
             return await self.wb.call(lambda api: api.matters(queue, q=q, limit=limit, cursor=cursor))
 
-        self.query_one(QueueTable).set_source(fetch)
+        table = self.query_one(QueueTable)
+        table.unit_column = "origin" if queue in MY_UNIT_QUEUES else "holder"
+        table.show_status = queue not in PENDING_QUEUES
+        table.set_source(fetch)
 
     @work(group="queue-refresh", exclusive=True, exit_on_error=False)
     async def refresh_data(self) -> None:
@@ -106,6 +147,7 @@ class QueueScreen(MatterActionsScreen):
                 tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
             self.query_one(HeaderBar).refresh_text()
             await table.reload()
+            await self._look_for_arrivals()
         except (ApiError, Unreachable):
             pass
         self._show_status()
@@ -114,6 +156,21 @@ class QueueScreen(MatterActionsScreen):
 
     def matters_changed(self, numbers: set[str]) -> None:
         self.refresh_data()
+
+    async def _look_for_arrivals(self) -> None:
+        """Announce the matters that arrived at my unit since last looked (a notice each, or one with their
+        count); their rows carry ``*`` until opened."""
+        if self.arrivals is None or (self.counts is not None and self.counts.incoming == 0
+                                     and self.arrivals.store.has_baseline):
+            return
+        page = await self.wb.call(lambda api: api.matters(Queue.incoming, limit=ARRIVALS_PAGE))
+        fresh = self.arrivals.update(page.items)
+        if len(fresh) > MAX_ARRIVAL_NOTICES:
+            self.wb.notify(t("arrival.many", count=len(fresh)), title=t("arrival.title"), markup=False)
+            return
+        for matter in fresh:
+            self.wb.notify(t("arrival.one", number=matter.number, title=matter.title), title=t("arrival.title"),
+                           markup=False, timeout=8)
 
     # --- the current matter -------------------------------------------------------------------------------
     def current_matter(self) -> MatterSummary | None:
@@ -151,7 +208,14 @@ class QueueScreen(MatterActionsScreen):
     def _open(self, matter: MatterSummary) -> None:
         from .detail import DetailScreen
 
+        self.mark_opened(matter)
         self.app.push_screen(DetailScreen(matter.number))
+
+    def mark_opened(self, matter: MatterSummary) -> None:
+        """The operator has seen this matter: its new-arrival marker goes."""
+        if self.arrivals is not None and self.arrivals.is_new(matter):
+            self.arrivals.opened(matter)
+            self.query_one(QueueTable).refresh()
 
     # --- keys ---------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -232,6 +296,8 @@ class QueueScreen(MatterActionsScreen):
 
         def recorded(matter: MatterOut | None) -> None:
             if matter is not None:
+                if self.arrivals is not None:  # recorded here by this operator: not news to them
+                    self.arrivals.opened(matter)
                 self.wb.notify(t("notify.recorded", number=matter.number))
                 self.refresh_data()
 

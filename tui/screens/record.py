@@ -19,6 +19,7 @@ from ..client import ApiError, Unreachable, new_idempotency_key
 from ..components.banner import ConnectionBanner
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
+from ..components.similar import SimilarMatters
 from ..i18n import t
 from .base import WorkbenchScreen
 
@@ -46,6 +47,7 @@ class RecordScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="form.save", priority=True),
         Binding("escape", "cancel", "key.cancel", id="form.cancel", key_display="esc"),
+        Binding("ctrl+o", "open_similar", "similar.open", id="form.open_similar", key_display="^o", show=False),
     ]
 
     def __init__(self) -> None:
@@ -63,6 +65,8 @@ class RecordScreen(WorkbenchScreen):
                     yield Label(Content(label), classes="form-label")
                     yield self._widget(name)
                 yield Static("", id=f"err-{name}", classes="field-error")
+                if name == "resident_phone":  # possible duplicates show right under the phone
+                    yield SimilarMatters(id="similar")
             yield Static(Content(t("record.hint")), id="record-hint")
             yield Static("", id="record-error", classes="field-error")
         yield ConnectionBanner()
@@ -113,6 +117,13 @@ class RecordScreen(WorkbenchScreen):
             return None
         self.show_errors({})
         return matter
+
+    @on(Input.Changed)
+    def _look_for_similar(self) -> None:
+        self.query_one(SimilarMatters).lookup(self.values())
+
+    def action_open_similar(self) -> None:
+        self.query_one(SimilarMatters).open_highlighted()
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
