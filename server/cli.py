@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("upgrade", "apply all migrations"), ("current", "print the schema revision")):
         p = dbsub.add_parser(name, help=text)
         _database_arg(p)
+    down = dbsub.add_parser("downgrade", help="take the schema back to an earlier revision (e.g. 0002)")
+    down.add_argument("revision", help="a revision id from 'huiyin db current', or 'base' for an empty database")
+    _database_arg(down)
 
     op = sub.add_parser("operator", help="manage operators")
     opsub = op.add_subparsers(dest="op_command", required=True)
@@ -207,6 +210,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     engine = db.make_engine(settings.database_url)
     if args.db_command == "upgrade":
         db.upgrade(engine)
+    elif args.db_command == "downgrade":
+        db.downgrade(engine, args.revision)
     print(f"{settings.database_url}: schema revision {db.current_revision(engine)}")
     return 0
 

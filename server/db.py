@@ -74,3 +74,16 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (under the same lock as :func:`upgrade`)."""
+    command.downgrade(alembic_config(engine), revision)
+
+
+def revisions() -> list[str]:
+    """Every migration's revision id, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    return [s.revision for s in reversed(list(script.walk_revisions()))]
