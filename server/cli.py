@@ -116,10 +116,8 @@ def _fail(message: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from .app import create_app
-    from .embedded import tcp_socket
+    from .serving import make_server, raise_fd_limit, tcp_socket
 
     try:
         clock: Clock = parse_clock(args.clock)
@@ -128,6 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if not 0 <= args.port <= 65535:
         return _fail(f"--port must be between 0 and 65535, not {args.port}")
+    raise_fd_limit()  # every connection is a file descriptor; see serving.connection_cap
     app = create_app(settings, clock)
     try:
         sock = tcp_socket(args.host, args.port)
@@ -136,7 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     print(f"huiyin serving on http://{args.host}:{port} (docs at /docs), database {settings.database_url}",
           flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=3)).run(sockets=[sock])
+    make_server(app, settings).run(sockets=[sock])
     return 0
 
 

@@ -9,3 +9,5 @@ E409 = {409: {"model": ErrorOut, "description": "the matter's state does not all
                                                 "was first (`already_claimed` names who holds it)"}}
 E422 = {422: {"model": ErrorOut, "description": "invalid input; `fields` maps each field at fault to an error "
                                                 "type such as `required`, `too_long`, `phone_format`"}}
+E429 = {429: {"model": ErrorOut, "description": "too many failed logins of this account or from this address; "
+                                                "`Retry-After` says in how many seconds to try again"}}
