@@ -43,7 +43,7 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> str:
     if proc.poll() is None:
         proc.terminate()
     proc.wait(timeout=timeout)
-    err = proc.stderr.read() if proc.stderr else ""  # type: ignore[union-attr]
+    err = proc.stderr.read() if proc.stderr and not proc.stderr.closed else ""  # type: ignore[union-attr]
     for stream in (proc.stdout, proc.stderr):
         if stream:
             stream.close()
