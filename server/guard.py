@@ -33,7 +33,7 @@ SECURITY_HEADERS = [
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 #: the /docs page: Swagger UI from this server (see app.py), with its inline start-up script and styles
 DOCS_CSP = (b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            b"img-src 'self' data:; frame-ancestors 'none'")
+            b"img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 
 
