@@ -40,10 +40,13 @@ def fuzz(base_url: str, examples: int, seed: int | None = None, workdir: Path | 
 
     st = Path(sys.executable).with_name("st")
     total, ok, outputs = 0, True, []
-    for user in USERS:
+    tokens = {}
+    for user in USERS:  # all logins first: fuzzing the login route soon throttles this address (429)
         login = httpx.post(f"{base_url}/api/auth/login", json={"username": user, "password": SAMPLE_PASSWORD})
         login.raise_for_status()
-        cmd = [str(st), "run", f"{base_url}/openapi.json", "-H", f"Authorization: Bearer {login.json()['token']}",
+        tokens[user] = login.json()["token"]
+    for user, token in tokens.items():
+        cmd = [str(st), "run", f"{base_url}/openapi.json", "-H", f"Authorization: Bearer {token}",
                "--checks", CHECKS, "--max-examples", str(examples), "--exclude-path-regex", EXCLUDE,
                "--generation-database", ":memory:", "--no-color"]
         if seed is not None:
