@@ -2,7 +2,9 @@
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout; any other SQLAlchemy URL works too
 (PostgreSQL through psycopg 3: ``postgresql+psycopg://...``; a plain ``postgresql://`` URL is taken to mean that).
-The schema is only ever changed by the Alembic migrations in ``migrations/``.
+The schema is only ever changed by the Alembic migrations in ``migrations/``; every run of them (``upgrade``,
+``downgrade``) holds a lock for its whole length (see ``migrations/env.py``), so servers starting together on
+one database do not trip over each other: each start migrates, the first does the work.
 """
 
 from __future__ import annotations

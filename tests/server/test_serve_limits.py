@@ -41,11 +41,12 @@ class Served:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
 
-    def rss_kib(self) -> int:
+    def rss_kib(self, field: str = "VmRSS") -> int:
+        """Resident memory now (``VmHWM``: its peak so far), in KiB."""
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-        raise AssertionError("no VmRSS")
+        raise AssertionError(f"no {field}")
 
     def connect(self) -> socket.socket:
         return socket.create_connection(("127.0.0.1", self.port), timeout=10)
@@ -133,6 +134,31 @@ def test_a_huge_declared_body_is_refused_at_once_and_memory_stays_flat(serve):
             pass  # the server answered and closed before all of it was sent
     grown_mib = (srv.rss_kib() - before) / 1024
     assert grown_mib < 40, f"the server grew by {grown_mib:.0f} MiB"
+
+
+def test_40_concurrent_bad_logins_are_hashed_a_few_at_a_time(serve):
+    """Each password check takes 64 MiB; with the throttle out of the way all 40 are checked, but at most
+    ``max_password_hashes`` at once, so the peak memory stays bounded and /health answers meanwhile."""
+    import threading
+
+    srv = serve(login_failures_per_account=1000, login_failures_per_address=1000, max_password_hashes=2)
+    base = srv.rss_kib("VmHWM")
+    codes: list[int] = []
+
+    def bad(i: int) -> None:
+        r = httpx.post(f"{srv.base_url}/api/auth/login", json={"username": f"u{i}", "password": "x" * 12},
+                       timeout=120)
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=bad, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    _health_answers(srv)
+    for t in threads:
+        t.join()
+    assert codes == [401] * 40
+    peak_mib = (srv.rss_kib("VmHWM") - base) / 1024
+    assert peak_mib < 64 * 4, f"the peak grew by {peak_mib:.0f} MiB"
 
 
 def _raise_own_fd_limit(need: int) -> None:
