@@ -19,7 +19,8 @@ from huiyin.server import models  # noqa: F401  (registers the tables)
 config = context.config
 target_metadata = SQLModel.metadata
 
-#: the key of PostgreSQL's advisory lock that serialises migrations (any constant; "huiyin" in ASCII)
+#: the key of the PostgreSQL advisory lock that serialises migrations (any constant other than
+#: events.EVENT_LOCK_KEY)
 PG_LOCK_KEY = 0x687569796E
 
 
