@@ -4,7 +4,6 @@ security headers, and what a non-sample district does not expose."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import httpx
