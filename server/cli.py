@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("upgrade", "apply all migrations"), ("current", "print the schema revision")):
         p = dbsub.add_parser(name, help=text)
         _database_arg(p)
+    down = dbsub.add_parser("downgrade", help="take the schema back to an earlier revision (e.g. 0002)")
+    down.add_argument("revision", help="a revision id from 'huiyin db current', or 'base' for an empty database")
+    _database_arg(down)
 
     op = sub.add_parser("operator", help="manage operators")
     opsub = op.add_subparsers(dest="op_command", required=True)
@@ -113,10 +116,8 @@ def _fail(message: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from .app import create_app
-    from .embedded import tcp_socket
+    from .serving import make_server, raise_fd_limit, tcp_socket
 
     try:
         clock: Clock = parse_clock(args.clock)
@@ -125,6 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if not 0 <= args.port <= 65535:
         return _fail(f"--port must be between 0 and 65535, not {args.port}")
+    raise_fd_limit()  # every connection is a file descriptor; see serving.connection_cap
     app = create_app(settings, clock)
     try:
         sock = tcp_socket(args.host, args.port)
@@ -133,7 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     print(f"huiyin serving on http://{args.host}:{port} (docs at /docs), database {settings.database_url}",
           flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=3)).run(sockets=[sock])
+    make_server(app, settings).run(sockets=[sock])
     return 0
 
 
@@ -207,6 +209,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     engine = db.make_engine(settings.database_url)
     if args.db_command == "upgrade":
         db.upgrade(engine)
+    elif args.db_command == "downgrade":
+        db.downgrade(engine, args.revision)
     print(f"{settings.database_url}: schema revision {db.current_revision(engine)}")
     return 0
 

@@ -17,6 +17,7 @@ from .db import write_session
 from .events import APPENDED, Notifier
 from .rules import RulesCache
 from .settings import Settings
+from .throttle import LoginGuard
 
 
 @dataclass
@@ -29,6 +30,11 @@ class ServerContext:
     rules: RulesCache = field(default_factory=RulesCache)
     #: set when the server shuts down, so live-feed connections end
     closing: threading.Event = field(default_factory=threading.Event)
+    #: failed-login counts and the bound on concurrent password checks
+    logins: LoginGuard = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.logins = LoginGuard(self.settings, self.clock)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -2,7 +2,9 @@
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout; any other SQLAlchemy URL works too
 (PostgreSQL through psycopg 3: ``postgresql+psycopg://...``; a plain ``postgresql://`` URL is taken to mean that).
-The schema is only ever changed by the Alembic migrations in ``migrations/``.
+The schema is only ever changed by the Alembic migrations in ``migrations/``; every run of them (``upgrade``,
+``downgrade``) holds a lock for its whole length (see ``migrations/env.py``), so servers starting together on
+one database do not trip over each other: each start migrates, the first does the work.
 """
 
 from __future__ import annotations
@@ -76,6 +78,19 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (under the same lock as :func:`upgrade`)."""
+    command.downgrade(alembic_config(engine), revision)
+
+
+def revisions() -> list[str]:
+    """Every migration's revision id, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    return [s.revision for s in reversed(list(script.walk_revisions()))]
 
 
 @contextmanager

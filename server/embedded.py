@@ -10,37 +10,32 @@ import socket
 import threading
 import time
 
-import uvicorn
-
 from huiyin.core.clock import Clock
 
 from .app import create_app
+from .serving import HuiyinServer, end_live_feeds, make_server, tcp_socket
 from .settings import Settings
 
-
-def tcp_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening socket made with ``IPPROTO_TCP``, so uvicorn turns Nagle off (else ~40 ms per request)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    return sock
+__all__ = ["EmbeddedServer", "tcp_socket"]
 
 
 class EmbeddedServer:
     def __init__(self, database_url: str, clock: Clock | None = None, sample: bool = True,
                  host: str = "127.0.0.1", port: int = 0, sample_matters: bool = True,
-                 supervise_seconds: float | None = None) -> None:
+                 supervise_seconds: float | None = None, **limits: object) -> None:
+        """``limits``: any other :class:`Settings` field (``max_body_bytes=...``), for tests."""
         self.settings = Settings(database_url=database_url)
         if supervise_seconds is not None:
-            self.settings = dataclasses.replace(self.settings, supervise_seconds=supervise_seconds)
+            limits["supervise_seconds"] = supervise_seconds
+        if limits:
+            self.settings = dataclasses.replace(self.settings, **limits)  # type: ignore[arg-type]
         self.clock = clock
         self.sample = sample
         self.sample_matters = sample_matters
         self.host = host
         self.port = port
         self.base_url = ""
-        self._server: uvicorn.Server | None = None
+        self._server: HuiyinServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self.app = None
@@ -54,9 +49,7 @@ class EmbeddedServer:
             sample_data.ensure_sample(ctx, matters=self.sample_matters)
         self._socket = tcp_socket(self.host, self.port)
         port = self._socket.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2,
-                                ws="none")
-        self._server = uvicorn.Server(config)
+        self._server = make_server(self.app, self.settings, log_level="warning")
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="huiyin-embedded-server", daemon=True)
         self._thread.start()
@@ -76,8 +69,8 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         if self._server is not None:
-            if self.ctx is not None:
-                self.ctx.closing.set()
+            if self.app is not None:
+                end_live_feeds(self.app)
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)

@@ -21,7 +21,7 @@ log = logging.getLogger("huiyin.server")
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                 errors: list[LineErrorOut] | None = None) -> None:
+                 errors: list[LineErrorOut] | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -29,6 +29,8 @@ class ApiError(Exception):
         self.fields = fields
         #: line errors of a refused file
         self.errors = errors
+        #: extra response headers (``Retry-After`` ...)
+        self.headers = headers
 
 
 def invalid(fields: dict[str, str], message: str | None = None) -> ApiError:
@@ -44,7 +46,7 @@ def from_validation(exc: ValidationError) -> ApiError:
     return ApiError(422, "invalid_input", message, fields)
 
 
-def _json(status: int, code: str, message: str, fields: dict[str, str] | None = None,
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
           headers: dict[str, str] | None = None, errors: list[LineErrorOut] | None = None) -> JSONResponse:
     body = ErrorOut(code=code, message=message, fields=fields, errors=errors).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, headers=headers)
@@ -58,8 +60,10 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return _json(exc.status, exc.code, exc.message, exc.fields, headers, exc.errors)
+        headers = dict(exc.headers or {})
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return error_response(exc.status, exc.code, exc.message, exc.fields, headers or None, exc.errors)
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -75,15 +79,15 @@ def install(app: FastAPI) -> None:
                 name = "body"
             fields.setdefault(name, kind)
             messages.append(f"{name}: {err.get('msg', 'invalid')}")
-        return _json(422, "invalid_input", "; ".join(messages) or "invalid input", fields)
+        return error_response(422, "invalid_input", "; ".join(messages) or "invalid input", fields)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return _json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
-        return _json(500, "internal_error", "the server hit an unexpected error; it has been logged")
+        return error_response(500, "internal_error", "the server hit an unexpected error; it has been logged")

@@ -2,32 +2,37 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlmodel import select
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.schemas import LoginIn, LoginOut, OperatorOut, UnitOut
 
+from ..context import ServerContext
 from ..deps import CurrentOperator, Ctx, DbSession, bearer, token_row
 from ..errors import ApiError
 from ..models import AuthToken, Operator
 from ..security import DUMMY_HASH, new_token, token_hash, verify_password
 from ..views import load_tree, operator_out, unit_out
+from ..throttle import LoginThrottled
 from ..workflow import write_session
-from .common import E401
+from .common import E401, E429
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-@router.post("/auth/login", response_model=LoginOut, responses={401: E401[401]})
-def login(body: LoginIn, ctx: Ctx, session: DbSession) -> LoginOut:
-    """Exchange a username and password for a bearer token (valid for ``HUIYIN_TOKEN_TTL_HOURS``, 12 by default)."""
-    op = session.exec(select(Operator).where(Operator.username == body.username)).first()
-    ok = verify_password(op.password_hash if op else DUMMY_HASH, body.password)
-    if op is None or not ok or not op.active:
-        raise ApiError(401, "bad_credentials", "wrong username or password")
-    operator = operator_out(op, load_tree(session))
-    session.rollback()
+def _check_password(ctx: ServerContext, body: LoginIn) -> OperatorOut | None:
+    """The operator if the password is right (and the account active), else ``None``; always one argon2 check."""
+    with Session(ctx.engine) as session:
+        op = session.exec(select(Operator).where(Operator.username == body.username)).first()
+        ok = verify_password(op.password_hash if op else DUMMY_HASH, body.password)
+        if op is None or not ok or not op.active:
+            return None
+        return operator_out(op, load_tree(session))
+
+
+def _issue_token(ctx: ServerContext, operator: OperatorOut) -> LoginOut:
     now = ctx.clock.now()
     token = new_token()
     expires_at = now + ctx.settings.token_ttl
@@ -36,6 +41,32 @@ def login(body: LoginIn, ctx: Ctx, session: DbSession) -> LoginOut:
                              expires_at=expires_at))
         writer.commit()
     return LoginOut(token=token, expires_at=expires_at, operator=operator)
+
+
+def _throttled(exc: LoginThrottled) -> ApiError:
+    return ApiError(429, "too_many_attempts", f"too many failed logins from {exc.what}; try again in "
+                    f"{exc.retry_after} s", headers={"Retry-After": str(exc.retry_after)})
+
+
+@router.post("/auth/login", response_model=LoginOut, responses={401: E401[401], **E429})
+async def login(body: LoginIn, request: Request, ctx: Ctx) -> LoginOut:
+    """Exchange a username and password for a bearer token (valid for ``HUIYIN_TOKEN_TTL_HOURS``, 12 by default).
+
+    After too many failed logins of one account, or from one address, within a window (5 and 20 in 15 minutes
+    by default) it answers 429 with `Retry-After` (seconds) until the window has passed."""
+    address = request.client.host if request.client else "unknown"
+    guard = ctx.logins
+    try:
+        guard.check(body.username, address)
+        async with guard.hashing:  # bounded argon2; a waiting login holds no thread
+            stamp = guard.reserve(body.username, address)  # others may have failed while this one waited
+            operator = await run_in_threadpool(_check_password, ctx, body)
+    except LoginThrottled as exc:
+        raise _throttled(exc) from None
+    if operator is None:
+        raise ApiError(401, "bad_credentials", "wrong username or password")
+    guard.succeeded(body.username, address, stamp)
+    return await run_in_threadpool(_issue_token, ctx, operator)
 
 
 @router.post("/auth/logout", status_code=204, responses=E401)

@@ -19,7 +19,7 @@ from ..errors import ApiError, from_validation
 from ..models import Matter, MatterEvent
 from ..queues import queue_counts, queue_page, similar_matters
 from ..views import event_outs, load_tree, matter_out, matter_state, matter_summaries
-from .common import E401, E403, E404, E409, E422
+from .common import E401, E403, E404, E409, E422, REPLAYED
 
 router = APIRouter(prefix="/api", tags=["matters"])
 
@@ -39,7 +39,8 @@ def _detail(session: DbSession, op: CurrentOperator, matter_id: int) -> MatterDe
                         allowed_actions=allowed)
 
 
-@router.post("/matters", status_code=201, response_model=MatterDetail, responses={**E401, **E403, **E422})
+@router.post("/matters", status_code=201, response_model=MatterDetail,
+             responses={**E401, **E403, **E422, **REPLAYED})
 def record_matter(body: MatterIn, op: CurrentOperator, ctx: Ctx, session: DbSession, response: Response,
                   idempotency_key: Annotated[str | None, Header(
                       description="any unique string per matter (e.g. a UUID); sending the same key again "

@@ -6,11 +6,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from huiyin.server import db
+
+from .serving import start_serve, stop, wait_healthy
 
 UNITS_OK = """\
 [[unit]]
@@ -63,24 +66,14 @@ def free_port() -> int:
 
 def test_serve_with_no_options_starts_on_an_empty_machine(env, tmp_path):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "huiyin.server.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = start_serve("--port", str(port), env=env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read()  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "server did not come up"
-                time.sleep(0.2)
+        health = wait_healthy(proc, port)
         assert health.json()["status"] == "ok"
         assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
         assert (tmp_path / "data" / "huiyin" / "huiyin.db").exists()
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        stop(proc)
 
 
 def test_init_sample_then_refuses_a_second_time(env, tmp_path):
@@ -161,10 +154,13 @@ def test_operator_commands_refuse_without_a_terminal(env, tmp_path):
 
 def test_db_upgrade_and_current(env, tmp_path):
     url = f"sqlite:///{tmp_path / 'z.db'}"
+    head = db.revisions()[-1]
     r = huiyin("db", "upgrade", "--database", url, env=env)
-    assert r.returncode == 0 and "0002" in r.stdout
+    assert r.returncode == 0 and head in r.stdout
     r = huiyin("db", "current", "--database", url, env=env)
-    assert "0002" in r.stdout
+    assert head in r.stdout
+    r = huiyin("db", "downgrade", "0001", "--database", url, env=env)
+    assert r.returncode == 0 and "revision 0001" in r.stdout, r.stderr
 
 
 def test_bad_database_url_is_a_message_not_a_traceback(env):

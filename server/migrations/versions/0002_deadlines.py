@@ -16,6 +16,9 @@ down_revision: Union[str, None] = '0001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+#: the working days release 0001 counted for each complexity (core's DeadlinePolicy defaults at the time)
+RELEASE_0001_DAYS = {'simple': 3, 'complex': 7}
+
 
 def upgrade() -> None:
     op.create_table('calendar_days',
@@ -46,6 +49,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('due_notice', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default='none'))
         batch_op.add_column(sa.Column('claim_notice', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index('ix_matters_status_claim_due', ['status', 'claim_due_at', 'id'], unique=False)
+    # Derive each row's basis from the row: release 0001 counted every deadline with core's default policy
+    # (simple 3, complex 7 working days; nothing could change it then), so that is what its due_at holds.
+    # The numbers are frozen here on purpose: a migration must do the same thing forever, whatever core's
+    # defaults become (tests/server/test_migrations.py checks they equal 0001's).
+    matters = sa.table('matters', sa.column('complexity', sa.String), sa.column('deadline_days', sa.Integer))
+    for complexity, days in RELEASE_0001_DAYS.items():
+        op.execute(matters.update().where(matters.c.complexity == complexity).values(deadline_days=days))
 
 
 

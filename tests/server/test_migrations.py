@@ -1,0 +1,268 @@
+"""Upgrades with data: a database at every earlier revision, holding rows, upgraded to head on SQLite and
+PostgreSQL; every row is checked afterwards, the server starts on it and serves it, and the way down works too.
+
+A new migration gets this for free: every revision from ``db.revisions()`` is tried, seeded by the seeder of
+its own revision or else of the nearest earlier one (``SEEDERS``). Add a seeder when a migration changes what
+the previous seeder writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from huiyin.core.calendar import WorkdayCalendar, YearOverrides
+from huiyin.core.deadlines import DeadlinePolicy, deadline
+from huiyin.server import db
+from huiyin.server.security import hash_password
+
+PASSWORD = "migrate-me-please"
+T0 = datetime(2026, 11, 16, 2, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Chongqing
+
+
+def _at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def _dt(conn: sa.Connection, value: datetime) -> datetime:
+    return value.replace(tzinfo=None) if conn.dialect.name == "sqlite" else value
+
+
+def _insert(conn: sa.Connection, table: str, rows: list[dict]) -> None:
+    meta = sa.MetaData()
+    t = sa.Table(table, meta, autoload_with=conn)
+    for r in rows:
+        conn.execute(t.insert().values({k: _dt(conn, v) if isinstance(v, datetime) else v for k, v in r.items()}))
+
+
+def _due(days: int) -> datetime:
+    return deadline(T0, days, WorkdayCalendar([]), DeadlinePolicy()).due_at
+
+
+def seed_0001(conn: sa.Connection) -> None:
+    _insert(conn, "server_settings", [{"key": "installed_by", "value": "test"}])
+    _insert(conn, "units", [
+        {"id": 1, "name": "示例区", "tier": "district", "kind": "government", "parent_id": None, "code": "SL"},
+        {"id": 2, "name": "东村便民服务站", "tier": "village", "kind": "station", "parent_id": 1, "code": None}])
+    _insert(conn, "operators", [
+        {"id": 1, "username": "dong", "display_name": "东村", "password_hash": hash_password(PASSWORD),
+         "role": "clerk", "unit_id": 2, "active": True, "created_at": T0}])
+    _insert(conn, "auth_tokens", [{"id": 1, "token_hash": "a" * 64, "operator_id": 1, "created_at": T0,
+                                   "expires_at": _at(12), "revoked_at": None}])
+    _insert(conn, "matter_counters", [{"district_id": 1, "year": 2026, "last": 4}])
+    matters, events = [], []
+    for i, (complexity, status) in enumerate((("simple", "pending"), ("complex", "pending"),
+                                               ("complex", "in_progress"), ("simple", "closed")), start=1):
+        matters.append({
+            "id": i, "number": f"SL-2026-{i:06d}", "title": f"事项{i}", "description": "说明", "category": "",
+            "channel": "walk_in", "complexity": complexity, "resident_name": "陈", "resident_phone": "138",
+            "address": "", "origin_unit_id": 2, "holder_unit_id": 2, "previous_holder_id": None,
+            "claimed_by_id": 1 if status != "pending" else None, "created_by_id": 1, "status": status,
+            "created_at": T0, "updated_at": _at(1), "due_at": _due(7 if complexity == "complex" else 3),
+            "answered_at": _at(2) if status == "closed" else None, "closed_at": _at(3) if status == "closed" else None,
+            "satisfaction": None, "version": 2, "idempotency_key": f"1:key-{i}"})
+        events.append({"matter_id": i, "kind": "record", "actor_id": 1, "unit_id": 2, "from_unit_id": None,
+                       "to_unit_id": 2, "status_before": None, "status_after": "pending", "holder_unit_id": 2,
+                       "note": "", "satisfaction": None, "created_at": T0})
+        if status != "pending":
+            events.append({"matter_id": i, "kind": "claim", "actor_id": 1, "unit_id": 2, "from_unit_id": None,
+                           "to_unit_id": None, "status_before": "pending", "status_after": "in_progress",
+                           "holder_unit_id": 2, "note": "", "satisfaction": None, "created_at": _at(1)})
+    _insert(conn, "matters", matters)
+    _insert(conn, "matter_events", events)
+
+
+def seed_0002(conn: sa.Connection) -> None:
+    seed_0001(conn)
+    # 0001's rows as 0002 leaves them (deadline_days derived), plus what 0002 added: calendar entries and a
+    # matter recorded by 0002-era code, complex, with an approved 2-day extension
+    conn.execute(sa.text("UPDATE matters SET deadline_days = 7 WHERE complexity = 'complex'"))
+    _insert(conn, "calendar_days", [
+        {"day": date(2027, 2, 6), "year": 2027, "type": "workday", "name": "春节调休", "note": ""},
+        {"day": date(2027, 2, 11), "year": 2027, "type": "holiday", "name": "春节", "note": "extra"}])
+    _insert(conn, "calendar_years", [{"year": 2027, "complete": False}])
+    due9 = _due(9)
+    _insert(conn, "matters", [{
+        "id": 5, "number": "SL-2026-000005", "title": "新事项", "description": "", "category": "",
+        "channel": "phone", "complexity": "complex", "resident_name": "", "resident_phone": "", "address": "",
+        "origin_unit_id": 2, "holder_unit_id": 2, "previous_holder_id": None, "claimed_by_id": 1,
+        "created_by_id": 1, "status": "in_progress", "created_at": T0, "updated_at": _at(4), "due_at": due9,
+        "answered_at": None, "closed_at": None, "satisfaction": None, "version": 4, "idempotency_key": None,
+        "deadline_days": 9, "due_provisional": False, "received_at": T0, "claim_due_at": None,
+        "extension_days_requested": None, "due_notice": "none", "claim_notice": False}])
+    _insert(conn, "matter_events", [
+        {"matter_id": 5, "kind": "record", "actor_id": 1, "unit_id": 2, "to_unit_id": 2, "status_after": "pending",
+         "holder_unit_id": 2, "note": "", "due_at": _due(7), "created_at": T0},
+        {"matter_id": 5, "kind": "approve_extension", "actor_id": 1, "unit_id": 2, "status_before": "in_progress",
+         "status_after": "in_progress", "holder_unit_id": 2, "note": "", "days": 2, "due_at": due9,
+         "created_at": _at(4)}])
+
+
+#: revision → what a database at that revision holds; later revisions without one use the nearest earlier
+SEEDERS = {"0001": seed_0001, "0002": seed_0002}
+#: the basis every matter must have at head: number → deadline_days
+EXPECTED_DAYS = {"SL-2026-000001": 3, "SL-2026-000002": 7, "SL-2026-000003": 7, "SL-2026-000004": 3,
+                 "SL-2026-000005": 9}
+
+
+def seed(revision: str, conn: sa.Connection) -> None:
+    """Seed with the seeder of ``revision`` or the nearest earlier one; PostgreSQL's id sequences then move
+    past the explicit ids, as they would have in a real database."""
+    revs = db.revisions()
+    seeder = next(SEEDERS[r] for r in reversed(revs[: revs.index(revision) + 1]) if r in SEEDERS)
+    seeder(conn)
+    if conn.dialect.name == "postgresql":
+        for table in ("units", "operators", "auth_tokens", "matters", "matter_events"):
+            conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                 f"(SELECT max(id) FROM {table}))"))
+
+
+def snapshot(conn: sa.Connection) -> dict[str, dict[tuple, dict]]:
+    """Every row of every table, keyed by table and primary key, datetimes as naive UTC."""
+    meta = sa.MetaData()
+    meta.reflect(conn)
+    out: dict[str, dict[tuple, dict]] = {}
+    for name, table in meta.tables.items():
+        if name == "alembic_version":
+            continue
+        pk = [c.name for c in table.primary_key.columns]
+        rows = {}
+        for row in conn.execute(sa.select(table)).mappings():
+            clean = {k: (v.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo
+                         else v) for k, v in row.items()}
+            rows[tuple(clean[k] for k in pk)] = clean
+        out[name] = rows
+    return out
+
+
+#: columns a migration may legitimately change, per table: (table, column)
+DERIVED = {("matters", "deadline_days")}
+
+
+def assert_kept(before: dict, after: dict) -> None:
+    for table, rows in before.items():
+        assert table in after, f"table {table} disappeared"
+        assert set(after[table]) == set(rows), f"{table}: rows {set(rows) ^ set(after[table])} differ"
+        for key, row in rows.items():
+            for column, value in row.items():
+                if (table, column) in DERIVED or column not in after[table][key]:
+                    continue
+                assert after[table][key][column] == value, f"{table}{key}.{column}: {value!r} → " \
+                                                           f"{after[table][key][column]!r}"
+
+
+def _check_head(conn: sa.Connection) -> None:
+    days = dict(conn.execute(sa.text("SELECT number, deadline_days FROM matters")).all())
+    assert days == {n: d for n, d in EXPECTED_DAYS.items() if n in days}
+
+
+def _serve_and_read(url: str, numbers: list[str]) -> None:
+    """The server starts on the upgraded database and serves every matter."""
+    from huiyin.server.embedded import EmbeddedServer
+
+    with EmbeddedServer(url, sample=False) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as client:
+        login = client.post("/api/auth/login", json={"username": "dong", "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        for number in numbers:
+            got = client.get(f"/api/matters/{number}", headers=headers)
+            assert got.status_code == 200, got.text
+
+
+@contextmanager
+def seeded(fresh_database, revision: str) -> Iterator[tuple[sa.Engine, str]]:  # type: ignore[no-untyped-def]
+    """A fresh database at ``revision`` holding that revision's seed: (engine, url); the engine is disposed."""
+    url = fresh_database().url
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine, revision)
+        with engine.begin() as conn:
+            seed(revision, conn)
+        yield engine, url
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("revision", db.revisions()[:-1])
+def test_upgrade_with_data_from_every_earlier_revision(revision, fresh_database):
+    with seeded(fresh_database, revision) as (engine, url):
+        with engine.connect() as conn:
+            before = snapshot(conn)
+        db.upgrade(engine)
+        assert db.current_revision(engine) == db.revisions()[-1]
+        with engine.connect() as conn:
+            after = snapshot(conn)
+            _check_head(conn)
+        assert_kept(before, after)
+        # and back down to where it came from, every row still there, then up again
+        db.downgrade(engine, revision)
+        assert db.current_revision(engine) == revision
+        with engine.connect() as conn:
+            assert_kept(before, snapshot(conn))
+        db.upgrade(engine)
+        with engine.connect() as conn:
+            _check_head(conn)
+            numbers = [n for (n,) in conn.execute(sa.text("SELECT number FROM matters ORDER BY id"))]
+        engine.dispose()
+        _serve_and_read(url, numbers)
+
+
+def test_downgrade_to_nothing_and_up_again(fresh_database):
+    with seeded(fresh_database, "0001") as (engine, _url):
+        db.upgrade(engine)
+        db.downgrade(engine, "base")
+        assert db.current_revision(engine) is None
+        db.upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM matters")).scalar() == 0
+
+
+def test_0001_days_are_core_defaults():
+    """The frozen numbers in 0002 and 0003 are what release 0001 counted with: core's default policy."""
+    import importlib
+
+    m2 = importlib.import_module("huiyin.server.migrations.versions.0002_deadlines")
+    m3 = importlib.import_module("huiyin.server.migrations.versions.0003_repair_deadline_days")
+    policy = DeadlinePolicy()
+    assert m2.RELEASE_0001_DAYS == {"simple": policy.simple_days, "complex": policy.complex_days}
+    assert m3.COMPLEX_DAYS == policy.complex_days and m3.WRONG_DAYS == policy.simple_days
+
+
+def test_0003_repairs_what_the_shipped_0002_did(fresh_database):
+    """A database the first 0002 upgraded (every basis 3), then an approved +2 extension and a calendar change
+    recounted a complex matter with that basis: 0003 gives the missing days back and recounts its deadline."""
+    with seeded(fresh_database, "0001") as (engine, _url):
+        db.upgrade(engine, "0002")
+        wrong_due = _due(5)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE matters SET deadline_days = 3"))  # what the shipped 0002 wrote
+            # matter 3 (complex, in progress) got +2 days approved: basis 3 + 2 = 5, due recounted earlier
+            conn.execute(sa.text("UPDATE matters SET deadline_days = 5, due_at = :due WHERE id = 3"),
+                         {"due": _dt(conn, wrong_due)})
+            _insert(conn, "matter_events", [
+                {"matter_id": 3, "kind": "approve_extension", "actor_id": 1, "unit_id": 2,
+                 "status_before": "in_progress", "status_after": "in_progress", "holder_unit_id": 2, "note": "",
+                 "days": 2, "due_at": wrong_due, "created_at": _at(5)}])
+        db.upgrade(engine)
+        with engine.connect() as conn:
+            rows = {r.id: r for r in conn.execute(sa.text("SELECT * FROM matters ORDER BY id"))}
+            changed = conn.execute(sa.text("SELECT matter_id FROM matter_events WHERE kind = 'deadline_changed'"
+                                           " ORDER BY id")).scalars().all()
+        assert {i: r.deadline_days for i, r in rows.items()} == {1: 3, 2: 7, 3: 9, 4: 3}
+        calendar = WorkdayCalendar([YearOverrides.build(2027, [])])
+        expected = deadline(T0, 9, calendar, DeadlinePolicy()).due_at
+        got = rows[3].due_at
+        got = got if isinstance(got, datetime) else datetime.fromisoformat(got)
+        assert got.replace(tzinfo=None) == expected.astimezone(timezone.utc).replace(tzinfo=None)
+        assert 3 in changed and 1 not in changed and 4 not in changed
+        # a second run would change nothing: it only touches the wrong basis
+        db.downgrade(engine, "0002")
+        db.upgrade(engine)
+        with engine.connect() as conn:
+            again = dict(conn.execute(sa.text("SELECT id, deadline_days FROM matters")).all())
+        assert again == {1: 3, 2: 7, 3: 9, 4: 3}
