@@ -34,22 +34,24 @@ def tui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     srv.stop()
 
 
+def build_app(server, state_dir: Path, lang: str = "en", **options):  # type: ignore[no-untyped-def]
+    """A workbench app for tests, made by the app factory the ``huiyin`` command uses (``testing``: no
+    animations, no blinking cursor), talking to ``server`` over HTTP with its own token file in ``state_dir``."""
+    from huiyin.tui.factory import make_app as factory
+
+    options.setdefault("retry_seconds", 0.5)
+    return factory(server_url=server.base_url, clock=server.clock, language=lang, state_dir=state_dir,
+                   testing=True, **options)
+
+
 @pytest.fixture
 def make_app(tui_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     """``make_app(lang="en", **kw)`` → a WorkbenchApp talking to the module's server over HTTP."""
-    from huiyin.tui.app import WorkbenchApp
-    from huiyin.tui.session import TokenStore
-
     made = iter(range(1000))
 
     def make(lang: str = "en", **kw):  # type: ignore[no-untyped-def]
         # each app is its own window: its own token file, so one never logs in with another's token
-        state = tmp_path / f"state-{next(made)}" / "tokens.json"
-        options = dict(server_url=tui_server.base_url, clock=tui_server.clock, language=lang,
-                       token_store=TokenStore(state, tui_server.clock),
-                       sample_mode=True, cursor_blink=False, retry_seconds=0.5)
-        options.update(kw)
-        return WorkbenchApp(**options)
+        return build_app(tui_server, tmp_path / f"state-{next(made)}", lang, **kw)
 
     return make
 

@@ -16,8 +16,8 @@ from huiyin.tui.screens.action_dialog import ActionDialog
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.queue import QueueScreen
 
-from .conftest import (DEADLINE_SUPERVISOR, DEADLINE_UNIT_USER, FROZEN_NOW, SAMPLE_PASSWORD, screen_text,
-                       start_deadline_server, wait_for)
+from .conftest import (DEADLINE_SUPERVISOR, DEADLINE_UNIT_USER, FROZEN_NOW, SAMPLE_PASSWORD, build_app,
+                       screen_text, start_deadline_server, wait_for)
 
 pytestmark = pytest.mark.anyio
 
@@ -30,13 +30,7 @@ def clock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[obj
 
 
 def _app(srv, tmp_path, **kw):  # type: ignore[no-untyped-def]
-    from huiyin.tui.app import WorkbenchApp
-    from huiyin.tui.session import TokenStore
-
-    options = dict(server_url=srv.base_url, clock=srv.clock, language="en", cursor_blink=False,
-                   token_store=TokenStore(tmp_path / "tokens.json", srv.clock), retry_seconds=0.5)
-    options.update(kw)
-    return WorkbenchApp(**options)
+    return build_app(srv, tmp_path, "en", **kw)
 
 
 def row_text(app, number: str) -> str:  # type: ignore[no-untyped-def]

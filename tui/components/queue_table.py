@@ -71,7 +71,8 @@ class Columns:
 
     @classmethod
     def for_width(cls, width: int) -> "Columns":
-        number, status, left = 14, 8, 15
+        number, left = 14, 15
+        status = max(cell_len(t(f"status.{s}")) for s in Status)  # the one word of each status, uncut
         rest = max(width - number - status - left - 5, 12)
         origin = holder = max(rest * 3 // 10, 6)
         title = max(rest - origin - holder, 6)
@@ -122,7 +123,7 @@ class QueueTable(ScrollView, can_focus=True):
     def __init__(self, *, clock: Clock | None = None, page_size: int = PAGE_SIZE, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        from ..app import localize_bindings
+        from ..workbench import localize_bindings
 
         localize_bindings(self)
         self.clock = clock or SystemClock()
@@ -160,7 +161,6 @@ class QueueTable(ScrollView, can_focus=True):
         if self.fetcher is None:
             return
         generation = self._generation
-        keep = self.current.number if self.current else None
         want = max(min(len(self.rows), self.cursor_row + self.page_size), self.page_size)
         rows: list[MatterSummary] = []
         cursor: str | None = None
@@ -173,6 +173,8 @@ class QueueTable(ScrollView, can_focus=True):
             total, cursor = page.total, page.next_cursor
             if cursor is None or len(rows) >= want:
                 break
+        # the matter under the cursor now, not when the fetch began: the cursor may have moved meanwhile
+        keep = self.current.number if self.current else None
         self.rows, self.total, self.next_cursor, self.loaded_once = rows, max(total, len(rows)), cursor, True
         index = next((i for i, row in enumerate(rows) if row.number == keep), None) if keep else None
         self._update_size()
@@ -306,7 +308,8 @@ class QueueTable(ScrollView, can_focus=True):
 
     def time_left(self, matter: MatterSummary) -> TimeLeft:
         return time_left(matter.due_at, self.clock.now(), closed=matter.status is Status.closed,
-                         answered=matter.status is Status.answered, rules=self.rules)
+                         answered=matter.status is Status.answered, rules=self.rules,
+                         provisional=matter.due_provisional)
 
     def _row_segments(self, matter: MatterSummary, cols: Columns, style: Style) -> list[Segment]:
         left = self.time_left(matter)
@@ -320,6 +323,6 @@ class QueueTable(ScrollView, can_focus=True):
                          fit(matter.origin_unit.name, cols.origin), fit(matter.holder_unit.name, cols.holder)))
         return [
             Segment(text + " ", style),
-            Segment(fit(t(f"status_short.{matter.status}"), cols.status) + " ", status_style),
+            Segment(fit(t(f"status.{matter.status}"), cols.status) + " ", status_style),
             Segment(fit(left.text(), cols.left), left_style),
         ]

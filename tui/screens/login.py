@@ -1,24 +1,29 @@
-"""Log in: username and password; on a sample district's server (``/health`` says ``sample``, embedded or
-remote), pick one of the accounts it lists (``GET /api/sample/operators``)."""
+"""Sign in: username and password; on a sample district's server (``/health`` says ``sample``, embedded or
+remote), pick one of the accounts it lists (``GET /api/sample/operators``).
+
+The operator who signed in last at this computer is preselected (the password is still asked). A session is
+resumed without a password only for an operator who ticked "keep me signed in on this computer" (off by
+default): on a counter PC shared by shifts, nobody acts as the one who signed in before."""
 
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlparse
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..actions import bindings_for
 from ..client import ApiError, SampleOperator, Unreachable
 from ..components.banner import ConnectionBanner
+from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
 from ..i18n import t
+from ..workbench import ServerReady
 from .base import WorkbenchScreen
 
 SAMPLE_PASSWORD = "huiyin-sample"
@@ -26,13 +31,12 @@ SAMPLE_PASSWORD = "huiyin-sample"
 SAMPLE_LINE_CELLS = 64
 
 
-def server_label(url: str | None) -> str:
-    if not url:
-        return t("login.server_starting")
-    host = urlparse(url).hostname or ""
-    if host in ("127.0.0.1", "localhost", "::1"):
-        return t("login.server_local")
-    return url
+def server_label(url: str | None, embedded: bool) -> str:
+    """The built-in server by name (only the one this workbench started); any other server by its URL, also
+    one on localhost."""
+    if embedded:
+        return t("login.server_local") if url else t("login.server_starting")
+    return url or t("login.server_starting")
 
 
 class LoginScreen(WorkbenchScreen):
@@ -47,19 +51,20 @@ class LoginScreen(WorkbenchScreen):
         yield HeaderBar()
         with Vertical(id="login-box"):
             yield Static(Content(t("login.title")), id="login-title")
-            yield Static(Content(t("login.server", server=server_label(self.wb.server_url))), id="login-server")
+            yield Static(Content(t("login.server", server=self._server_label())), id="login-server")
             yield Static(Content(t("login.connecting")), id="login-status")
             with Horizontal(classes="login-row"):
-                yield Label(t("login.username"), classes="login-label")
+                yield Label(Content(t("login.username")), classes="login-label")
                 yield HInput(id="username", placeholder=t("login.username_hint"), compact=True)
             with Horizontal(classes="login-row"):
-                yield Label(t("login.password"), classes="login-label")
+                yield Label(Content(t("login.password")), classes="login-label")
                 yield HInput(id="password", password=True, compact=True)
+            yield Checkbox(Content(t("login.keep")), False, id="keep", compact=True)
             yield Static("", id="login-error", classes="field-error")
-            yield Label(t("login.samples", password=SAMPLE_PASSWORD), id="samples-label")
+            yield Label(Content(t("login.samples", password=SAMPLE_PASSWORD)), id="samples-label")
             yield OptionList(id="samples")
         yield ConnectionBanner()
-        yield Footer()
+        yield WorkbenchFooter()
 
     def _show_samples(self, operators: list[SampleOperator]) -> None:
         from rich.cells import cell_len, set_cell_size
@@ -81,22 +86,31 @@ class LoginScreen(WorkbenchScreen):
         self.query_one("#samples-label").display = True
         options.display = True
         username = self.query_one("#username", Input)
-        if self.focused is None or (self.focused is username and not username.value):
+        password = self.query_one("#password", Input)
+        if self.focused is None or (self.focused in (username, password) and not self.focused.value):
             options.highlighted = 0
             options.focus()
+
+    def _server_label(self) -> str:
+        return server_label(self.wb.server_url, self.wb.embedded)
 
     def on_mount(self) -> None:
         self.query_one("#samples-label").display = False
         self.query_one("#samples", OptionList).display = False
-        self.query_one("#username", Input).focus()
+        last = self.wb.last_username()
+        if last:
+            # the last operator preselected: their password is all that is asked
+            self.query_one("#username", Input).value = last
+            self.query_one("#password", Input).focus()
+        else:
+            self.query_one("#username", Input).focus()
         if self.wb.api is not None:
             self._connect()
         else:
             self._status(t("login.server_starting"))
 
-    def server_ready(self) -> None:
-        self.query_one("#login-server", Static).update(
-            Content(t("login.server", server=server_label(self.wb.server_url))))
+    def on_server_ready(self, message: ServerReady) -> None:
+        self.query_one("#login-server", Static).update(Content(t("login.server", server=self._server_label())))
         self._connect()
 
     def _status(self, text: str) -> None:
@@ -147,6 +161,11 @@ class LoginScreen(WorkbenchScreen):
             return
         self._login(username, password)
 
+    @property
+    def keep(self) -> bool:
+        """"Keep me signed in on this computer" is ticked."""
+        return self.query_one("#keep", Checkbox).value
+
     @on(OptionList.OptionSelected, "#samples")
     def _sample(self, event: OptionList.OptionSelected) -> None:
         username = str(event.option.id)
@@ -166,7 +185,7 @@ class LoginScreen(WorkbenchScreen):
         try:
             if resume and await self.wb.resume_saved(username):
                 return
-            await self.wb.login(username, password)
+            await self.wb.login(username, password, keep=self.keep)
         except ApiError as exc:
             self._status(t("login.connected"))
             self._error(t("login.failed") if exc.status == 401 else exc.message)

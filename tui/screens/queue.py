@@ -6,21 +6,24 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Footer, Input, Static, Tab, Tabs
+from textual.widgets import Input, Static, Tab, Tabs
 
-from huiyin.core.domain import Queue
+from huiyin.core.domain import Action, Queue, Role
 from huiyin.core.schemas import MatterOut, MatterSummary, QueueCounts, QueuePage
 from huiyin.core.workflow import can_record, may_watch_overdue
 
 from ..actions import bindings_for
 from ..client import ApiError, Unreachable
 from ..components.banner import ConnectionBanner
+from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
 from ..components.queue_table import QueueTable
 from ..components.status import StatusLine
 from ..i18n import t
+from ..workbench import MatterActed
 from .base import MatterActionsScreen
+from .detail import DetailScreen
 
 QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.sent_up, Queue.all, Queue.overdue)
 #: how often the screen looks at the clock; it repaints only when the clock moved (a frozen clock costs nothing)
@@ -43,6 +46,8 @@ class QueueScreen(MatterActionsScreen):
         operator = self.wb.operator
         self.queues: tuple[Queue, ...] = queues_for(operator.role) if operator else QUEUE_ORDER[:4]
         self._painted_at: int | None = None
+        #: (number, action) just done here: once the rows are fresh, open it (see on_matter_acted)
+        self._acted: tuple[str, Action] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -52,7 +57,7 @@ class QueueScreen(MatterActionsScreen):
         yield Static("", id="calendar-warning")
         yield StatusLine(id="queue-status")
         yield ConnectionBanner()
-        yield Footer()
+        yield WorkbenchFooter()
 
     def _tab_label(self, queue: Queue) -> str:
         index = QUEUE_ORDER.index(queue) + 1  # the key: 5 stays the overdue queue's key
@@ -83,7 +88,9 @@ class QueueScreen(MatterActionsScreen):
         """New calendar or policy from the server: recount the countdowns, show the calendar's warnings."""
         warnings = self.wb.rules.warnings
         line = self.query_one("#calendar-warning", Static)
-        line.display = bool(warnings)
+        # only admins can load a year's holidays: others see the provisional mark (*) on the countdowns it affects
+        operator = self.wb.operator
+        line.display = bool(warnings) and operator is not None and operator.role is Role.admin
         if warnings:
             line.update(Content.assemble(("! ", "bold"), "  ".join(w.text() for w in warnings)))
         self.query_one(QueueTable).refresh()
@@ -111,6 +118,26 @@ class QueueScreen(MatterActionsScreen):
         self._show_status()
         self._offered = None
         self._refresh_keys()
+        self._open_acted()
+        self.loaded()
+
+    def is_loading(self) -> bool:
+        return not self.query_one(QueueTable).loaded_once
+
+    def on_matter_acted(self, message: MatterActed) -> None:
+        """The cursor never lands unseen on another matter that the same key would act on: a claimed matter
+        opens (the clerk works on it now), and so does one that left this queue (showing where it went);
+        one still in the queue keeps the cursor."""
+        self._acted = (message.number, message.action)
+        self.refresh_data()
+
+    def _open_acted(self) -> None:
+        if self._acted is None:
+            return
+        (number, action), self._acted = self._acted, None
+        table = self.query_one(QueueTable)
+        if action is Action.claim or not table.move_to_number(number):
+            self.app.push_screen(DetailScreen(number))
 
     def matters_changed(self, numbers: set[str]) -> None:
         self.refresh_data()
@@ -149,8 +176,6 @@ class QueueScreen(MatterActionsScreen):
         self._open(event.matter)
 
     def _open(self, matter: MatterSummary) -> None:
-        from .detail import DetailScreen
-
         self.app.push_screen(DetailScreen(matter.number))
 
     # --- keys ---------------------------------------------------------------------------------------------
