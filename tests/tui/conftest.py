@@ -44,6 +44,16 @@ def build_app(server, state_dir: Path, lang: str = "en", **options):  # type: ig
                    testing=True, **options)
 
 
+def build_embedded_app(server, state_dir: Path, lang: str = "en", **options):  # type: ignore[no-untyped-def]
+    """A workbench app that starts its own built-in server, as ``huiyin`` without ``--server`` does, on the
+    database of ``server`` (so it sees the same district): set ``HUIYIN_DATABASE_URL`` to
+    ``server.settings.database_url`` first (with monkeypatch), the launcher reads it."""
+    from huiyin.tui.factory import make_app as factory
+
+    return factory(clock=server.clock, language=lang, state_dir=state_dir, data_dir=state_dir / "data",
+                   testing=True, **options)
+
+
 @pytest.fixture
 def make_app(tui_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     """``make_app(lang="en", **kw)`` → a WorkbenchApp talking to the module's server over HTTP."""
@@ -68,6 +78,21 @@ async def wait_for(pilot, condition, timeout: float = 5.0, info=None) -> None:  
             raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}:\n{details}")
         await pilot.pause(0.02)
         await asyncio.sleep(0)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the screen is still: no loads running (workers of the app and its screens; the live event
+    stream excepted), no animation scheduled or running, then one more refresh. Snapshots are taken after this
+    (with animations off and the clock frozen) so they never catch a tab underline half-way."""
+    app = pilot.app
+
+    def busy() -> list[object]:
+        return [w for w in app.workers if not w.is_finished and w.group != "events"]
+
+    await wait_for(pilot, lambda: not busy(), info=lambda: repr(busy()))
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    await wait_for(pilot, lambda: not busy(), info=lambda: repr(busy()))
 
 
 async def login(pilot, username: str, password: str = SAMPLE_PASSWORD) -> None:  # type: ignore[no-untyped-def]
@@ -162,7 +187,7 @@ async def logged_in_as(pilot, username: str) -> None:  # type: ignore[no-untyped
     await app.login(username, SAMPLE_PASSWORD)
     await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
                    and app.screen.query_one(QueueTable).loaded_once and app.screen.counts is not None)
-    await pilot.pause()
+    await settle(pilot)
 
 
 def showing_queue(username: str, key: str):  # type: ignore[no-untyped-def]
@@ -176,5 +201,5 @@ def showing_queue(username: str, key: str):  # type: ignore[no-untyped-def]
             table = pilot.app.screen.query_one(QueueTable)
             await wait_for(pilot, lambda: table.loaded_once and pilot.app.screen.queue.value in str(
                 pilot.app.screen.query_one("Tabs").active))
-        await pilot.pause(0.1)
+        await settle(pilot)
     return run

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Button, Checkbox, Input, OptionList, Select
 
@@ -288,6 +289,45 @@ async def test_keys_typed_while_a_queue_or_a_matter_loads_are_not_lost(make_app,
         await pilot.press("enter", "c")  # c typed while the matter loads claims it once it is there
         assert isinstance(app.screen, DetailScreen) and app.screen.matter is None
         await wait_for(pilot, lambda: any("Claim" in n.message and number in n.message for n in app._notifications))
+
+
+# ------------------------------------------------------------------------------------------- 6 a long note
+def type_fast(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Keys as a fast typist or a paste sends them: all at once (``pilot.press`` waits for a settled screen
+    after every key, about 60 ms each, which no terminal does). The timing is in bench/bench_long_note.py."""
+    for ch in text:
+        app.post_message(events.Key(ch, ch))
+
+
+async def test_a_3000_character_note_is_typed_refused_as_too_long_and_saved_at_the_limit(make_app, tui_server) -> None:
+    """Typing a 3,000-character note took about 10 s (Textual's Input measured the whole text at every key).
+    The server keeps notes up to LIMITS["note"] (1,000) characters: the dialog says so at once, keeps what was
+    typed, and saves the note once it fits."""
+    with api(tui_server.base_url, "huixing.center") as http:
+        number = record(http, "A long story", "long-note")
+        assert http.post(f"/api/matters/{number}/claim", json={}).status_code == 200
+    app = make_app(lang="en", live=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot, "huixing.center")
+        await pilot.press("2")
+        await wait_for(pilot, lambda: table(app).loaded_once and any(r.number == number for r in table(app).rows))
+        assert table(app).move_to_number(number)
+        await pilot.pause()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog) and app.screen.query("#f-note"))
+        note = app.screen.query_one("#f-note", Input)
+        text = ("居民反映楼道灯坏了已联系物业" * 300)[:3000]
+        type_fast(app, text)
+        await wait_for(pilot, lambda: note.value == text, timeout=20)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "too long (at most 1000 characters)" in screen_text(app))
+        assert note.value == text and isinstance(app.screen, ActionDialog)  # nothing typed was lost
+        note.value = text[:1000]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ActionDialog))
+    with api(tui_server.base_url, "huixing.center") as http:
+        events_ = http.get(f"/api/matters/{number}").json()["events"]
+    assert events_[-1]["kind"] == "progress" and events_[-1]["note"] == text[:1000]
 
 
 # -------------------------------------------------------------------------------- 8 selects, picker, errors

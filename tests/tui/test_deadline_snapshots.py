@@ -16,6 +16,7 @@ from .conftest import (
     DEADLINE_SUPERVISOR,
     build_app,
     logged_in_as,
+    settle,
     showing_queue,
     start_deadline_server,
     wait_for,
@@ -48,7 +49,7 @@ def _detail(key: str):  # type: ignore[no-untyped-def]
         table.move_to_number(number)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
-        await pilot.pause(0.1)
+        await settle(pilot)
     return run
 
 
