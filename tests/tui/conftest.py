@@ -91,8 +91,15 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 
     await wait_for(pilot, lambda: not busy(), info=lambda: repr(busy()))
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-    await wait_for(pilot, lambda: not busy(), info=lambda: repr(busy()))
+    # what is drawn after a refresh (the tab underline follows a relabelled tab one refresh later): wait until
+    # two screenshots a moment apart are the same
+    shots = [app.export_screenshot()]
+    while len(shots) < 40:
+        await pilot.pause(0.05)
+        shots.append(app.export_screenshot())
+        if shots[-1] == shots[-2] and not busy():
+            return
+    raise AssertionError("the screen did not settle within 2 s")
 
 
 async def login(pilot, username: str, password: str = SAMPLE_PASSWORD) -> None:  # type: ignore[no-untyped-def]

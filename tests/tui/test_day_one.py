@@ -139,6 +139,8 @@ async def test_launch_signs_in_nobody_unless_kept_and_sign_out_ends_the_token(tu
         assert isinstance(second.screen, LoginScreen) and second.operator is None  # nobody signed in
         assert second.screen.query_one("#username", Input).value == "xingwang"  # preselected
         assert second.screen.query_one("#keep", Checkbox).value is False
+        samples = second.screen.query_one("#samples", OptionList)
+        assert samples.get_option_at_index(samples.highlighted).id == "xingwang"
         second.screen.query_one("#keep", Checkbox).focus()
         await pilot.press("space")
         second.screen.query_one("#password", Input).focus()

@@ -59,7 +59,9 @@ class LoginScreen(WorkbenchScreen):
             with Horizontal(classes="login-row"):
                 yield Label(Content(t("login.password")), classes="login-label")
                 yield HInput(id="password", password=True, compact=True)
-            yield Checkbox(Content(t("login.keep")), False, id="keep", compact=True)
+            with Horizontal(classes="login-row"):
+                yield Label("", classes="login-label")  # under the fields, not a margin: a margin would narrow
+                yield Checkbox(Content(t("login.keep")), False, id="keep", compact=True)  # every 1fr sibling
             yield Static("", id="login-error", classes="field-error")
             yield Label(Content(t("login.samples", password=SAMPLE_PASSWORD)), id="samples-label")
             yield OptionList(id="samples")
@@ -88,7 +90,10 @@ class LoginScreen(WorkbenchScreen):
         username = self.query_one("#username", Input)
         password = self.query_one("#password", Input)
         if self.focused is None or (self.focused in (username, password) and not self.focused.value):
-            options.highlighted = 0
+            # at launch the last operator of this computer is preselected; after a sign-out, the top of the list
+            last = username.value if not self.switching else ""
+            ids = [o.username for o in operators]
+            options.highlighted = ids.index(last) if last in ids else 0
             options.focus()
 
     def _server_label(self) -> str:
