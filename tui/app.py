@@ -34,6 +34,7 @@ from .embedded import EmbeddedLauncher
 from .i18n import refusal_text, set_language, t
 from .palette import WorkbenchCommands
 from .screens.action_dialog import ActionDialog
+from .screens.discard import DiscardScreen
 from .screens.help import HelpScreen
 from .screens.login import LoginScreen
 from .screens.queue import QueueScreen
@@ -52,8 +53,8 @@ RULES_REFRESH_SECONDS = 300.0
 SAMPLE_PASSWORD = "huiyin-sample"
 
 
-#: screens where typed input lives: ``q`` types or does nothing there, it never quits the app
-FORM_SCREENS = (RecordScreen, ActionDialog)
+#: screens where typed input lives (and the question before it is thrown away): ``q`` never quits the app there
+FORM_SCREENS = (RecordScreen, ActionDialog, DiscardScreen)
 
 
 class WorkbenchApp(App[None]):

@@ -22,7 +22,7 @@ from ..components.banner import ConnectionBanner
 from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
-from ..i18n import t
+from ..i18n import refusal_text, t
 from ..workbench import ServerReady
 from .base import WorkbenchScreen
 
@@ -46,6 +46,7 @@ class LoginScreen(WorkbenchScreen):
         super().__init__()
         self.switching = switching
         self.ready = False
+        self.signing_in = False
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -187,13 +188,24 @@ class LoginScreen(WorkbenchScreen):
             return
         self._error("")
         self._status(t("login.logging_in", username=username))
+        self.signing_in = True
         try:
             if resume and await self.wb.resume_saved(username):
                 return
             await self.wb.login(username, password, keep=self.keep)
         except ApiError as exc:
             self._status(t("login.connected"))
-            self._error(t("login.failed") if exc.status == 401 else exc.message)
+            self._error(t("login.failed") if exc.status == 401 else refusal_text(exc.code, exc.message))
         except Unreachable:
             self._status(t("login.unreachable", seconds=int(self.wb.retry_seconds)))
             self._error(t("conn.action_failed"))
+        finally:
+            self.signing_in = False
+        self.loaded()  # refused: the keys typed meanwhile are for this screen after all
+
+    def is_loading(self) -> bool:
+        """While signing in, keys typed ahead wait: they are for the queue that comes next."""
+        return self.signing_in
+
+    def on_unmount(self) -> None:
+        self.loaded()  # signed in: the keys typed meanwhile go on to the queue (which holds them while it loads)
