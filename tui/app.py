@@ -121,7 +121,7 @@ class WorkbenchApp(App[None]):
         for problem in self.theme_problems:
             self.notify(problem, title=t("notify.theme_problem"), severity="warning", timeout=10)
         self.push_screen(LoginScreen())
-        self.set_interval(RULES_REFRESH_SECONDS, self._refresh_rules_later)
+        self.set_interval(RULES_REFRESH_SECONDS, self.refresh_rules_soon)
         if self.launcher is not None and self.server_url is None:
             self._start_embedded()
 
@@ -244,9 +244,6 @@ class WorkbenchApp(App[None]):
 
     def refresh_rules_soon(self) -> None:
         """Fetch the rules again in the background (ctrl+r, every few minutes)."""
-        self._refresh_rules_later()
-
-    def _refresh_rules_later(self) -> None:
         if self.operator is not None:
             self.run_worker(self.refresh_rules(), group="rules", exclusive=True, exit_on_error=False)
 

@@ -56,6 +56,27 @@ def record(http: httpx.Client, title: str, key: str) -> str:
     return made.json()["number"]
 
 
+def type_fast(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Keys as a fast typist or a paste sends them: all at once (``pilot.press`` waits for a settled screen
+    after every key, about 60 ms each, which no terminal does); ``\r`` is enter."""
+    for ch in text:
+        app.post_message(events.Key("enter", "\r") if ch == "\r" else events.Key(ch, ch))
+
+
+async def select(pilot, number: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until ``number`` is a row of the queue shown, and put the cursor on it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: table(app).loaded_once and any(r.number == number for r in table(app).rows))
+    assert table(app).move_to_number(number)
+    await pilot.pause()
+
+
+async def open_dialog(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Press an action's key on the selected matter and wait for its dialog."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ActionDialog) and pilot.app.screen.query("#ok"))
+
+
 def footer_line(app) -> str:  # type: ignore[no-untyped-def]
     return screen_text(app).splitlines()[-1]
 
@@ -183,8 +204,7 @@ async def test_after_claim_the_claimed_matter_opens_and_a_second_c_claims_nothin
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "huixing.center")
         await wait_for(pilot, lambda: all(any(r.number == n for r in table(app).rows) for n in numbers))
-        assert table(app).move_to_number(numbers[1])
-        await pilot.pause()
+        await select(pilot, numbers[1])
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
         assert app.screen.number == numbers[1]
@@ -207,20 +227,15 @@ async def test_a_matter_sent_out_of_the_queue_opens_where_it_went(make_app, tui_
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "huixing.center")
-        await wait_for(pilot, lambda: any(r.number == number for r in table(app).rows))
-        assert table(app).move_to_number(number)
-        await pilot.pause()
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        await select(pilot, number)
+        await open_dialog(pilot, "e")
         await pilot.press(*"for the district", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.number == number)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         # released back to the village, it is still in the town's incoming queue: the cursor stays on it
-        assert table(app).move_to_number(stays)
-        await pilot.pause()
-        await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        await select(pilot, stays)
+        await open_dialog(pilot, "r")
         await pilot.press(*"belongs to the village", "ctrl+s")
         await wait_for(pilot, lambda: any("Release" in n.message and stays in n.message for n in app._notifications))
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and table(app).current is not None
@@ -254,11 +269,8 @@ async def test_a_typed_form_asks_before_discarding_and_q_never_quits_it(make_app
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         # a dialog with a typed note asks too
-        row = next(r for r in table(app).rows if Action.escalate in app.allowed_for(r))
-        assert table(app).move_to_number(row.number)
-        await pilot.pause()
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        await select(pilot, next(r for r in table(app).rows if Action.escalate in app.allowed_for(r)).number)
+        await open_dialog(pilot, "e")
         await pilot.press(*"needs the district")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, DiscardScreen))
@@ -284,21 +296,33 @@ async def test_keys_typed_while_a_queue_or_a_matter_loads_are_not_lost(make_app,
         assert table(app).cursor_row == 2
         slow.delay = 0
         await pilot.press("1")
-        await wait_for(pilot, lambda: table(app).loaded_once and any(r.number == number for r in table(app).rows))
-        assert table(app).move_to_number(number)
-        await pilot.pause()
+        await select(pilot, number)
         slow.delay = 0.6
         await pilot.press("enter", "c")  # c typed while the matter loads claims it once it is there
         assert isinstance(app.screen, DetailScreen) and app.screen.matter is None
         await wait_for(pilot, lambda: any("Claim" in n.message and number in n.message for n in app._notifications))
 
 
+async def test_keys_typed_right_after_enter_land_in_the_next_field(make_app) -> None:
+    """A fast typist (or tmux, a paste, a scanner) sends the next field's keys before the screen has moved on:
+    they landed in the field before (the title got the resident's name, the username the password)."""
+    app = make_app(lang="en", live=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.ready)
+        app.screen.query_one("#username", Input).focus()
+        await pilot.pause()
+        type_fast(app, "huixing.center\r" + SAMPLE_PASSWORD + "\r")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and table(app).loaded_once)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen))
+        form = app.screen
+        type_fast(app, "公园长椅损坏\r王先生\r13800000001")
+        await wait_for(pilot, lambda: form.query_one("#f-resident_phone", Input).value == "13800000001")
+        assert form.query_one("#f-title", Input).value == "公园长椅损坏"
+        assert form.query_one("#f-resident_name", Input).value == "王先生"
+
+
 # ------------------------------------------------------------------------------------------- 6 a long note
-def type_fast(app, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Keys as a fast typist or a paste sends them: all at once (``pilot.press`` waits for a settled screen
-    after every key, about 60 ms each, which no terminal does). The timing is in bench/bench_long_note.py."""
-    for ch in text:
-        app.post_message(events.Key(ch, ch))
 
 
 async def test_a_3000_character_note_is_typed_refused_as_too_long_and_saved_at_the_limit(make_app, tui_server) -> None:
@@ -312,9 +336,7 @@ async def test_a_3000_character_note_is_typed_refused_as_too_long_and_saved_at_t
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "huixing.center")
         await pilot.press("2")
-        await wait_for(pilot, lambda: table(app).loaded_once and any(r.number == number for r in table(app).rows))
-        assert table(app).move_to_number(number)
-        await pilot.pause()
+        await select(pilot, number)
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog) and app.screen.query("#f-note"))
         note = app.screen.query_one("#f-note", Input)
@@ -365,11 +387,8 @@ async def test_the_assign_picker_takes_one_enter_and_keeps_the_note(make_app, tu
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "command")
-        await wait_for(pilot, lambda: any(r.number == number for r in table(app).rows))
-        assert table(app).move_to_number(number)
-        await pilot.pause()
-        await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
+        await select(pilot, number)
+        await open_dialog(pilot, "t")
         await pilot.press(*"宝圣湖")
         await pilot.pause(0.1)
         await pilot.press("enter")  # one enter picks the unit and moves on to the note
@@ -440,9 +459,7 @@ async def test_the_footer_at_80_columns_keeps_help_and_the_first_allowed_actions
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "huixing.center")
         await pilot.press("2")  # in hand: a matter in progress allows many actions
-        await wait_for(pilot, lambda: table(app).loaded_once and table(app).current is not None)
-        await wait_for(pilot, lambda: any(r.number == number for r in table(app).rows))
-        assert table(app).move_to_number(number)
+        await select(pilot, number)
         await pilot.pause(0.2)
         allowed = app.allowed_for(table(app).current)
         assert len(allowed) >= 5

@@ -11,6 +11,7 @@ import asyncio
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
@@ -40,7 +41,11 @@ def server_label(url: str | None, embedded: bool) -> str:
 
 
 class LoginScreen(WorkbenchScreen):
-    BINDINGS = bindings_for("login")
+    BINDINGS = [
+        *bindings_for("login"),
+        # enter in the username moves to the password at once, so a quickly typed password never lands in it
+        Binding("enter", "to_password", "key.next_field", id="login.next", show=False, priority=True),
+    ]
 
     def __init__(self, switching: bool = False) -> None:
         super().__init__()
@@ -153,9 +158,13 @@ class LoginScreen(WorkbenchScreen):
             except (ApiError, Unreachable):
                 pass
 
-    @on(Input.Submitted, "#username")
-    def _to_password(self) -> None:
-        self.query_one("#password", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_password":
+            return self.focused is not None and self.focused.id == "username"
+        return True
+
+    def action_to_password(self) -> None:
+        self.set_focus(self.query_one("#password", Input))  # now, not after the keys already on their way
 
     @on(Input.Submitted, "#password")
     def _submit(self) -> None:

@@ -49,6 +49,9 @@ class RecordScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="form.save", priority=True),
         Binding("escape", "cancel", "key.cancel", id="form.cancel", key_display="esc"),
+        # a priority binding moves on at once: keys typed right after enter (a fast typist, a paste, a scanner)
+        # land in the next field, not in this one (Input.Submitted would move the focus only later)
+        Binding("enter", "next_field", "key.next_field", id="form.next", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -140,8 +143,12 @@ class RecordScreen(WorkbenchScreen):
                 box.update("")
                 box.set_class(False, "-shown")
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_field":  # not while a select's list is open: enter picks there
+            return isinstance(self.focused, (Input, HSelect))
+        return True
+
+    def action_next_field(self) -> None:
         self.focus_next()
 
     def action_save(self) -> None:
