@@ -59,9 +59,10 @@ def make_app(tui_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     """``make_app(lang="en", **kw)`` → a WorkbenchApp talking to the module's server over HTTP."""
     made = iter(range(1000))
 
-    def make(lang: str = "en", **kw):  # type: ignore[no-untyped-def]
+    def make(lang: str = "en", state_dir: Path | None = None, **kw):  # type: ignore[no-untyped-def]
         # each app is its own window: its own token file, so one never logs in with another's token
-        return build_app(tui_server, tmp_path / f"state-{next(made)}", lang, **kw)
+        # (unless a test restarts the same window: the same ``state_dir``)
+        return build_app(tui_server, state_dir or tmp_path / f"state-{next(made)}", lang, **kw)
 
     return make
 

@@ -126,6 +126,8 @@ async def test_the_palette_opens_filters_and_runs_on_every_screen(make_app, tui_
         await open_palette_and_run(pilot, "filter")  # queue: runs the filter key's action
         await wait_for(pilot, lambda: app.screen.query_one("#filter", Input).has_focus)
         await pilot.press("escape")
+        await pilot.press("5")  # all: the town's incoming (waiting at the town itself) may be empty
+        await wait_for(pilot, lambda: app.screen.query_one(QueueTable).rows)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
         await open_palette_and_run(pilot, "back")  # detail
@@ -233,7 +235,9 @@ async def test_a_matter_sent_out_of_the_queue_opens_where_it_went(make_app, tui_
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.number == number)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
-        # released back to the village, it is still in the town's incoming queue: the cursor stays on it
+        # in the All queue, a matter released back to the village is still there: the cursor stays on it
+        await pilot.press("5")
+        await wait_for(pilot, lambda: app.screen.queue.value == "all")
         await select(pilot, stays)
         await open_dialog(pilot, "r")
         await pilot.press(*"belongs to the village", "ctrl+s")
@@ -289,7 +293,7 @@ async def test_keys_typed_while_a_queue_or_a_matter_loads_are_not_lost(make_app,
         slow = SlowNetwork()
         app.api = ApiClient(app.server_url, token=app.api.token, transport=slow)
         slow.delay = 0.6
-        await pilot.press("4", "down", "down")  # the All queue loads while down, down are typed
+        await pilot.press("5", "down", "down")  # the All queue loads while down, down are typed
         assert not table(app).loaded_once
         await wait_for(pilot, lambda: table(app).loaded_once and app.screen.queue.value == "all")
         await pilot.pause(0.2)

@@ -164,7 +164,6 @@ class QueueScreen(MatterActionsScreen):
             self.call_after_refresh(self.call_after_refresh, tabs._highlight_active, False)
             self.query_one(HeaderBar).refresh_text()
             await table.reload()
-            await self._look_for_arrivals()
         except (ApiError, Unreachable):
             pass
         finally:
@@ -175,6 +174,11 @@ class QueueScreen(MatterActionsScreen):
         self._refresh_keys()
         self._open_acted()
         self.loaded()
+        # last: the keys typed ahead act on the rows without waiting for this one more request
+        try:
+            await self._look_for_arrivals()
+        except (ApiError, Unreachable):
+            pass
 
     def is_loading(self) -> bool:
         """Rows of this queue are on their way (keys typed meanwhile wait for them; offline, keys act at once)."""

@@ -24,6 +24,7 @@ from ..components.inputs import HInput, HSelect
 from ..components.similar import SimilarMatters
 from ..i18n import refusal_text, t
 from .base import WorkbenchScreen
+from .detail import DetailScreen
 from .discard import leave_unless_typed
 
 #: the form's fields in order: (field, required?)
@@ -134,6 +135,11 @@ class RecordScreen(WorkbenchScreen):
 
     def action_open_similar(self) -> None:
         self.query_one(SimilarMatters).open_highlighted()
+
+    def on_similar_matters_open(self, message: SimilarMatters.Open) -> None:
+        """Show the possible duplicate on top of the form: esc there comes back to the form as it was."""
+        message.stop()
+        self.app.push_screen(DetailScreen(message.number))
 
     def validate(self) -> MatterIn | None:
         errors = self.errors()
