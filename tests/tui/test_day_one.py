@@ -164,8 +164,11 @@ async def test_launch_signs_in_nobody_unless_kept_and_sign_out_ends_the_token(tu
         assert second.screen.query_one("#keep", Checkbox).value is False
         samples = second.screen.query_one("#samples", OptionList)
         assert samples.get_option_at_index(samples.highlighted).id == "xingwang"
+        # off reads off without colour (16 colours over SSH): a blank mark, X once ticked
+        assert "▐ ▌ Keep me signed in" in screen_text(second)
         second.screen.query_one("#keep", Checkbox).focus()
         await pilot.press("space")
+        await wait_for(pilot, lambda: "▐X▌ Keep me signed in" in screen_text(second))
         second.screen.query_one("#password", Input).focus()
         await pilot.press(*SAMPLE_PASSWORD, "enter")
         await wait_for(pilot, lambda: isinstance(second.screen, QueueScreen))

@@ -58,7 +58,9 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
             assert recorded, messages(village)
             number = recorded[-1].split()[-1]
             await wait_for(pilot, lambda: number in numbers(village))
-            assert table(village).move_to_number(number)
+            # the cursor is on the matter just recorded: c claims that one, not the row that was selected
+            await wait_for(pilot, lambda: table(village).current is not None
+                           and table(village).current.number == number)
             await pilot.pause()
             # the footer offers claim (core rules), and c claims it
             assert "c" in village.screen.active_bindings

@@ -14,7 +14,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual.binding import Binding
 from textual.expand_tabs import expand_tabs_inline
-from textual.widgets import Input, Select
+from textual.widgets import Checkbox, Input, Select
 
 from ..workbench import workbench
 
@@ -66,3 +66,12 @@ class HSelect(Select[str]):
 
     def action_move_on(self) -> None:
         self.screen.focus_next()
+
+
+class HCheckbox(Checkbox):
+    """A checkbox whose mark says on or off by itself (``X`` or blank), not by colour alone: at 16 colours over
+    SSH Textual's checkbox shows the same ``X`` both ways."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name
+        return "X" if self.value else " "

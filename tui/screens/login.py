@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Checkbox, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..actions import bindings_for
@@ -22,7 +22,7 @@ from ..client import ApiError, SampleOperator, Unreachable
 from ..components.banner import ConnectionBanner
 from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
-from ..components.inputs import HInput
+from ..components.inputs import HCheckbox, HInput
 from ..i18n import refusal_text, t
 from ..workbench import ServerReady
 from .base import WorkbenchScreen
@@ -67,7 +67,7 @@ class LoginScreen(WorkbenchScreen):
                 yield HInput(id="password", password=True, compact=True)
             with Horizontal(classes="login-row"):
                 yield Label("", classes="login-label")  # under the fields, not a margin: a margin would narrow
-                yield Checkbox(Content(t("login.keep")), False, id="keep", compact=True)  # every 1fr sibling
+                yield HCheckbox(Content(t("login.keep")), False, id="keep", compact=True)  # every 1fr sibling
             yield Static("", id="login-error", classes="field-error")
             yield Label(Content(t("login.samples", password=SAMPLE_PASSWORD)), id="samples-label")
             yield OptionList(id="samples")
@@ -179,7 +179,7 @@ class LoginScreen(WorkbenchScreen):
     @property
     def keep(self) -> bool:
         """"Keep me signed in on this computer" is ticked."""
-        return self.query_one("#keep", Checkbox).value
+        return self.query_one("#keep", HCheckbox).value
 
     @on(OptionList.OptionSelected, "#samples")
     def _sample(self, event: OptionList.OptionSelected) -> None:

@@ -342,6 +342,8 @@ class QueueScreen(MatterActionsScreen):
                 if self.arrivals is not None:  # recorded here by this operator: not news to them
                     self.arrivals.opened(matter)
                 self.wb.notify(t("notify.recorded", number=matter.number))
+                if self.queue in (Queue.incoming, Queue.all):  # the queues it lands in: the cursor goes to it
+                    self.query_one(QueueTable).move_to_number(matter.number)
                 self.refresh_data()
 
         self.app.push_screen(RecordScreen(), recorded)
