@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -48,9 +48,19 @@ def audit_list(op: CurrentOperator, ctx: Ctx, session: DbSession,
             raise invalid({"cursor": "invalid"}, "cursor must be the next_cursor of a previous page")
         after_id = int(cursor)
     tz = ctx.rules.load(session).policy.tz
-    start, end = (t.replace(tzinfo=tz) if t is not None and t.tzinfo is None else t for t in (start, end))
+    start, end = _aware(start, "from", tz), _aware(end, "to", tz)
     if start is not None and end is not None and end <= start:
         raise invalid({"to": "before_from"}, "`to` must be later than `from`")
     items, next_cursor = audit.page(session, kind=kind, actor=actor, start=start, end=end, after_id=after_id,
                                     limit=limit)
     return AuditPage(items=items, next_cursor=next_cursor)
+
+
+def _aware(value: datetime | None, name: str, tz: tzinfo) -> datetime | None:
+    """The time in UTC (one without an offset is the district's); a 422 for one no database can compare."""
+    if value is None:
+        return None
+    try:
+        return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise invalid({name: "out_of_range"}, f"`{name}` is out of range") from None

@@ -142,3 +142,39 @@ def test_note_kinds_and_only_the_answer_answers(api: Api):
     assert [e["kind"] for e in d["events"] if e["note_kind"] == "answer"] == ["answer"]
     d = shuanghu.act(number, "close")
     assert shuanghu.post(f"/api/matters/{number}/progress", json={"note": "x"}).status_code == 409
+
+
+def test_two_windows_link_the_same_pair_at_once_one_wins(api: Api):
+    """The community links A to B while the command center links B to A, at the same moment, many times over:
+    exactly one link per pair, the other gets 409 ``already_linked``, and each matter has one entry."""
+    import threading
+
+    import httpx
+
+    shuanghu, command = api["shuanghu"], api["command"]
+    pairs = [(shuanghu.record()["number"], shuanghu.record()["number"]) for _ in range(10)]
+    answers: list[int] = []
+    lock = threading.Lock()
+
+    def run(token: str, reverse: bool, barrier: threading.Barrier) -> None:
+        with httpx.Client(base_url=api.base_url, timeout=30,
+                          headers={"Authorization": f"Bearer {token}"}) as client:
+            barrier.wait()
+            for a, b in pairs:
+                one, other = (b, a) if reverse else (a, b)
+                r = client.post(f"/api/matters/{one}/link", json={"other": other, "link_kind": "related"})
+                with lock:
+                    answers.append(r.status_code)
+                assert r.status_code == 200 or r.json()["code"] == "already_linked", r.text
+
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=run, args=(s.token, i == 1, barrier)) for i, s in enumerate((shuanghu, command))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200] * 10 + [409] * 10
+    for a, b in pairs:
+        da, db = shuanghu.matter(a), shuanghu.matter(b)
+        assert len(da["links"]) == len(db["links"]) == 1
+        assert len(da["events"]) == len(db["events"]) == 2  # record, and one link or linked entry
