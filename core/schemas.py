@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -256,7 +256,7 @@ class LinkOut(_Model):
     kind: LinkKind
     #: ``outgoing``: the link was made on this matter (for ``duplicate``: this matter is the duplicate of
     #: ``number``); ``incoming``: made on the other one (``number`` is a duplicate of this matter)
-    direction: str
+    direction: Literal["outgoing", "incoming"]
 
 
 class MatterDetail(MatterOut):
