@@ -94,6 +94,9 @@ class Action(StrEnum):
     approve_extension = "approve_extension"
     #: ... or turns it down, with a reason
     reject_extension = "reject_extension"
+    #: link this matter to another (``other``: its number) as ``related``, or as a ``duplicate`` of it (which
+    #: closes this matter, pointing at the other)
+    link = "link"
 
 
 class EventKind(StrEnum):
@@ -114,6 +117,10 @@ class EventKind(StrEnum):
     request_extension = "request_extension"
     approve_extension = "approve_extension"
     reject_extension = "reject_extension"
+    #: this matter was linked to another (the entry names the other's number and the link's kind)
+    link = "link"
+    #: another matter was linked to this one: the other side of a ``link`` entry, on the other matter
+    linked = "linked"
     #: less than the policy's at-risk time is left until the matter's deadline
     at_risk = "at_risk"
     #: the matter's deadline passed before it was answered
@@ -126,6 +133,43 @@ class EventKind(StrEnum):
     @property
     def is_supervision(self) -> bool:
         return self in (EventKind.at_risk, EventKind.overdue, EventKind.claim_overdue)
+
+
+class LinkKind(StrEnum):
+    """How two matters are linked (``matter_links.kind``)."""
+
+    #: about the same thing; both stay as they are
+    related = "related"
+    #: the same report recorded twice: the duplicate is closed, pointing at the original
+    duplicate = "duplicate"
+
+
+class NoteKind(StrEnum):
+    """What a timeline entry's note is, for the units and for the resident (``EventOut.note_kind``)."""
+
+    #: a note for the units working the matter; the resident is not told
+    internal = "internal"
+    #: the answer to the resident (答复): only ``answer`` gives one, and only it sets ``answered_at``
+    answer = "answer"
+    #: why the action was taken (release, reopen, an extension asked for or refused)
+    reason = "reason"
+    #: the entry carries no text
+    none = "none"
+
+
+class AuditKind(StrEnum):
+    """What an audit entry (``GET /api/audit``) records a change of: everything that is not a matter event."""
+
+    #: one day of the working-day calendar (subject: the date)
+    calendar_day = "calendar_day"
+    #: a whole year of the calendar imported (subject: the year)
+    calendar_year = "calendar_year"
+    #: the deadline policy (subject: ``deadline_policy``)
+    policy = "policy"
+    #: an operator account (subject: the username); passwords and their hashes are never recorded
+    operator = "operator"
+    #: a unit of the tree (subject: the unit's name)
+    unit = "unit"
 
 
 class Queue(StrEnum):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .domain import Action, Channel, Complexity, EventKind, Queue, Role, Status, Tier, UnitKind
+from .domain import (Action, AuditKind, Channel, Complexity, EventKind, LinkKind, NoteKind, Queue, Role, Status, Tier,
+                     UnitKind)
 
 #: lengths the server stores; the form shows them as limits
 LIMITS = {
@@ -28,6 +29,7 @@ LIMITS = {
     "reason": 1000,
     "username": 64,
     "password": 256,
+    "other": 32,
 }
 
 #: the largest id any table hands out (a signed 64-bit integer); larger numbers from a client are refused
@@ -173,8 +175,12 @@ class ActionIn(_Model):
     satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
     #: working days an extension request asks for (1 to :data:`MAX_EXTENSION_DAYS`)
     days: Annotated[int | None, Field(ge=1, le=MAX_EXTENSION_DAYS)] = None
+    #: ``link``: the number of the matter to link to (``YB-2026-000123``)
+    other: str = ""
+    #: ``link``: ``related``, or ``duplicate`` (this matter is the same report as ``other``: it is closed)
+    link_kind: LinkKind | None = None
 
-    @field_validator("note", "reason", mode="before")
+    @field_validator("note", "reason", "other", mode="before")
     @classmethod
     def _texts(cls, v: Any, info: Any) -> str:
         return _text(v, info.field_name, required=False)
@@ -234,11 +240,51 @@ class EventOut(_Model):
     #: the matter's deadline as this event set or moved it (record, approve_extension)
     due_at: datetime | None = None
     created_at: datetime
+    #: what ``note`` is: ``internal`` (for the units), ``answer`` (to the resident), ``reason``, or ``none``
+    note_kind: NoteKind = NoteKind.none
+    #: ``link`` / ``linked``: the other matter's number, and how the two are linked
+    other_number: str | None = None
+    link_kind: LinkKind | None = None
+
+
+class LinkOut(_Model):
+    """A matter linked to this one."""
+
+    number: str
+    title: str
+    status: Status
+    kind: LinkKind
+    #: ``outgoing``: the link was made on this matter (for ``duplicate``: this matter is the duplicate of
+    #: ``number``); ``incoming``: made on the other one (``number`` is a duplicate of this matter)
+    direction: Literal["outgoing", "incoming"]
 
 
 class MatterDetail(MatterOut):
     events: list[EventOut]
     allowed_actions: list[Action]
+    #: the matters linked to this one (oldest link first)
+    links: list[LinkOut] = []
+
+
+class AuditOut(_Model):
+    """One change that is not a matter event: who made it, when, and the thing before and after it."""
+
+    id: int
+    kind: AuditKind
+    #: what changed: a date, a year, ``deadline_policy``, a username, a unit's name
+    subject: str
+    #: ``<username>`` of the admin who made it over the API, or ``cli:<system user>`` for the command line
+    actor: str
+    at: datetime
+    #: the thing as it was (``null``: it did not exist) and as it is now (``null``: it was removed)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class AuditPage(_Model):
+    items: list[AuditOut]
+    #: pass as ``cursor`` for the next (older) page; ``null`` on the last page
+    next_cursor: str | None = None
 
 
 class QueuePage(_Model):

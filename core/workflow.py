@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from .domain import SUPERVISING_ROLES, WORKING_ROLES, Action, Role, Status, UnitKind
+from .domain import SUPERVISING_ROLES, WORKING_ROLES, Action, EventKind, LinkKind, NoteKind, Role, Status, UnitKind
 from .schemas import MAX_EXTENSION_DAYS, ActionIn  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
 from .units import UnitTree
 
@@ -58,6 +58,8 @@ class Field(StrEnum):
     to_unit = "to_unit"
     satisfaction = "satisfaction"
     days = "days"
+    other = "other"
+    link_kind = "link_kind"
 
 
 class Guard(StrEnum):
@@ -78,7 +80,10 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.in_progress, Action.escalate): Status.pending,
     (Status.in_progress, Action.request_help): Status.pending,
     (Status.in_progress, Action.assign): Status.pending,
+    # an internal note: on any open matter (a unit that recorded it or holds it notes what it did or heard)
+    (Status.pending, Action.progress): Status.pending,
     (Status.in_progress, Action.progress): Status.in_progress,
+    (Status.answered, Action.progress): Status.answered,
     (Status.in_progress, Action.answer): Status.answered,
     (Status.answered, Action.close): Status.closed,
     (Status.answered, Action.reopen): Status.in_progress,
@@ -88,7 +93,15 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.in_progress, Action.request_extension): Status.in_progress,
     (Status.in_progress, Action.approve_extension): Status.in_progress,
     (Status.in_progress, Action.reject_extension): Status.in_progress,
+    # a ``related`` link changes nothing; a ``duplicate`` link closes the matter (see DUPLICATE_CLOSES below)
+    (Status.pending, Action.link): Status.pending,
+    (Status.in_progress, Action.link): Status.in_progress,
+    (Status.answered, Action.link): Status.answered,
+    (Status.closed, Action.link): Status.closed,
 }
+
+#: the status a ``duplicate`` link leaves the duplicate in (from any open status; a closed matter is refused)
+DUPLICATE_CLOSES: Status = Status.closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +120,9 @@ class Rule:
     #: the matter's timestamps the action sets to "now" (``answered_at`` ...) and clears
     stamps: frozenset[str] = frozenset()
     clears: frozenset[str] = frozenset()
+    #: what the timeline entry's text is: an internal note for the units, the answer to the resident, or the
+    #: reason for the action. Only ``answer`` answers the resident (and only it stamps ``answered_at``).
+    note_kind: NoteKind = NoteKind.internal
 
     @property
     def moves(self) -> bool:
@@ -126,26 +142,44 @@ R = Relation
 RULES: dict[Action, Rule] = {
     Action.claim: Rule(_r(R.holder, R.jurisdiction), holder=HolderMove.to_actor, claim=ClaimMove.take),
     Action.release: Rule(_r(R.holder), holder=HolderMove.back, claim=ClaimMove.clear,
-                         requires=_f(Field.reason), optional=_f(), confirm=True),
+                         requires=_f(Field.reason), optional=_f(), confirm=True, note_kind=NoteKind.reason),
     Action.escalate: Rule(_r(R.holder), holder=HolderMove.up, claim=ClaimMove.clear,
                           requires=_f(Field.note), confirm=True),
     Action.request_help: Rule(_r(R.holder), holder=HolderMove.command_center, claim=ClaimMove.clear,
                               requires=_f(Field.note), confirm=True),
     Action.assign: Rule(_r(R.holder), holder=HolderMove.named, claim=ClaimMove.clear,
                         requires=_f(Field.to_unit), actor_kinds=frozenset({UnitKind.command_center})),
-    Action.progress: Rule(_r(R.holder), requires=_f(Field.note), optional=_f()),
-    Action.answer: Rule(_r(R.holder), requires=_f(Field.note), optional=_f(), stamps=frozenset({"answered_at"})),
+    # the internal note (办理记录): the holder, or the unit that recorded it, while the matter is open
+    Action.progress: Rule(_r(R.holder, R.origin), requires=_f(Field.note), optional=_f()),
+    Action.answer: Rule(_r(R.holder), requires=_f(Field.note), optional=_f(), stamps=frozenset({"answered_at"}),
+                        note_kind=NoteKind.answer),
     Action.close: Rule(_r(R.holder, R.origin), confirm=True, stamps=frozenset({"closed_at"})),
     Action.reopen: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.reason), optional=_f(),
-                        clears=frozenset({"closed_at"})),
+                        clears=frozenset({"closed_at"}), note_kind=NoteKind.reason),
     Action.follow_up: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.satisfaction)),
     Action.request_extension: Rule(_r(R.holder), requires=_f(Field.reason, Field.days), optional=_f(),
-                                   guard=Guard.no_extension_pending),
+                                   guard=Guard.no_extension_pending, note_kind=NoteKind.reason),
     Action.approve_extension: Rule(_r(R.jurisdiction, R.command_center), roles=SUPERVISING_ROLES,
                                    guard=Guard.extension_pending),
     Action.reject_extension: Rule(_r(R.jurisdiction, R.command_center), roles=SUPERVISING_ROLES,
-                                  requires=_f(Field.reason), optional=_f(), guard=Guard.extension_pending),
+                                  requires=_f(Field.reason), optional=_f(), guard=Guard.extension_pending,
+                                  note_kind=NoteKind.reason),
+    # the units on its path (the one holding it, the one that recorded it) and the command center; whether the
+    # other matter exists, is this one, or is linked already is the server's to say (it needs the database)
+    Action.link: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.other, Field.link_kind)),
 }
+
+#: the text of timeline entries that are not actions: ``linked`` carries the link's note (for the units)
+_EVENT_NOTE_KINDS: dict[EventKind, NoteKind] = {EventKind.linked: NoteKind.internal}
+
+
+def note_kind(kind: EventKind, note: str) -> NoteKind:
+    """What a timeline entry's ``note`` is (``none`` when it is empty), from :attr:`Rule.note_kind`."""
+    if not note:
+        return NoteKind.none
+    if kind.value in Action.__members__:
+        return RULES[Action(kind.value)].note_kind
+    return _EVENT_NOTE_KINDS.get(kind, NoteKind.internal)
 
 #: the order actions are offered in (workbench footer, palette, ``allowed_actions``)
 ACTION_ORDER: tuple[Action, ...] = tuple(Action)
@@ -222,6 +256,9 @@ class Transition:
     #: the days the timeline entry names (an extension asked for or granted)
     event_days: int | None
     satisfaction: int | None
+    #: ``link``: the other matter's number and the kind of link (``None`` for every other action)
+    other: str | None = None
+    link_kind: LinkKind | None = None
 
     @property
     def moved(self) -> bool:
@@ -336,6 +373,13 @@ def decide(actor: Actor, action: Action, matter: MatterState, body: ActionIn, tr
         holder = target
 
     status_after = next_status(matter.status, action)
+    stamps, clears, claim = rule.stamps, rule.clears, rule.claim
+    if action is Action.link and body.link_kind is LinkKind.duplicate:
+        if not matter.status.is_open:
+            return Refusal(RefusalCode.wrong_status,
+                           f"a {matter.status} matter cannot be closed as a duplicate; link it as related", rel)
+        # the duplicate is finished: closed, pointing at the original (the timeline entry names it)
+        status_after, stamps, claim = DUPLICATE_CLOSES, frozenset({"closed_at"}), ClaimMove.clear
     moved = holder != matter.holder_unit_id
     previous = matter.previous_holder_id
     if moved:
@@ -357,10 +401,12 @@ def decide(actor: Actor, action: Action, matter: MatterState, body: ActionIn, tr
 
     return Transition(
         action=action, status_before=matter.status, status_after=status_after,
-        holder_before=matter.holder_unit_id, holder_after=holder, previous_holder_after=previous, claim=rule.claim,
-        deadline_days=deadline_days, extension_days_requested=extension, stamps=rule.stamps, clears=rule.clears,
+        holder_before=matter.holder_unit_id, holder_after=holder, previous_holder_after=previous, claim=claim,
+        deadline_days=deadline_days, extension_days_requested=extension, stamps=stamps, clears=clears,
         note=body.reason if Field.reason in rule.requires else body.note, event_days=event_days,
-        satisfaction=body.satisfaction if Field.satisfaction in rule.requires else None)
+        satisfaction=body.satisfaction if Field.satisfaction in rule.requires else None,
+        other=body.other if action is Action.link else None,
+        link_kind=body.link_kind if action is Action.link else None)
 
 
 def allowed_actions(actor: Actor, matter: MatterState, tree: UnitTree) -> list[Action]:

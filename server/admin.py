@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
 from huiyin.core.clock import Clock
-from huiyin.core.domain import Role, Tier, UnitKind
+from huiyin.core.domain import AuditKind, Role, Tier, UnitKind
 from huiyin.core.schemas import LIMITS
 
+from . import audit
+from .audit import Who
 from .models import Operator, Unit
 from .security import hash_password, password_problem
 
@@ -31,8 +34,10 @@ def has_units(session: Session) -> bool:
     return session.exec(select(Unit.id).limit(1)).first() is not None
 
 
-def create_units(session: Session, specs: list[UnitSpec]) -> dict[str, int]:
-    """Insert a validated tree (parents before children); returns name → id. Does not commit."""
+def create_units(session: Session, specs: list[UnitSpec], *, who: Who | None = None,
+                 now: datetime | None = None) -> dict[str, int]:
+    """Insert a validated tree (parents before children); returns name → id. Does not commit. With ``who``
+    (and ``now``), each unit gets an audit entry."""
     ids: dict[str, int] = {}
     for spec in specs:
         parent_id = ids[spec.parent] if spec.parent else None
@@ -40,6 +45,8 @@ def create_units(session: Session, specs: list[UnitSpec]) -> dict[str, int]:
         session.add(unit)
         session.flush()
         ids[spec.name] = unit.id  # type: ignore[assignment]
+        if who is not None and now is not None:
+            audit.record(session, who, now, AuditKind.unit, unit.name, None, audit.unit_facts(unit))
     return ids
 
 
@@ -51,8 +58,10 @@ def check_username(username: str) -> None:
 
 
 def create_operator(session: Session, clock: Clock, username: str, password: str, role: Role, unit_name: str,
-                    display_name: str | None = None, password_hash: str | None = None) -> Operator:
-    """Add an operator (does not commit). ``password_hash`` lets a caller reuse one hash for many accounts."""
+                    display_name: str | None = None, password_hash: str | None = None, *,
+                    who: Who | None = None) -> Operator:
+    """Add an operator (does not commit). ``password_hash`` lets a caller reuse one hash for many accounts.
+    With ``who``, an audit entry records it (setting up a district or the sample writes none)."""
     check_username(username)
     if session.exec(select(Operator.id).where(Operator.username == username)).first() is not None:
         raise SetupError(f"there is already an operator called {username!r}")
@@ -71,10 +80,14 @@ def create_operator(session: Session, clock: Clock, username: str, password: str
                   unit_id=unit.id, created_at=clock.now())  # type: ignore[arg-type]
     session.add(op)
     session.flush()
+    if who is not None:
+        audit.record(session, who, op.created_at, AuditKind.operator, username, None,
+                     {**audit.operator_facts(op, unit.name), "password": "set"})  # type: ignore[dict-item]
     return op
 
 
-def set_password(session: Session, username: str, password: str) -> None:
+def set_password(session: Session, username: str, password: str, *, who: Who, now: datetime) -> None:
+    """Set an operator's password (does not commit); the audit says that it changed, never what to."""
     op = session.exec(select(Operator).where(Operator.username == username)).first()
     if op is None:
         raise SetupError(f"there is no operator called {username!r}")
@@ -83,3 +96,6 @@ def set_password(session: Session, username: str, password: str) -> None:
         raise SetupError(problem)
     op.password_hash = hash_password(password)
     session.add(op)
+    unit = session.get(Unit, op.unit_id)
+    facts = audit.operator_facts(op, unit.name if unit else None)
+    audit.record(session, who, now, AuditKind.operator, username, facts, {**facts, "password": "changed"})  # type: ignore[dict-item]

@@ -18,8 +18,10 @@ from huiyin.core.calendar import (MAX_YEAR, MIN_YEAR, DayInfo, LineError, Workda
 from huiyin.core.deadlines import DeadlinePolicy, PolicyError, claim_deadline, deadline
 from huiyin.core.schemas import CalendarDayOut, CalendarWarningOut, CalendarYearOut
 
-from huiyin.core.domain import EventKind
+from huiyin.core.domain import AuditKind, EventKind
 
+from . import audit
+from .audit import Who
 from .events import append_event
 from .models import CalendarDay, CalendarYear, Matter, ServerSetting
 from .rules import POLICY_KEY, bump_version, load_overrides, load_policy
@@ -120,7 +122,8 @@ def _finish(session: Session, now: datetime, year: int | None) -> None:
     session.commit()
 
 
-def set_day(session: Session, now: datetime, day: date, type_: str, name: str = "", note: str = "") -> None:
+def set_day(session: Session, now: datetime, day: date, type_: str, name: str = "", note: str = "", *,
+            who: Who) -> None:
     """Add (or rename) one override: a holiday, or a workday (a make-up workday on a weekend)."""
     check_year(day.year)
     if type_ not in ("holiday", "workday"):
@@ -130,21 +133,25 @@ def set_day(session: Session, now: datetime, day: date, type_: str, name: str = 
         raise CalendarEditError(
             "conflicting_day", f"{day} is already entered as a {existing.type}; remove it first to make it a "
             f"{type_}", status=409)
+    before = audit.calendar_day_facts(existing)
     row = existing or CalendarDay(day=day, year=day.year, type=type_)
     row.name, row.note = name, note
     session.add(row)
+    audit.record(session, who, now, AuditKind.calendar_day, day.isoformat(), before, audit.calendar_day_facts(row))
     _finish(session, now, day.year)
 
 
-def remove_day(session: Session, now: datetime, day: date) -> None:
+def remove_day(session: Session, now: datetime, day: date, *, who: Who) -> None:
     existing = session.get(CalendarDay, day)
     if existing is None:
         raise CalendarEditError("no_override", f"{day} has no entry of its own to remove", status=404)
+    audit.record(session, who, now, AuditKind.calendar_day, day.isoformat(), audit.calendar_day_facts(existing),
+                 None)
     session.delete(existing)
     _finish(session, now, day.year)
 
 
-def import_year(session: Session, now: datetime, text: str, expected_year: int | None = None) -> int:
+def import_year(session: Session, now: datetime, text: str, expected_year: int | None = None, *, who: Who) -> int:
     """Replace a year's overrides with an import file's; returns the year. All-or-nothing."""
     result = parse_year_file(text)
     if not result.ok:
@@ -157,6 +164,8 @@ def import_year(session: Session, now: datetime, text: str, expected_year: int |
         raise CalendarEditError("year_mismatch", f"the file is for {overrides.year}, not {expected_year}",
                                 field="year")
     year = overrides.year
+    year_row = session.get(CalendarYear, year)
+    before = audit.calendar_year_facts(session, year, year_row.complete if year_row else None)
     session.execute(delete(CalendarDay).where(CalendarDay.year == year))  # type: ignore[arg-type]
     for entry in overrides.days.values():
         session.add(CalendarDay(day=entry.day, year=year, type=entry.type.value, name=entry.name or "",
@@ -164,6 +173,9 @@ def import_year(session: Session, now: datetime, text: str, expected_year: int |
     row = session.get(CalendarYear, year) or CalendarYear(year=year)
     row.complete = overrides.complete
     session.add(row)
+    session.flush()
+    audit.record(session, who, now, AuditKind.calendar_year, str(year), before,
+                 audit.calendar_year_facts(session, year, row.complete))
     _finish(session, now, year)
     return year
 
@@ -177,11 +189,12 @@ def export_year(session: Session, year: int) -> str:
     return format_year_file(overrides)
 
 
-def set_policy(session: Session, now: datetime, data: dict) -> DeadlinePolicy:
+def set_policy(session: Session, now: datetime, data: dict, *, who: Who) -> DeadlinePolicy:
     try:
         policy = DeadlinePolicy.from_dict(data)
     except (PolicyError, TypeError) as exc:
         raise CalendarEditError("invalid_policy", str(exc)) from None
+    audit.record(session, who, now, AuditKind.policy, POLICY_KEY, load_policy(session).to_dict(), policy.to_dict())
     row = session.get(ServerSetting, POLICY_KEY) or ServerSetting(key=POLICY_KEY)
     row.value = json.dumps(policy.to_dict())
     session.add(row)

@@ -189,13 +189,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 0
     password = _read_password(args.password_stdin)
     assert specs is not None
+    from .audit import Who
     from .workflow import write_session
 
     try:
         with write_session(engine) as session:
-            create_units(session, specs)
+            create_units(session, specs, who=Who.cli(), now=clock.now())
             root = next(s for s in specs if s.parent is None)
-            create_operator(session, clock, args.admin, password, Role.admin, root.name)
+            create_operator(session, clock, args.admin, password, Role.admin, root.name, who=Who.cli())
             session.commit()
             count = len(session.exec(select(Unit.id)).all())
     except SetupError as exc:
@@ -217,7 +218,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_operator(args: argparse.Namespace) -> int:
     from .admin import SetupError, create_operator, set_password
-
+    from .audit import Who
     from .workflow import write_session
 
     password = _read_password(args.password_stdin)
@@ -226,10 +227,10 @@ def cmd_operator(args: argparse.Namespace) -> int:
         with write_session(engine) as session:
             if args.op_command == "add":
                 create_operator(session, parse_clock(None), args.username, password, Role(args.role), args.unit,
-                                args.display_name)
+                                args.display_name, who=Who.cli())
                 message = f"added {args.username} ({args.role}) at {args.unit}"
             else:
-                set_password(session, args.username, password)
+                set_password(session, args.username, password, who=Who.cli(), now=parse_clock(None).now())
                 message = f"changed the password of {args.username}"
             session.commit()
     except SetupError as exc:
@@ -240,6 +241,7 @@ def cmd_operator(args: argparse.Namespace) -> int:
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     from . import calendar_admin as cal
+    from .audit import Who
     from .workflow import write_session
 
     _settings, engine = _engine(args)
@@ -262,18 +264,19 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         with write_session(engine) as session:
             if args.cal_command == "add":
                 day = cal.parse_day(args.day)
-                cal.set_day(session, parse_clock(None).now(), day, args.type, args.name.strip(), args.note.strip())
+                cal.set_day(session, parse_clock(None).now(), day, args.type, args.name.strip(), args.note.strip(),
+                            who=Who.cli())
                 print(f"{day} is now a {args.type}{' (' + args.name + ')' if args.name else ''}")
             elif args.cal_command == "remove":
                 day = cal.parse_day(args.day)
-                cal.remove_day(session, parse_clock(None).now(), day)
+                cal.remove_day(session, parse_clock(None).now(), day, who=Who.cli())
                 print(f"removed the entry of {day}")
             else:
                 try:
                     text = args.file.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError) as exc:
                     return _fail(f"cannot read {args.file}: {exc}")
-                year = cal.import_year(session, parse_clock(None).now(), text)
+                year = cal.import_year(session, parse_clock(None).now(), text, who=Who.cli())
                 print(f"imported {year} from {args.file}")
     except cal.CalendarEditError as exc:
         where = f"{args.file}:" if getattr(args, "file", None) else ""

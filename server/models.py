@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from datetime import timezone
 
-from sqlalchemy import Column, DateTime, Index, TypeDecorator
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -165,6 +165,9 @@ class MatterEvent(SQLModel, table=True):
     #: the matter's deadline after this event, when the event set or moved it
     due_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _ts(index=True)  # type: ignore[assignment]
+    #: ``link`` / ``linked``: the other matter, and the kind of link (related, duplicate)
+    other_matter_id: int | None = Field(default=None, foreign_key="matters.id")
+    link_kind: str | None = Field(default=None, max_length=16)
 
 
 class ServerSetting(SQLModel, table=True):
@@ -176,8 +179,50 @@ class ServerSetting(SQLModel, table=True):
     value: str = Field(default="", max_length=4000)
 
 
-__all__ = ["AuthToken", "Matter", "MatterCounter", "MatterEvent", "Operator", "ServerSetting", "Unit",
-           "UTCDateTime"]
+class MatterLink(SQLModel, table=True):
+    """Two matters linked (``link``): ``matter_id`` is the matter the link was made on (for ``duplicate``: the
+    duplicate), ``other_id`` the one it names (the original). One row per pair, whichever way it was made; later
+    kinds (a merge, a parent and its children) are new values of ``kind`` on the same table."""
+
+    __tablename__ = "matter_links"
+    __table_args__ = (
+        UniqueConstraint("matter_id", "other_id", name="uq_matter_links_pair"),
+        Index("ix_matter_links_other", "other_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matters.id")
+    other_id: int = Field(foreign_key="matters.id")
+    kind: str = Field(max_length=16)
+    created_by_id: int = Field(foreign_key="operators.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change that is not a matter event (a calendar day, the policy, an operator, a unit): who, when, and
+    the thing before and after as JSON (``null``: it did not exist / was removed). Only ever inserted."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_kind_id", "kind", "id"),
+        Index("ix_audit_actor_id", "actor", "id"),
+        Index("ix_audit_at", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=120)
+    #: the admin's username (API), or ``cli:<system user>`` (command line)
+    actor: str = Field(max_length=80)
+    #: the acting operator, when the change came through the API
+    actor_id: int | None = Field(default=None, foreign_key="operators.id")
+    at: datetime = _ts()  # type: ignore[assignment]
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+__all__ = ["AuditEntry", "AuthToken", "Matter", "MatterCounter", "MatterEvent", "MatterLink", "Operator",
+           "ServerSetting", "Unit", "UTCDateTime"]
 
 
 class CalendarDay(SQLModel, table=True):

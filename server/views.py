@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
-from huiyin.core.domain import Channel, Complexity, EventKind, Role, Status, Tier, UnitKind
+from huiyin.core.domain import Channel, Complexity, EventKind, LinkKind, Role, Status, Tier, UnitKind
 from huiyin.core.schemas import (EventOut, MatterOut, MatterSummary, OperatorOut, OperatorRef, UnitOut,
                                  UnitRef)
 from huiyin.core.units import UnitInfo, UnitTree
-from huiyin.core.workflow import MatterState
+from huiyin.core.workflow import MatterState, note_kind
 
 from .models import Matter, MatterEvent, Operator, Unit
 
@@ -86,14 +86,18 @@ def matter_out(session: Session, matter: Matter, tree: UnitTree) -> MatterOut:
 def event_outs(session: Session, events: list[MatterEvent], tree: UnitTree,
                numbers: dict[int, str] | None = None) -> list[EventOut]:
     ops = operators_by_id(session, (e.actor_id for e in events))
-    if numbers is None:
-        ids = {e.matter_id for e in events}
-        rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(ids))) if ids else []  # type: ignore[union-attr,arg-type]
-        numbers = {matter_id: number for matter_id, number in rows}
+    numbers = dict(numbers or {})
+    ids = {i for e in events for i in (e.matter_id, e.other_matter_id) if i is not None} - set(numbers)
+    if ids:
+        rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(ids)))  # type: ignore[union-attr,arg-type]
+        numbers.update({matter_id: number for matter_id, number in rows})
     return [EventOut(id=e.id, matter_number=numbers[e.matter_id], kind=EventKind(e.kind),  # type: ignore[arg-type]
                      actor=operator_ref(ops.get(e.actor_id)) if e.actor_id else None,
                      unit=unit_ref(tree, e.unit_id), from_unit=unit_ref(tree, e.from_unit_id),
                      to_unit=unit_ref(tree, e.to_unit_id), status_after=Status(e.status_after),
                      holder_unit_id=e.holder_unit_id, note=e.note, satisfaction=e.satisfaction,
-                     days=e.days, due_at=e.due_at, created_at=e.created_at)
+                     days=e.days, due_at=e.due_at, created_at=e.created_at,
+                     note_kind=note_kind(EventKind(e.kind), e.note),
+                     other_number=numbers.get(e.other_matter_id) if e.other_matter_id else None,  # type: ignore[arg-type]
+                     link_kind=LinkKind(e.link_kind) if e.link_kind else None)
             for e in events]

@@ -8,7 +8,7 @@ a 409 that says what happened.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -21,8 +21,8 @@ from huiyin.core.workflow import Actor, ClaimMove, Refusal, RefusalCode, can_rec
 from .context import ServerContext
 from .errors import ApiError, invalid
 from .db import write_session  # noqa: F401 - re-exported: the one write transaction
-from .events import append_event
-from .models import Matter, MatterCounter, Operator, Unit
+from .events import append_event, lock_event_log
+from .models import Matter, MatterCounter, MatterLink, Operator, Unit
 from .views import load_tree, matter_state
 
 IDEMPOTENCY_KEY_MAX = 200
@@ -136,6 +136,7 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
         decision = decide(Actor(Role(op.role), op.unit_id), action, matter_state(matter), body, tree)
         if isinstance(decision, Refusal):
             raise _refused(session, matter, decision)
+        other = _link_target(session, matter, decision.other) if action is Action.link else None
 
         now = ctx.clock.now()
         change = decision
@@ -173,15 +174,44 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
         if result.rowcount != 1:
             session.rollback()
             raise _lost_race(session, number, action)
+        link_kind = change.link_kind.value if change.link_kind else None
         append_event(session, matter_id=matter.id, kind=EventKind(action.value).value, actor_id=op.id,
                      unit_id=op.unit_id, from_unit_id=change.holder_before if change.moved else None,
                      to_unit_id=change.holder_after if change.moved else None,
                      status_before=change.status_before.value, status_after=change.status_after.value,
                      holder_unit_id=change.holder_after, note=change.note, satisfaction=change.satisfaction,
-                     days=change.event_days, due_at=event_due, created_at=now)
+                     days=change.event_days, due_at=event_due, created_at=now,
+                     other_matter_id=other.id if other else None, link_kind=link_kind)
+        if other is not None:
+            # the link itself, and the other side of the timeline entry: the other matter names this one
+            session.add(MatterLink(matter_id=matter.id, other_id=other.id, kind=link_kind,  # type: ignore[arg-type]
+                                   created_by_id=op.id, created_at=now))
+            append_event(session, matter_id=other.id, kind=EventKind.linked.value, actor_id=op.id,
+                         unit_id=op.unit_id, status_before=other.status, status_after=other.status,
+                         holder_unit_id=other.holder_unit_id, note=change.note, created_at=now,
+                         other_matter_id=matter.id, link_kind=link_kind)
         matter_id = matter.id
         session.commit()
     return matter_id  # type: ignore[return-value]
+
+
+def _link_target(session: Session, matter: Matter, number: str | None) -> Matter:
+    """The matter a ``link`` names, or the 422/409 that says why it cannot be linked: an unknown number, this
+    matter itself, or a pair already linked (either way round)."""
+    assert number  # decide() requires it
+    lock_event_log(session)  # two windows linking the same pair at once: the second sees the first's link
+    other = session.exec(select(Matter).where(Matter.number == number)).first()
+    if other is None:
+        raise invalid({"other": "unknown_matter"}, f"there is no matter numbered {number}")
+    if other.id == matter.id:
+        raise invalid({"other": "same_matter"}, f"a matter cannot be linked to itself ({number})")
+    pair = or_(and_(MatterLink.matter_id == matter.id, MatterLink.other_id == other.id),
+               and_(MatterLink.matter_id == other.id, MatterLink.other_id == matter.id))
+    existing = session.exec(select(MatterLink).where(pair)).first()
+    if existing is not None:
+        raise ApiError(409, "already_linked", f"{matter.number} and {number} are already linked "
+                                              f"({existing.kind}); a pair is linked once")
+    return other
 
 
 def _refused(session: Session, matter: Matter, refusal: Refusal) -> ApiError:

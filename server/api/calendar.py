@@ -12,6 +12,7 @@ from huiyin.core.schemas import (CalendarDayIn, CalendarImportIn, CalendarOverri
                                  CalendarStatus, CalendarYearOut, ErrorOut, LineErrorOut, PolicyModel)
 
 from .. import calendar_admin as cal
+from ..audit import Who
 from ..deps import CurrentOperator, Ctx, DbSession
 from ..errors import ApiError
 from ..rules import load_overrides, load_policy
@@ -90,7 +91,7 @@ def calendar_set_day(day: str, body: CalendarDayIn, op: CurrentOperator, ctx: Ct
 
     def work(session: Session) -> CalendarYearOut:
         when = cal.parse_day(day)
-        cal.set_day(session, ctx.clock.now(), when, body.type, body.name, body.note)
+        cal.set_day(session, ctx.clock.now(), when, body.type, body.name, body.note, who=Who.of(op))
         return cal.year_view(session, when.year)
 
     return _edit(ctx, work)
@@ -103,7 +104,7 @@ def calendar_remove_day(day: str, op: CurrentOperator, ctx: Ctx) -> CalendarYear
 
     def work(session: Session) -> CalendarYearOut:
         when = cal.parse_day(day)
-        cal.remove_day(session, ctx.clock.now(), when)
+        cal.remove_day(session, ctx.clock.now(), when, who=Who.of(op))
         return cal.year_view(session, when.year)
 
     return _edit(ctx, work)
@@ -117,7 +118,7 @@ def calendar_import(year: int, body: CalendarImportIn, op: CurrentOperator, ctx:
 
     def work(session: Session) -> CalendarYearOut:
         cal.check_year(year)
-        cal.import_year(session, ctx.clock.now(), body.text, expected_year=year)
+        cal.import_year(session, ctx.clock.now(), body.text, expected_year=year, who=Who.of(op))
         return cal.year_view(session, year)
 
     return _edit(ctx, work)
@@ -135,5 +136,6 @@ def put_policy(body: PolicyModel, op: CurrentOperator, ctx: Ctx) -> PolicyModel:
     """Admin: change the deadline policy. New matters count with it; open matters keep their number of working
     days, recounted with the new hours and time zone."""
     _admin(op)
-    policy = _edit(ctx, lambda session: cal.set_policy(session, ctx.clock.now(), body.model_dump()))
+    policy = _edit(ctx, lambda session: cal.set_policy(session, ctx.clock.now(), body.model_dump(),
+                                                                    who=Who.of(op)))
     return PolicyModel(**policy.to_dict())

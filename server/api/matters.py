@@ -17,6 +17,7 @@ from .. import workflow
 from ..deps import CurrentOperator, Ctx, DbSession
 from ..errors import ApiError, from_validation
 from ..models import Matter, MatterEvent
+from ..links import links_of
 from ..queues import queue_counts, queue_page, similar_matters
 from ..views import event_outs, load_tree, matter_out, matter_state, matter_summaries
 from .common import E401, E403, E404, E409, E422, REPLAYED
@@ -36,7 +37,7 @@ def _detail(session: DbSession, op: CurrentOperator, matter_id: int) -> MatterDe
     allowed = allowed_actions(Actor(Role(op.role), op.unit_id), matter_state(matter), tree)
     return MatterDetail(**matter_out(session, matter, tree).model_dump(),
                         events=event_outs(session, events, tree, {matter.id: matter.number}),  # type: ignore[dict-item]
-                        allowed_actions=allowed)
+                        allowed_actions=allowed, links=links_of(session, matter.id))  # type: ignore[arg-type]
 
 
 @router.post("/matters", status_code=201, response_model=MatterDetail,
@@ -127,7 +128,12 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
     (needs `note`), `assign` (command center; needs `to_unit`, a unit id), `progress` (needs `note`), `answer`
     (needs `note`), `close`, `reopen` (needs `reason`), `follow_up` (needs `satisfaction` 1–5),
     `request_extension` (holder; needs `reason` and `days`, 1–30 working days), `approve_extension` (a supervisor
-    over the holder, or the command center; moves `due_at`), `reject_extension` (same; needs `reason`).
+    over the holder, or the command center; moves `due_at`), `reject_extension` (same; needs `reason`),
+    `link` (the holder, the recording unit or the command center; needs `other`, a matter number, and
+    `link_kind`: `related`, or `duplicate`, which closes this open matter pointing at `other`; both timelines get
+    an entry naming the other number; 422 `unknown_matter` / `same_matter` on `other`, 409 `already_linked`).
+    `progress` is the internal note: the holder or the recording unit, on any open matter; only `answer`
+    answers the resident (each event's `note_kind` says which).
     Who may do what is the workflow table of `huiyin.core.workflow`."""
     try:
         act = Action(action)

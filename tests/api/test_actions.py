@@ -100,7 +100,9 @@ def test_request_help_and_assign(api):
 def test_progress_answer_close_follow_up_reopen(api):
     s = api["shuanghu"]
     m = s.record()
-    r = s.post(f"/api/matters/{m['number']}/progress", json={"note": "x"})
+    # an internal note is fine while it waits; an answer is not (claim it first)
+    assert s.act(m["number"], "progress", note="居民补充材料")["status"] == "pending"
+    r = s.post(f"/api/matters/{m['number']}/answer", json={"note": "x"})
     assert r.status_code == 409 and r.json()["code"] == "wrong_status"
     s.act(m["number"], "claim")
     assert s.act(m["number"], "progress", note="已联系")["status"] == "in_progress"
@@ -110,6 +112,8 @@ def test_progress_answer_close_follow_up_reopen(api):
     assert answered["status"] == "answered" and answered["answered_at"]
     closed = s.act(m["number"], "close")
     assert closed["status"] == "closed" and closed["closed_at"]
+    r = s.post(f"/api/matters/{m['number']}/progress", json={"note": "x"})
+    assert r.status_code == 409 and r.json()["code"] == "wrong_status"  # notes are for open matters
     for bad in (0, 6, "five"):
         r = s.post(f"/api/matters/{m['number']}/follow_up", json={"satisfaction": bad})
         assert r.status_code == 422 and "satisfaction" in r.json()["fields"]
@@ -119,7 +123,7 @@ def test_progress_answer_close_follow_up_reopen(api):
     assert r.status_code == 422 and r.json()["fields"] == {"reason": "required"}
     reopened = s.act(m["number"], "reopen", reason="居民不满意")
     assert reopened["status"] == "in_progress" and reopened["closed_at"] is None
-    assert kinds(reopened) == ["record", "claim", "progress", "answer", "close", "follow_up", "reopen"]
+    assert kinds(reopened) == ["record", "progress", "claim", "progress", "answer", "close", "follow_up", "reopen"]
 
 
 def test_origin_closes_what_another_unit_answered(api):
@@ -155,7 +159,8 @@ def test_action_text_limits(api, field, value):
 def test_allowed_actions_follow_the_operator(api):
     m = api["shuanghu"].record()
     n = m["number"]
-    assert set(api["shuanghu"].matter(n)["allowed_actions"]) == {"claim", "escalate", "request_help"}
+    assert set(api["shuanghu"].matter(n)["allowed_actions"]) == {"claim", "escalate", "request_help", "progress",
+                                                                 "link"}
     assert api["huixing.center"].matter(n)["allowed_actions"] == ["claim"]
     assert api["xingwang"].matter(n)["allowed_actions"] == []
     assert api["admin"].matter(n)["allowed_actions"] == []

@@ -115,8 +115,13 @@ def read_sse_until(response: httpx.Response, want, limit: int = 50) -> list[dict
 
 def test_dangerous_rock(api):
     """危岩: the community records it, escalates to the street, the street to the district; the district service
-    center claims it, links the existing task force, answers; the community closes it."""
+    center claims it, finds the housing commission's task-force matter and links the two, answers; the community
+    closes it. A neighbour then reports the same rock: the community searches, finds the matter and records the
+    neighbour's report as its duplicate, closed with a pointer to the original (instead of a second case)."""
     shuanghu, huixing, district = api["shuanghu"], api["huixing.center"], api["district.center"]
+    # the task force's own matter (既有专项整治), recorded at the district's housing commission
+    task_force = api["housing"].record(title="双湖路片区危岩专项整治", category="安全隐患", channel="visit",
+                                       complexity="complex", resident_name="区住房城乡建委", address="双湖路片区")
     rec = shuanghu.record(title="双湖路党校集资楼后危岩", category="安全隐患", channel="walk_in", complexity="complex",
                           resident_name="李女士", resident_phone="13812340001", address="双湖路党校集资楼后",
                           description="集资楼后山体危岩松动,居民担心垮塌。")
@@ -125,7 +130,8 @@ def test_dangerous_rock(api):
     assert rec["status"] == "pending"
     assert rec["origin_unit"]["name"] == rec["holder_unit"]["name"] == "双湖路社区便民服务站"
     assert rec["claimed_by"] is None and rec["complexity"] == "complex"
-    assert set(rec["allowed_actions"]) == {"claim", "escalate", "request_help"}  # nothing to release back to
+    # nothing to release back to; an internal note and a link are open to it as the recording unit
+    assert set(rec["allowed_actions"]) == {"claim", "escalate", "request_help", "progress", "link"}
 
     assert number in shuanghu.numbers("incoming") and number in shuanghu.numbers("all")
     assert number in huixing.numbers("pending_below")  # the street sees its community's matter at once
@@ -135,11 +141,12 @@ def test_dangerous_rock(api):
 
     d = shuanghu.act(number, "escalate", note=ROCK_NOTES[0])
     assert d["status"] == "pending" and d["holder_unit"]["name"] == "回兴街道便民服务中心"
-    assert d["claimed_by"] is None and d["allowed_actions"] == []
+    assert d["claimed_by"] is None and d["allowed_actions"] == ["progress", "link"]  # the recording unit's notes
     assert number in shuanghu.numbers("sent_on") and number in shuanghu.numbers("all")
     assert number not in shuanghu.numbers("incoming")
     assert number in huixing.numbers("incoming")
-    assert set(huixing.matter(number)["allowed_actions"]) == {"claim", "release", "escalate", "request_help"}
+    assert set(huixing.matter(number)["allowed_actions"]) == {"claim", "release", "escalate", "request_help",
+                                                              "progress", "link"}
 
     d = huixing.act(number, "escalate", note=ROCK_NOTES[1])
     assert d["status"] == "pending" and d["holder_unit"]["name"] == "区行政服务中心"
@@ -153,9 +160,20 @@ def test_dangerous_rock(api):
     assert number in district.numbers("in_hand") and number not in district.numbers("incoming")
     # the district cannot hand it further up; it may ask the command center
     assert "escalate" not in d["allowed_actions"] and "request_help" in d["allowed_actions"]
-    district.act(number, "progress", note=ROCK_NOTES[2])
+    # the district searches the district's matters (queue=all: the district for a district unit), finds the
+    # task force's, and links the two instead of working the rock a second time
+    found = district.queue("all", q="危岩")["items"]
+    assert task_force["number"] in [m["number"] for m in found]
+    d = district.act(number, "link", other=task_force["number"], link_kind="related", note=ROCK_NOTES[2])
+    assert d["status"] == "in_progress" and d["links"] == [{
+        "number": task_force["number"], "title": "双湖路片区危岩专项整治", "status": "pending", "kind": "related",
+        "direction": "outgoing"}]
+    tf = api["housing"].matter(task_force["number"])
+    assert (tf["events"][-1]["kind"], tf["events"][-1]["other_number"]) == ("linked", number)
+    assert tf["links"][0]["number"] == number and tf["links"][0]["direction"] == "incoming"
     d = district.act(number, "answer", note=ROCK_NOTES[3])
     assert d["status"] == "answered" and d["answered_at"]
+    assert [e["kind"] for e in d["events"] if e["note_kind"] == "answer"] == ["answer"]  # what the resident hears
     assert number in district.numbers("in_hand")
     assert "close" in shuanghu.matter(number)["allowed_actions"]  # the recording community closes with the resident
 
@@ -170,7 +188,7 @@ def test_dangerous_rock(api):
         ("escalate", "回兴街道便民服务中心", "huixing.center", "回兴街道便民服务中心", "区行政服务中心", "pending",
          ROCK_NOTES[1]),
         ("claim", "区行政服务中心", "district.center", None, None, "in_progress", ""),
-        ("progress", "区行政服务中心", "district.center", None, None, "in_progress", ROCK_NOTES[2]),
+        ("link", "区行政服务中心", "district.center", None, None, "in_progress", ROCK_NOTES[2]),
         ("answer", "区行政服务中心", "district.center", None, None, "answered", ROCK_NOTES[3]),
         ("close", "双湖路社区便民服务站", "shuanghu", None, None, "closed", ""),
     ]
@@ -187,6 +205,27 @@ def test_dangerous_rock(api):
         assert number not in api[name].numbers("sent_on")
         assert number in api[name].numbers("all")
     assert number not in district.numbers("in_hand") and number in district.numbers("all")
+
+    # a neighbour walks in about the same rock. The community searches its matters (queue=all&q=; after issue 8's
+    # district-wide search is merged, queue=district finds the task force's matter too) and finds the rock ...
+    found = shuanghu.queue("all", q="危岩")["items"]
+    assert number in [m["number"] for m in found]
+    # ... so the neighbour's report becomes a duplicate of it: closed at once, pointing at the original, whose
+    # answer the clerk can cite to the neighbour
+    neighbour = shuanghu.record(title="集资楼后山上有石头松动", category="安全隐患", channel="walk_in",
+                                resident_name="张先生", resident_phone="13812340009", address="双湖路党校集资楼")
+    d = shuanghu.act(neighbour["number"], "link", other=number, link_kind="duplicate", note="同一危岩,见原事项答复")
+    assert d["status"] == "closed" and d["closed_at"] and d["answered_at"] is None
+    closing = d["events"][-1]
+    assert (closing["kind"], closing["link_kind"], closing["other_number"], closing["status_after"]) == (
+        "link", "duplicate", number, "closed")
+    assert d["links"] == [{"number": number, "title": "双湖路党校集资楼后危岩", "status": "closed",
+                           "kind": "duplicate", "direction": "outgoing"}]
+    original = shuanghu.matter(number)
+    assert (original["events"][-1]["kind"], original["events"][-1]["other_number"]) == ("linked", neighbour["number"])
+    assert {(x["number"], x["kind"], x["direction"]) for x in original["links"]} == {
+        (task_force["number"], "related", "outgoing"), (neighbour["number"], "duplicate", "incoming")}
+    assert original["status"] == "closed" and original["version"] == view["version"]  # untouched but for the entry
 
 
 def test_road_repair(api):

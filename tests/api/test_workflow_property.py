@@ -36,6 +36,8 @@ EXAMPLES = int(os.environ.get("HUIYIN_PROPERTY_EXAMPLES", "20"))
 #: actions that take a matter further along rather than elsewhere
 ONWARD = {"claim", "progress", "answer", "close", "follow_up", "reopen", "request_extension", "approve_extension",
           "reject_extension"}
+#: the actions this machine models: ``link`` touches two matters and needs another's number (tests/api/test_links.py)
+MODELLED = [a for a in Action if a is not Action.link]
 #: how often each (action, outcome) came up: printed with ``-s``, to see that every rule gets exercised
 OUTCOMES: Counter[str] = Counter()
 
@@ -151,9 +153,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         actor = self.actors[username]
         # mostly an action the tables allow, preferring those that move the matter on (to get deep into the
         # workflow: answered, closed, reopened, extensions), else any action at all
-        allowed = allowed_actions(actor, model.state, self.tree)
+        allowed = [a for a in allowed_actions(actor, model.state, self.tree) if a in MODELLED]
         onward = [a for a in allowed if a.value in ONWARD]
-        choices = [st.sampled_from(list(Action))]
+        choices = [st.sampled_from(MODELLED)]
         if allowed:
             choices.insert(0, st.sampled_from(allowed))
         if onward:
@@ -281,7 +283,6 @@ def test_wrong_unit(api):
 def test_wrong_status(api):
     shuanghu = api["shuanghu"]
     number = shuanghu.record()["number"]
-    refused(shuanghu, number, "progress", 409, "wrong_status", note="还没认领")
     refused(shuanghu, number, "answer", 409, "wrong_status", note="还没认领")
     refused(shuanghu, number, "close", 409, "wrong_status")
     refused(shuanghu, number, "reopen", 409, "wrong_status", reason="x")
@@ -290,6 +291,7 @@ def test_wrong_status(api):
     shuanghu.act(number, "close")
     refused(shuanghu, number, "close", 409, "wrong_status")
     refused(shuanghu, number, "escalate", 409, "wrong_status", note="x")
+    refused(shuanghu, number, "progress", 409, "wrong_status", note="notes are for open matters")
 
 
 def test_already_claimed_names_the_holder(api):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from huiyin.core.domain import Action, Role, Status
+from huiyin.core.domain import Action, LinkKind, Role, Status
 from huiyin.core.schemas import ActionIn
 from huiyin.core.workflow import (RULES, TRANSITIONS, Actor, ClaimMove, MatterState, Refusal, RefusalCode,
                                   Transition, check, decide)
@@ -118,7 +118,8 @@ def test_follow_up_carries_the_satisfaction_and_nothing_else_does():
 @pytest.mark.parametrize("status, action", sorted(TRANSITIONS, key=str))
 def test_decide_agrees_with_check_on_every_transition(status, action):
     """With a complete body, decide refuses exactly when check does: the body is the only thing it adds."""
-    body = ActionIn(note="n", reason="r", to_unit=TRANSPORT, satisfaction=4, days=2)
+    body = ActionIn(note="n", reason="r", to_unit=TRANSPORT, satisfaction=4, days=2, other="YB-2026-000001",
+                    link_kind=LinkKind.related)
     for unit in (VILLAGE, TOWN, CENTER, COMMAND):
         for role in (Role.clerk, Role.supervisor, Role.commander, Role.trainer):
             actor = Actor(role, unit)

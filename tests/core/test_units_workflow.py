@@ -64,7 +64,9 @@ def test_every_rule_has_transitions_and_every_transition_a_rule():
 
 def test_village_matter_as_seen_by_each_unit():
     matter = state()
-    assert allowed_actions(Actor(Role.clerk, 7), matter, TREE) == [Action.claim, Action.escalate, Action.request_help]
+    # the holder may also note what it did (progress: the internal note) and link it to another matter
+    assert allowed_actions(Actor(Role.clerk, 7), matter, TREE) == [Action.claim, Action.escalate, Action.request_help,
+                                                                   Action.progress, Action.link]
     assert allowed_actions(Actor(Role.clerk, 6), matter, TREE) == [Action.claim]  # the social-security office
     assert allowed_actions(Actor(Role.clerk, 9), matter, TREE) == []  # another village
     assert allowed_actions(Actor(Role.admin, 1), matter, TREE) == []

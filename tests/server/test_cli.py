@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import socket
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from huiyin.server import db
 
@@ -126,6 +128,20 @@ def test_init_units_file_and_first_admin(env, tmp_path):
         assert client.get("/api/sample/operators").status_code == 404
         r = client.post("/api/auth/login", json={"username": "admin", "password": "a-long-secret"})
         assert r.status_code == 200 and r.json()["operator"]["unit"]["name"] == "示例区"
+        # every change the command line made is in the audit, by the system user who ran it; no password
+        audit = client.get("/api/audit", headers={"Authorization": f"Bearer {r.json()['token']}"}).json()["items"]
+        actor = f"cli:{getpass.getuser()}"
+        assert {e["actor"] for e in audit} == {actor}
+        assert [(e["kind"], e["subject"]) for e in reversed(audit)] == [
+            ("unit", "示例区"), ("unit", "示例区行政服务中心"), ("unit", "东街道便民服务中心"), ("unit", "东村便民服务站"),
+            ("operator", "admin"), ("operator", "dong"), ("operator", "dong")]
+        added, changed = audit[1], audit[0]
+        assert added["before"] is None and added["after"]["role"] == "clerk" and added["after"]["password"] == "set"
+        assert added["after"]["unit"] == "东村便民服务站"
+        assert changed["before"] == {k: v for k, v in added["after"].items() if k != "password"}
+        assert changed["after"]["password"] == "changed"
+        text = str(audit)
+        assert "secret" not in text and "argon2" not in text and "hash" not in text
         r = client.post("/api/auth/login", json={"username": "dong", "password": "third-secret"})
         token = r.json()["token"]
         matter = client.post("/api/matters", headers={"Authorization": f"Bearer {token}"},
@@ -203,6 +219,14 @@ def test_calendar_commands(env, tmp_path):
     assert again.returncode == 2 and "no entry of its own" in again.stderr
     exported = huiyin("calendar", "export", "2027", "--database", url, env=env).stdout
     assert exported.startswith("year 2027\ncomplete yes\n") and "2027-02-06 workday 春节调休" in exported
+    # each change is audited, by the system user; refused ones are not
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT kind, subject, actor FROM audit_entries ORDER BY id")).all()
+    engine.dispose()
+    actor = f"cli:{getpass.getuser()}"
+    assert [tuple(r) for r in rows] == [("calendar_year", "2027", actor), ("calendar_day", "2027-10-01", actor),
+                                        ("calendar_day", "2027-10-01", actor)]
 
 
 def test_the_huiyin_command_hands_server_commands_over(env):

@@ -103,8 +103,40 @@ def seed_0002(conn: sa.Connection) -> None:
          "created_at": _at(4)}])
 
 
+def seed_0004(conn: sa.Connection) -> None:
+    seed_0002(conn)
+    # what 0004 added: matter 4 closed as a duplicate of matter 5, matters 1 and 2 related, their timeline
+    # entries naming each other, and audit entries of a calendar day, the policy and an operator
+    conn.execute(sa.text("UPDATE matters SET status = 'closed', closed_at = :at WHERE id = 4"),
+                 {"at": _dt(conn, _at(5))})
+    _insert(conn, "matter_links", [
+        {"id": 1, "matter_id": 4, "other_id": 5, "kind": "duplicate", "created_by_id": 1, "created_at": _at(5)},
+        {"id": 2, "matter_id": 1, "other_id": 2, "kind": "related", "created_by_id": 1, "created_at": _at(6)}])
+    _insert(conn, "matter_events", [
+        {"matter_id": 4, "kind": "link", "actor_id": 1, "unit_id": 2, "status_before": "closed",
+         "status_after": "closed", "holder_unit_id": 2, "note": "同一事项", "created_at": _at(5),
+         "other_matter_id": 5, "link_kind": "duplicate"},
+        {"matter_id": 5, "kind": "linked", "actor_id": 1, "unit_id": 2, "status_before": "in_progress",
+         "status_after": "in_progress", "holder_unit_id": 2, "note": "同一事项", "created_at": _at(5),
+         "other_matter_id": 4, "link_kind": "duplicate"},
+        {"matter_id": 1, "kind": "link", "actor_id": 1, "unit_id": 2, "status_before": "pending",
+         "status_after": "pending", "holder_unit_id": 2, "note": "", "created_at": _at(6),
+         "other_matter_id": 2, "link_kind": "related"},
+        {"matter_id": 2, "kind": "linked", "actor_id": 1, "unit_id": 2, "status_before": "pending",
+         "status_after": "pending", "holder_unit_id": 2, "note": "", "created_at": _at(6),
+         "other_matter_id": 1, "link_kind": "related"}])
+    _insert(conn, "audit_entries", [
+        {"id": 1, "kind": "calendar_day", "subject": "2027-02-11", "actor": "cli:root", "actor_id": None,
+         "at": _at(1), "before": None,
+         "after": {"day": "2027-02-11", "type": "holiday", "name": "春节", "note": "extra"}},
+        {"id": 2, "kind": "policy", "subject": "deadline_policy", "actor": "dong", "actor_id": 1, "at": _at(2),
+         "before": {"simple_days": 3}, "after": {"simple_days": 4}},
+        {"id": 3, "kind": "operator", "subject": "dong", "actor": "cli:root", "actor_id": None, "at": _at(3),
+         "before": None, "after": {"username": "dong", "role": "clerk", "password": "set"}}])
+
+
 #: revision → what a database at that revision holds; later revisions without one use the nearest earlier
-SEEDERS = {"0001": seed_0001, "0002": seed_0002}
+SEEDERS = {"0001": seed_0001, "0002": seed_0002, "0004": seed_0004}
 #: the basis every matter must have at head: number → deadline_days
 EXPECTED_DAYS = {"SL-2026-000001": 3, "SL-2026-000002": 7, "SL-2026-000003": 7, "SL-2026-000004": 3,
                  "SL-2026-000005": 9}
@@ -117,7 +149,10 @@ def seed(revision: str, conn: sa.Connection) -> None:
     seeder = next(SEEDERS[r] for r in reversed(revs[: revs.index(revision) + 1]) if r in SEEDERS)
     seeder(conn)
     if conn.dialect.name == "postgresql":
-        for table in ("units", "operators", "auth_tokens", "matters", "matter_events"):
+        tables = ["units", "operators", "auth_tokens", "matters", "matter_events"]
+        if revs.index(revision) >= revs.index("0004"):
+            tables += ["matter_links", "audit_entries"]
+        for table in tables:
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                  f"(SELECT max(id) FROM {table}))"))
 
@@ -159,6 +194,10 @@ def assert_kept(before: dict, after: dict) -> None:
 def _check_head(conn: sa.Connection) -> None:
     days = dict(conn.execute(sa.text("SELECT number, deadline_days FROM matters")).all())
     assert days == {n: d for n, d in EXPECTED_DAYS.items() if n in days}
+    # 0004: links, their timeline columns and the audit exist (empty when upgraded from before 0004)
+    conn.execute(sa.text("SELECT id, matter_id, other_id, kind, created_by_id, created_at FROM matter_links"))
+    conn.execute(sa.text("SELECT id, kind, subject, actor, actor_id, at, before, after FROM audit_entries"))
+    conn.execute(sa.text("SELECT other_matter_id, link_kind FROM matter_events"))
 
 
 def _serve_and_read(url: str, numbers: list[str]) -> None:
@@ -210,6 +249,36 @@ def test_upgrade_with_data_from_every_earlier_revision(revision, fresh_database)
             numbers = [n for (n,) in conn.execute(sa.text("SELECT number FROM matters ORDER BY id"))]
         engine.dispose()
         _serve_and_read(url, numbers)
+
+
+def test_0004_down_and_up_with_links_and_audit(fresh_database):
+    """A database at 0004 holding links, link entries and audit entries: the server shows the links on both
+    matters; it goes down to 0003 (links and audit dropped, everything else kept) and up again."""
+    from huiyin.server.embedded import EmbeddedServer
+
+    with seeded(fresh_database, "0004") as (engine, url):
+        with EmbeddedServer(url, sample=False) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as client:
+            token = client.post("/api/auth/login", json={"username": "dong", "password": PASSWORD}).json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            dup = client.get("/api/matters/SL-2026-000004", headers=headers).json()
+            assert dup["links"] == [{"number": "SL-2026-000005", "title": "新事项", "status": "in_progress",
+                                     "kind": "duplicate", "direction": "outgoing"}]
+            assert dup["events"][-1]["other_number"] == "SL-2026-000005"
+            original = client.get("/api/matters/SL-2026-000005", headers=headers).json()
+            assert original["links"][0]["direction"] == "incoming"
+            assert client.get("/api/audit", headers=headers).status_code == 403
+        with engine.connect() as conn:
+            before = snapshot(conn)  # after serving: the login added a token, supervision may add notices
+        assert len(before["matter_links"]) == 2 and len(before["audit_entries"]) == 3
+        db.downgrade(engine, "0003")
+        with engine.connect() as conn:
+            down = snapshot(conn)
+        assert "matter_links" not in down and "audit_entries" not in down
+        assert_kept({t: rows for t, rows in before.items() if t not in ("matter_links", "audit_entries")}, down)
+        db.upgrade(engine)
+        with engine.connect() as conn:
+            _check_head(conn)
+            assert conn.execute(sa.text("SELECT count(*) FROM matter_links")).scalar() == 0
 
 
 def test_downgrade_to_nothing_and_up_again(fresh_database):
