@@ -52,6 +52,7 @@ WORKFLOW_KEYS: dict[Action, str] = {
     Action.request_extension: "d",  # d for days: ask for more working days
     Action.approve_extension: "g",  # g for grant
     Action.reject_extension: "j",
+    Action.link: "l",  # l for link: related, or a duplicate closed onto the original
 }
 
 REGISTRY: tuple[ActionSpec, ...] = (

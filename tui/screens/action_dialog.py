@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from huiyin.core.domain import Action
+from huiyin.core.domain import Action, LinkKind
 from huiyin.core.schemas import LIMITS, ActionIn, MatterSummary, field_errors
 from huiyin.core.workflow import MAX_EXTENSION_DAYS, RULES, Actor, Field, MatterState, target_unit
 
@@ -34,7 +34,7 @@ from ..i18n import current, refusal_text, t
 from ..workbench import Workbench, localize_bindings, workbench
 from .discard import leave_unless_typed
 
-FIELD_ORDER = (Field.to_unit, Field.days, Field.reason, Field.note, Field.satisfaction)
+FIELD_ORDER = (Field.to_unit, Field.other, Field.link_kind, Field.days, Field.reason, Field.note, Field.satisfaction)
 
 
 class ActionDialog(ModalScreen[bool]):
@@ -78,6 +78,9 @@ class ActionDialog(ModalScreen[bool]):
                     yield units
                 elif f is Field.satisfaction:
                     yield Select([(t(f"satisfaction.{n}"), n) for n in (5, 4, 3, 2, 1)], id="f-satisfaction",
+                                 prompt=t("dialog.choose"), compact=True)
+                elif f is Field.link_kind:
+                    yield Select([(t(f"link_kind.{kind}"), kind.value) for kind in LinkKind], id="f-link_kind",
                                  prompt=t("dialog.choose"), compact=True)
                 elif f is Field.days:
                     yield HInput(id="f-days", placeholder=t("hint.days"), compact=True, restrict=r"[0-9]*",
@@ -209,9 +212,9 @@ class ActionDialog(ModalScreen[bool]):
         for f in self.fields:
             if f is Field.to_unit:
                 values["to_unit"] = self.to_unit
-            elif f is Field.satisfaction:
-                value = self.query_one("#f-satisfaction", Select).value
-                values["satisfaction"] = None if value is Select.BLANK else value
+            elif f in (Field.satisfaction, Field.link_kind):
+                value = self.query_one(f"#f-{f}", Select).value
+                values[str(f)] = None if value is Select.BLANK else value
             elif f is Field.days:
                 text = self.query_one("#f-days", Input).value.strip()
                 values["days"] = int(text) if text.isdigit() else (text or None)

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from huiyin.core.deadlines import DeadlinePolicy
-from huiyin.core.domain import EventKind, Status
+from huiyin.core.domain import EventKind, NoteKind, Status
 from huiyin.core.schemas import EventOut, MatterDetail, MatterSummary, UnitRef
 
 from ..actions import bindings_for
@@ -206,11 +206,17 @@ class DetailScreen(MatterActionsScreen):
                 move += "  " + t("detail.new_due", due=local_time(e.due_at, tz))
         if e.kind is EventKind.deadline_changed and e.due_at is not None:
             move = t("detail.new_due", due=local_time(e.due_at, tz))
+        if e.kind in (EventKind.link, EventKind.linked) and e.other_number and e.link_kind is not None:
+            move = t(f"detail.{e.kind}_{e.link_kind}", number=e.other_number)
         if e.satisfaction:
             head.extend(["  ", t(f"satisfaction.{e.satisfaction}")])
         lines = [Content.assemble(*head)]
         if move:
             lines.append(Content.assemble("    ", move))
         if e.note:
-            lines.append(Content.assemble("    ", (e.note, "italic")))
+            # an internal note and the answer to the resident read differently (only an answer answers)
+            if e.note_kind in (NoteKind.internal, NoteKind.answer):
+                lines.append(Content.assemble("    ", (t(f"note_kind.{e.note_kind}") + ": ", "bold"), (e.note, "italic")))
+            else:
+                lines.append(Content.assemble("    ", (e.note, "italic")))
         return Content("\n").join(lines)
