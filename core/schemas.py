@@ -206,6 +206,13 @@ class MatterSummary(_Model):
     #: working days an extension request asks for, while it waits for a decision
     extension_days_requested: int | None = None
     version: int
+    #: how the matter arrived at its holder: the kind of the last timeline entry that moved it (``assign``: the
+    #: command center chose this unit, so no unit above it may claim it; see huiyin.core.workflow.MatterState)
+    arrived_by: EventKind | None = None
+    #: the fields the caller may not see in full: masked (``resident_name``, ``resident_phone``, ``address``:
+    #: ``陈**``, ``138****0005``, the address to the street) or withheld (``description``: sent as ``""``), per
+    #: the visibility policy (huiyin.core.visibility, docs/visibility.md)
+    masked: list[str] = []
 
 
 class MatterOut(MatterSummary):
@@ -234,6 +241,8 @@ class EventOut(_Model):
     #: the matter's deadline as this event set or moved it (record, approve_extension)
     due_at: datetime | None = None
     created_at: datetime
+    #: ``["note"]`` when the caller may not read the entry's note (it is sent as ``""``), per the visibility policy
+    masked: list[str] = []
 
 
 class MatterDetail(MatterOut):
@@ -255,6 +264,8 @@ class QueueCounts(_Model):
     #: deprecated: the old name of ``sent_on``, the same number
     sent_up: int = 0
     all: int
+    #: every matter of the district (the ``district`` search scope); 0 for those who see none
+    district: int = 0
     #: the overdue queue's size; ``None`` for operators who do not have that queue
     overdue: int | None = None
     #: of the matters in *incoming* and *in hand*: how many are at risk, and how many overdue, now
