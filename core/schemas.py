@@ -208,11 +208,17 @@ class MatterSummary(_Model):
     version: int
     #: how the matter arrived at its holder: the kind of the last timeline entry that moved it (``assign``: the
     #: command center chose this unit, so no unit above it may claim it; see huiyin.core.workflow.MatterState)
-    arrived_by: EventKind | None = None
+    arrived_by: EventKind | None = Field(default=None, description=(
+        "how the matter arrived at its holder: the kind of the last timeline entry that moved it (`record`, "
+        "`escalate`, `request_help`, `assign`, `release`, `claim`); while it is `assign`, only the holder may "
+        "claim it (no unit above it takes over the command center's choice)"))
     #: the fields the caller may not see in full: masked (``resident_name``, ``resident_phone``, ``address``:
     #: ``陈**``, ``138****0005``, the address to the street) or withheld (``description``: sent as ``""``), per
     #: the visibility policy (huiyin.core.visibility, docs/visibility.md)
-    masked: list[str] = []
+    masked: list[str] = Field(default_factory=list, description=(
+        "the fields the caller may not see in full, by the visibility policy (docs/visibility.md): "
+        "`resident_name`, `resident_phone`, `address` come masked (`陈**`, `138****0005`, the address to the "
+        "street), `description` withheld (sent as `\"\"`); a field left empty by the recorder is never listed"))
 
 
 class MatterOut(MatterSummary):
@@ -242,7 +248,9 @@ class EventOut(_Model):
     due_at: datetime | None = None
     created_at: datetime
     #: ``["note"]`` when the caller may not read the entry's note (it is sent as ``""``), per the visibility policy
-    masked: list[str] = []
+    masked: list[str] = Field(default_factory=list, description=(
+        "`[\"note\"]` when the caller may not read this entry's note (it is sent as `\"\"`), by the visibility "
+        "policy (docs/visibility.md)"))
 
 
 class MatterDetail(MatterOut):

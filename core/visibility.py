@@ -118,6 +118,12 @@ def sees_any(role: Role) -> bool:
     return viewer is None or VISIBILITY[viewer][Part.work] > Access.none
 
 
+def sees_all(role: Role) -> bool:
+    """Whether an operator of this role sees the work of every matter, whatever its unit stands to it."""
+    viewer = ROLE_VIEWERS.get(role, Viewer.none)
+    return VISIBILITY[viewer][Part.work] > Access.none
+
+
 def granting(part: Part, level: Access = Access.full) -> frozenset[Viewer]:
     """The viewer relations that see ``part`` at ``level`` or more (the server turns them into query filters)."""
     return frozenset(v for v, parts in VISIBILITY.items() if parts[part] >= level)

@@ -11,7 +11,7 @@ from huiyin.core.domain import Action, Queue, Role
 
 from huiyin.core.schemas import (ActionIn, MatterDetail, MatterIn, MatterSummary, QueueCounts, QueuePage,
                                  SimilarMatter, SimilarPage, SimilarQuery)
-from huiyin.core.visibility import Access, Part
+from huiyin.core.visibility import Access, Part, sees_all, sees_any
 from huiyin.core.workflow import Actor, allowed_actions
 
 from .. import workflow
@@ -47,11 +47,14 @@ def _not_found(number: str) -> ApiError:
     return ApiError(404, "not_found", f"no matter numbered {number}")
 
 
-def _visible_matter(session: DbSession, op: CurrentOperator, number: str) -> Matter:
-    """The matter numbered ``number`` if the operator may see it; a 404 alike for one that does not exist and one
-    the visibility policy hides (a trainer's), so a number says nothing about the district."""
+def _visible_matter(session: DbSession, op: CurrentOperator, number: str) -> Matter | None:
+    """A 404 alike for a matter that does not exist and one the visibility policy hides from the operator (a
+    trainer's), so a number says nothing about the district; else the matter (``None`` when the operator's role
+    sees every matter: there is nothing to look up)."""
+    if sees_all(Role(op.role)):
+        return None
     matter = session.exec(select(Matter).where(Matter.number == number)).first()
-    if matter is None:
+    if matter is None or not sees_any(Role(op.role)):
         raise _not_found(number)
     _trail, seen = seen_by(session, op, [matter], load_tree(session))
     if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
