@@ -30,6 +30,7 @@ from huiyin.core.domain import Action, EventKind, Queue, Role, Status, Tier, Uni
 from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.visibility import FIELDS, MASKS, Access, Part, access, viewers
 from huiyin.core.workflow import RULES, Actor, Field, MatterState, Refusal, check, relations
+from tests.api.test_workflow_property import unit_tree
 
 OPERATORS = ["admin", "trainer", "command", "district.center", "district.supervisor", "transport", "housing",
              "huixing.center", "huixing.supervisor", "shuanghu", "baoshenghu", "shichuan.center", "liuqiao",
@@ -113,12 +114,6 @@ def make(api, name: str) -> Made:  # type: ignore[no-untyped-def]
             filled["to_unit"] = api.unit_id(filled["to_unit"])
         api[username].act(made.number, action, **filled)
     return made
-
-
-def unit_tree(api) -> UnitTree:  # type: ignore[no-untyped-def]
-    units = api["admin"].get("/api/units").json()
-    return UnitTree(UnitInfo(u["id"], u["name"], Tier(u["tier"]), UnitKind(u["kind"]), u["parent_id"])
-                    for u in units)
 
 
 @dataclass
