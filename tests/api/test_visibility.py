@@ -79,6 +79,17 @@ def test_the_rock_story_a_community_finds_the_task_force_matter_first(api):
     row = page["items"][0]
     assert row["holder_unit"]["name"] == "区行政服务中心"
     assert row["resident_name"] == "区******" and row["masked"] == ["resident_name"]
+    # keyset paging like every queue: page by page, the whole district, each matter once
+    paged, cursor = [], None
+    while True:
+        page = community.queue("district", limit=2, **({"cursor": cursor} if cursor else {}))
+        paged += [row["number"] for row in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert paged == community.numbers("district") and len(set(paged)) == len(paged) == page["total"]
+    assert task_force["number"] in paged
+    assert api["trainer"].queue("district") == {"items": [], "total": 0, "next_cursor": None}
     # its own queues stay its own
     assert task_force["number"] not in community.numbers("all")
     counts = community.get("/api/queues").json()
