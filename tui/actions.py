@@ -59,7 +59,8 @@ REGISTRY: tuple[ActionSpec, ...] = (
     ActionSpec("quit", "q", "quit", "app", "key.quit"),
     ActionSpec("palette", "ctrl+p", "command_palette", "app", "key.palette", show=False, priority=True,
                key_display="^p"),
-    ActionSpec("switch_operator", "u", "switch_operator", "app", "key.switch_operator"),
+    # ends the token on the server and forgets it here; the sign-in screen comes back (also to switch operator)
+    ActionSpec("sign_out", "u", "sign_out", "app", "key.sign_out"),
     ActionSpec("record", "n", "record", "queue", "key.record"),
     ActionSpec("open", "enter", "open", "queue", "key.open"),
     ActionSpec("filter", "slash", "filter", "queue", "key.filter", key_display="/"),
@@ -84,6 +85,9 @@ REGISTRY: tuple[ActionSpec, ...] = (
 
 BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in REGISTRY}
 
+#: binding ids of earlier versions a config's ``[keymap]`` may still use
+ALIASES: dict[str, str] = {"switch_operator": "sign_out"}
+
 
 def specs_for(scope: str) -> list[ActionSpec]:
     scopes = {scope}
@@ -97,4 +101,9 @@ def bindings_for(scope: str) -> list[Binding]:
 
 
 def binding_ids() -> set[str]:
-    return set(BY_NAME)
+    return set(BY_NAME) | set(ALIASES)
+
+
+def canonical_keymap(keymap: dict[str, str]) -> dict[str, str]:
+    """``[keymap]`` with old binding ids (:data:`ALIASES`) under their current names."""
+    return {ALIASES.get(name, name): keys for name, keys in keymap.items()}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 
 from huiyin.core.clock import Clock, SystemClock
@@ -29,10 +29,19 @@ from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
 
 from .actions import BY_NAME, REGISTRY, bindings_for
 from .client import ApiClient, ApiError, Unreachable
+from .components.banner import ConnectionBanner
 from .embedded import EmbeddedLauncher
-from .i18n import set_language, t
+from .i18n import refusal_text, set_language, t
+from .palette import WorkbenchCommands
+from .screens.action_dialog import ActionDialog
+from .screens.discard import DiscardScreen
+from .screens.help import HelpScreen
+from .screens.login import LoginScreen
+from .screens.queue import QueueScreen
+from .screens.record import RecordScreen
 from .session import TokenStore
 from .timeleft import DeadlineRules
+from .workbench import MatterActed, MattersChanged, RulesChanged, ServerReady, localize_bindings
 
 T = TypeVar("T")
 
@@ -44,13 +53,8 @@ RULES_REFRESH_SECONDS = 300.0
 SAMPLE_PASSWORD = "huiyin-sample"
 
 
-def localize_bindings(node: DOMNode) -> None:
-    """Binding descriptions are catalog keys in the class; show them in the current language."""
-    bindings = node._bindings
-    for key, items in list(bindings.key_to_bindings.items()):
-        bindings.key_to_bindings[key] = [
-            replace(b, description=t(b.description)) if b.description and "." in b.description else b
-            for b in items]
+#: screens where typed input lives (and the question before it is thrown away): ``q`` never quits the app there
+FORM_SCREENS = (RecordScreen, ActionDialog, DiscardScreen)
 
 
 class WorkbenchApp(App[None]):
@@ -58,6 +62,7 @@ class WorkbenchApp(App[None]):
     TITLE = "huiyin"
     BINDINGS = bindings_for("app")
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {WorkbenchCommands}
 
     def __init__(self, *, server_url: str | None = None, launcher: EmbeddedLauncher | None = None,
                  clock: Clock | None = None, language: str = "zh-CN", theme: str | None = None,
@@ -115,10 +120,8 @@ class WorkbenchApp(App[None]):
             self.notify(t("notify.unknown_theme", name=self.requested_theme), severity="warning")
         for problem in self.theme_problems:
             self.notify(problem, title=t("notify.theme_problem"), severity="warning", timeout=10)
-        from .screens.login import LoginScreen
-
         self.push_screen(LoginScreen())
-        self.set_interval(RULES_REFRESH_SECONDS, self._refresh_rules_later)
+        self.set_interval(RULES_REFRESH_SECONDS, self.refresh_rules_soon)
         if self.launcher is not None and self.server_url is None:
             self._start_embedded()
 
@@ -135,9 +138,7 @@ class WorkbenchApp(App[None]):
     def _embedded_ready(self, url: str) -> None:
         self.server_url = url.rstrip("/")
         self.api = ApiClient(self.server_url)
-        for screen in self.screen_stack:
-            if hasattr(screen, "server_ready"):
-                screen.server_ready()
+        self._tell_screens(ServerReady)
 
     def _embedded_failed(self, detail: str) -> None:
         self.set_online(False, t("conn.embedded_failed", detail=detail))
@@ -166,14 +167,28 @@ class WorkbenchApp(App[None]):
         self.set_online(True)
         return result
 
-    async def login(self, username: str, password: str) -> None:
+    @property
+    def embedded(self) -> bool:
+        """The server is the built-in one this workbench started (not just any server on localhost)."""
+        return self.launcher is not None
+
+    async def login(self, username: str, password: str, *, keep: bool = False) -> None:
+        """Sign in. The token is kept on this computer only when the operator asked for it (``keep``:
+        "keep me signed in on this computer"); otherwise only the username is remembered, to preselect it."""
         out: LoginOut = await self.call(lambda api: api.login(username, password))
         if self.token_store is not None and self.server_url:
-            self.token_store.save(self.session_key, out.operator.username, out.token, out.expires_at)
+            self.token_store.save(self.session_key, out.operator.username, out.token, out.expires_at, keep=keep)
         await self.enter_session(out.operator)
 
+    def last_username(self) -> str | None:
+        """Who signed in last at this computer (to preselect on the sign-in screen)."""
+        if self.token_store is None:
+            return None
+        return self.token_store.last_username(self.session_key)
+
     async def resume_saved(self, username: str | None = None) -> bool:
-        """Log in with a stored, unexpired token (the last operator's, or ``username``'s)."""
+        """Sign in with a kept, unexpired token (the last operator's, or ``username``'s). Tokens are kept only
+        for operators who chose "keep me signed in on this computer"."""
         if self.token_store is None or self.api is None or not self.server_url:
             return False
         saved = self.token_store.token(self.session_key, username)
@@ -202,8 +217,6 @@ class WorkbenchApp(App[None]):
         self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
 
     async def _show_queues(self) -> None:
-        from .screens.queue import QueueScreen
-
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(QueueScreen())
@@ -227,12 +240,10 @@ class WorkbenchApp(App[None]):
         policy, years, status = answers
         self.rules = DeadlineRules.from_wire(policy.model_dump() if policy is not None else None, years,
                                              status.warnings if status is not None else None, self.rules)
-        for screen in self.screen_stack:
-            handler = getattr(screen, "rules_changed", None)
-            if handler is not None:
-                handler()
+        self._tell_screens(RulesChanged)
 
-    def _refresh_rules_later(self) -> None:
+    def refresh_rules_soon(self) -> None:
+        """Fetch the rules again in the background (ctrl+r, every few minutes)."""
         if self.operator is not None:
             self.run_worker(self.refresh_rules(), group="rules", exclusive=True, exit_on_error=False)
 
@@ -246,17 +257,28 @@ class WorkbenchApp(App[None]):
 
     def session_expired(self) -> None:
         self.notify(t("notify.session_expired"), severity="warning")
-        self.action_switch_operator()
+        self._end_session(server_logout=False)
 
-    def action_switch_operator(self) -> None:
-        from .screens.login import LoginScreen
+    def action_sign_out(self) -> None:
+        """Sign out: the server ends the token (``POST /api/auth/logout``), this computer forgets it, and the
+        sign-in screen comes back (for this operator or the next shift's)."""
+        self._end_session(server_logout=True)
 
+    def _end_session(self, *, server_logout: bool) -> None:
         self.workers.cancel_group(self, "events")
-        self.operator = None
-        if self.api is not None:
-            self.api.token = None
+        operator, self.operator = self.operator, None
+        if operator is not None and self.token_store is not None and self.server_url:
+            self.token_store.forget(self.session_key, operator.username)
+        api = self.api
 
         async def go() -> None:
+            if api is not None and api.token:
+                if server_logout:
+                    try:
+                        await api.logout()
+                    except (ApiError, Unreachable):
+                        pass  # the token expires by itself; here it is forgotten already
+                api.token = None
             while len(self.screen_stack) > 2:
                 await self.pop_screen()
             await self.switch_screen(LoginScreen(switching=True))
@@ -264,8 +286,10 @@ class WorkbenchApp(App[None]):
         self.call_later(go)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_operator":
+        if action == "sign_out":
             return self.operator is not None
+        if action == "quit" and isinstance(self.screen, FORM_SCREENS):
+            return False  # a form or dialog: q is typed there (or does nothing), it never quits
         return True
 
     @property
@@ -296,31 +320,47 @@ class WorkbenchApp(App[None]):
     # --- workflow actions ---------------------------------------------------------------------------------------
     @work(group="matter-action", exclusive=True, exit_on_error=False)
     async def run_matter_action(self, matter: MatterSummary, action: Action) -> None:
-        """Ask what the action needs (fields, confirmation), send it, show the outcome, refresh."""
+        """Ask what the action needs (fields, confirmation), send it, show the outcome, refresh. The screen it
+        was started from hears :class:`MatterActed` when it went through."""
         if action not in self.allowed_for(matter):
             self.notify(t("notify.not_allowed", action=t(f"action.{action}")), severity="warning")
             return
         rule = RULES[action]
         number = matter.number
+        origin = self.screen
 
         async def send(body: ActionIn) -> None:
             await self.call(lambda api: api.act(number, action, body))
 
-        if rule.requires or rule.confirm:
-            from .screens.action_dialog import ActionDialog
+        def dismissed(done: bool | None) -> None:
+            if done:
+                self._acted(origin, number, action)
 
-            self.push_screen(ActionDialog(matter, action, send))
+        if rule.requires or rule.confirm:
+            self.push_screen(ActionDialog(matter, action, send), dismissed)
             return
         try:
             await send(ActionIn())
         except ApiError as exc:
-            self.notify(exc.message, title=t("notify.refused"), severity="error", timeout=8)
-            self.matters_changed({number})
+            self.action_refused(number, action, exc)
             return
         except Unreachable:
             self.notify(t("conn.action_failed"), severity="error")
             return
+        self._acted(origin, number, action)
+
+    def _acted(self, origin: Screen[Any], number: str, action: Action) -> None:
+        self.action_done(number, action)
+        origin.post_message(MatterActed(number, action))
+
+    def action_done(self, number: str, action: Action) -> None:
         self.notify(t("notify.action_done", action=t(f"action.{action}"), number=number))
+        self.matters_changed({number})
+
+    def action_refused(self, number: str, action: Action, error: ApiError) -> None:
+        """Show a refusal in words of the catalog (by its code; the server's message when the code is new)."""
+        text = refusal_text(error.code, error.message, action=t(f"action.{action}"), number=number)
+        self.notify(text, title=t("notify.refused"), severity="error", timeout=8, markup=False)
         self.matters_changed({number})
 
     # --- live updates ---------------------------------------------------------------------------------------
@@ -380,17 +420,17 @@ class WorkbenchApp(App[None]):
 
     def matters_changed(self, numbers: set[str]) -> None:
         """Tell every screen that these matters changed (an empty set: anything may have changed)."""
+        self._tell_screens(lambda: MattersChanged(numbers))
+
+    def _tell_screens(self, make: Callable[[], Message]) -> None:
+        """Post a message (a new one from ``make`` for each) to every screen of the stack."""
         for screen in self.screen_stack:
-            handler = getattr(screen, "matters_changed", None)
-            if handler is not None:
-                handler(numbers)
+            screen.post_message(make())
 
     def set_online(self, online: bool, detail: str = "") -> None:
         if online == self.online and detail == self.offline_detail:
             return
         self.online, self.offline_detail = online, ("" if online else detail)
-        from .components.banner import ConnectionBanner
-
         for screen in self.screen_stack:
             for banner in screen.query(ConnectionBanner):
                 banner.show_state()
@@ -421,8 +461,6 @@ class WorkbenchApp(App[None]):
             self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
-
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(list(self.key_help(self.screen))))
@@ -457,6 +495,7 @@ class WorkbenchApp(App[None]):
             if target.check_action(action_name, params) is not True:
                 continue
             key = self.get_key_display(Binding(spec.key, spec.action, "", key_display=spec.key_display))
+            # plain text: the palette (tui/palette.py) shows it as Content, so "[/]" is not markup
             yield SystemCommand(f"{t(spec.label)}  [{key}]", t("palette.action_help", name=spec.name),
                                 partial(self.run_named_action, spec.name))
         for name in self.huiyin_themes:

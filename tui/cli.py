@@ -41,7 +41,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import config as cfg
     from .actions import binding_ids
-    from .i18n import choose_language
 
     try:
         conf = cfg.load_config(args.config)
@@ -61,25 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"huiyin: --clock: {exc}", file=sys.stderr)
         return 2
 
-    from .app import WorkbenchApp
-    from .session import TokenStore
+    from .factory import make_app
 
-    server = args.server or conf.server
-    launcher = None
-    if not server:
-        from .embedded import EmbeddedLauncher
-
-        launcher = EmbeddedLauncher(args.data_dir or cfg.data_dir(), clock=clock, sample=not args.no_sample)
-    app = WorkbenchApp(
-        server_url=server,
-        launcher=launcher,
-        clock=clock,
-        language=choose_language(args.lang, conf.language),
-        theme=args.theme or conf.theme,
-        keymap=conf.keymap,
-        token_store=TokenStore(cfg.state_dir() / "tokens.json", clock),
-        themes_dir=cfg.user_themes_dir(),
-    )
+    app = make_app(conf, server_url=args.server, language=args.lang, theme=args.theme, clock=clock,
+                   data_dir=args.data_dir, sample=not args.no_sample, themes_dir=cfg.user_themes_dir())
     app.run()
     return int(app.return_code or 0)
 

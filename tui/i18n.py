@@ -104,3 +104,17 @@ def choose_language(cli: str | None, config: str | None) -> str:
         if found:
             return found
     return system_language() or DEFAULT_LANGUAGE
+
+
+def tn(key: str, count: int, **values: Any) -> str:
+    """A text with a count: ``key.one`` for exactly one when the catalog has it, else ``key.other``."""
+    if count == 1 and _current.has(f"{key}.one"):
+        return t(f"{key}.one", count=count, **values)
+    return t(f"{key}.other", count=count, **values)
+
+
+def refusal_text(code: str, message: str, **values: Any) -> str:
+    """A server refusal in the catalog's words, by its stable ``code`` (``refusal.wrong_status`` ...); the
+    server's own message when the catalog does not know the code (a newer server)."""
+    key = f"refusal.{code}"
+    return t(key, **values) if _current.has(key) else (message or code)

@@ -5,6 +5,12 @@
 Every urgency has an ASCII glyph as well as a theme colour (``urgency-on-track`` / ``urgency-at-risk`` /
 ``urgency-overdue``), so it reads in 16 colours, without colour, and in a CJK terminal (no ambiguous-width
 marks): ``+`` on track, ``!`` at risk, ``X`` overdue.
+
+A countdown is *provisional* (:data:`PROVISIONAL_MARK` after it, ``+ 5d 3h?``) when its deadline was counted
+across a year whose holidays the calendar does not know yet (the server's ``due_provisional``), or when it
+runs into such a year (one of ``GET /api/calendar/status``'s warnings): those days are counted Monday to
+Friday until an admin loads that year's schedule. Clerks see the mark on the countdowns it affects; the
+warning line itself is for admins, who can act on it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from .i18n import t
 
 URGENCY_GLYPH: dict[Urgency | None, str] = {Urgency.on_track: "+", Urgency.at_risk: "!", Urgency.overdue: "X",
                                             None: " "}
+#: after a provisional countdown (not colour alone; explained in help and docs/workbench.md)
+PROVISIONAL_MARK = "?"
 #: the theme variable of each urgency's colour (every shipped theme defines all three)
 URGENCY_VARIABLE: dict[Urgency, str] = {Urgency.on_track: "urgency-on-track", Urgency.at_risk: "urgency-at-risk",
                                         Urgency.overdue: "urgency-overdue"}
@@ -78,6 +86,14 @@ class DeadlineRules:
             notices = tuple(CalendarNotice(w.year, w.code, w.message) for w in warnings)
         return cls(calendar, built_policy, notices)
 
+    def uncovered(self, start: datetime, end: datetime) -> bool:
+        """Whether counting from ``start`` to ``end`` (either order) runs through a year the calendar warns
+        about (its holidays not known: counted Monday to Friday)."""
+        if not self.warnings:
+            return False
+        first, last = sorted((start.astimezone(self.policy.tz).year, end.astimezone(self.policy.tz).year))
+        return any(first <= notice.year <= last for notice in self.warnings)
+
 
 @dataclass(frozen=True, slots=True)
 class TimeLeft:
@@ -85,6 +101,8 @@ class TimeLeft:
     countdown: Countdown | None
     #: the catalog key shown instead of a countdown (``timeleft.done``, ``timeleft.answered``)
     finished: str = "timeleft.done"
+    #: counted (partly) Monday to Friday for a year the calendar does not know yet
+    provisional: bool = False
 
     @property
     def urgency(self) -> Urgency | None:
@@ -120,19 +138,24 @@ class TimeLeft:
         return t("timeleft.overdue" if c.overdue else "timeleft.left", amount=self.amount())
 
     def text(self) -> str:
-        """Glyph and words: ``! 剩5小时``, ``X overdue 1d``."""
-        return f"{self.glyph} {self.label()}" if self.countdown else self.label()
+        """Glyph and words: ``! 剩5小时``, ``X overdue 1d``; ``+ 5d 3h?`` when provisional."""
+        if self.countdown is None:
+            return self.label()
+        return f"{self.glyph} {self.label()}{PROVISIONAL_MARK if self.provisional else ''}"
 
 
 def time_left(due_at: datetime, now: datetime, *, closed: bool = False, answered: bool = False,
               calendar: WorkCalendar | None = None, policy: DeadlinePolicy | None = None,
-              rules: DeadlineRules | None = None) -> TimeLeft:
-    """The countdown to ``due_at`` at ``now``; none once the matter is ``closed`` or ``answered``."""
+              rules: DeadlineRules | None = None, provisional: bool = False) -> TimeLeft:
+    """The countdown to ``due_at`` at ``now``; none once the matter is ``closed`` or ``answered``.
+    ``provisional``: the deadline itself was counted across an unknown year (``due_provisional``); the
+    countdown is provisional too when it runs through a year the rules' calendar warns about."""
     if closed:
         return TimeLeft(None)
     if answered:
         return TimeLeft(None, "timeleft.answered")
     if rules is not None:
         calendar, policy = calendar or rules.calendar, policy or rules.policy
-    return TimeLeft(countdown(due_at, now, calendar or default_calendar(), policy))
+        provisional = provisional or rules.uncovered(now, due_at)
+    return TimeLeft(countdown(due_at, now, calendar or default_calendar(), policy), provisional=provisional)
 

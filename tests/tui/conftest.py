@@ -34,22 +34,35 @@ def tui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     srv.stop()
 
 
+def build_app(server, state_dir: Path, lang: str = "en", **options):  # type: ignore[no-untyped-def]
+    """A workbench app for tests, made by the app factory the ``huiyin`` command uses (``testing``: no
+    animations, no blinking cursor), talking to ``server`` over HTTP with its own token file in ``state_dir``."""
+    from huiyin.tui.factory import make_app as factory
+
+    options.setdefault("retry_seconds", 0.5)
+    return factory(server_url=server.base_url, clock=server.clock, language=lang, state_dir=state_dir,
+                   testing=True, **options)
+
+
+def build_embedded_app(server, state_dir: Path, lang: str = "en", **options):  # type: ignore[no-untyped-def]
+    """A workbench app that starts its own built-in server, as ``huiyin`` without ``--server`` does, on the
+    database of ``server`` (so it sees the same district): set ``HUIYIN_DATABASE_URL`` to
+    ``server.settings.database_url`` first (with monkeypatch), the launcher reads it."""
+    from huiyin.tui.factory import make_app as factory
+
+    return factory(clock=server.clock, language=lang, state_dir=state_dir, data_dir=state_dir / "data",
+                   testing=True, **options)
+
+
 @pytest.fixture
 def make_app(tui_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     """``make_app(lang="en", **kw)`` → a WorkbenchApp talking to the module's server over HTTP."""
-    from huiyin.tui.app import WorkbenchApp
-    from huiyin.tui.session import TokenStore
-
     made = iter(range(1000))
 
-    def make(lang: str = "en", **kw):  # type: ignore[no-untyped-def]
+    def make(lang: str = "en", state_dir: Path | None = None, **kw):  # type: ignore[no-untyped-def]
         # each app is its own window: its own token file, so one never logs in with another's token
-        state = tmp_path / f"state-{next(made)}" / "tokens.json"
-        options = dict(server_url=tui_server.base_url, clock=tui_server.clock, language=lang,
-                       token_store=TokenStore(state, tui_server.clock),
-                       sample_mode=True, cursor_blink=False, retry_seconds=0.5)
-        options.update(kw)
-        return WorkbenchApp(**options)
+        # (unless a test restarts the same window: the same ``state_dir``)
+        return build_app(tui_server, state_dir or tmp_path / f"state-{next(made)}", lang, **kw)
 
     return make
 
@@ -66,6 +79,28 @@ async def wait_for(pilot, condition, timeout: float = 5.0, info=None) -> None:  
             raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}:\n{details}")
         await pilot.pause(0.02)
         await asyncio.sleep(0)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the screen is still: no loads running (workers of the app and its screens; the live event
+    stream excepted), no animation scheduled or running, then one more refresh. Snapshots are taken after this
+    (with animations off and the clock frozen) so they never catch a tab underline half-way."""
+    app = pilot.app
+
+    def busy() -> list[object]:
+        return [w for w in app.workers if not w.is_finished and w.group != "events"]
+
+    await wait_for(pilot, lambda: not busy(), info=lambda: repr(busy()))
+    await pilot.wait_for_scheduled_animations()
+    # what is drawn after a refresh (the tab underline follows a relabelled tab one refresh later): wait until
+    # two screenshots a moment apart are the same
+    shots = [app.export_screenshot()]
+    while len(shots) < 40:
+        await pilot.pause(0.05)
+        shots.append(app.export_screenshot())
+        if shots[-1] == shots[-2] and not busy():
+            return
+    raise AssertionError("the screen did not settle within 2 s")
 
 
 async def login(pilot, username: str, password: str = SAMPLE_PASSWORD) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +195,7 @@ async def logged_in_as(pilot, username: str) -> None:  # type: ignore[no-untyped
     await app.login(username, SAMPLE_PASSWORD)
     await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
                    and app.screen.query_one(QueueTable).loaded_once and app.screen.counts is not None)
-    await pilot.pause()
+    await settle(pilot)
 
 
 def showing_queue(username: str, key: str):  # type: ignore[no-untyped-def]
@@ -174,5 +209,5 @@ def showing_queue(username: str, key: str):  # type: ignore[no-untyped-def]
             table = pilot.app.screen.query_one(QueueTable)
             await wait_for(pilot, lambda: table.loaded_once and pilot.app.screen.queue.value in str(
                 pilot.app.screen.query_one("Tabs").active))
-        await pilot.pause(0.1)
+        await settle(pilot)
     return run

@@ -15,7 +15,7 @@ import pytest
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.queue import QueueScreen
 
-from .conftest import SAMPLE_PASSWORD, screen_text, start_server, wait_for
+from .conftest import SAMPLE_PASSWORD, build_app, screen_text, start_server, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -40,11 +40,7 @@ def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 def make_big_app(srv, tmp: Path):  # type: ignore[no-untyped-def]
-    from huiyin.tui.app import WorkbenchApp
-    from huiyin.tui.session import TokenStore
-
-    return WorkbenchApp(server_url=srv.base_url, clock=srv.clock, language="en", live=False, cursor_blink=False,
-                        token_store=TokenStore(tmp / "tokens.json", srv.clock))
+    return build_app(srv, tmp, "en", live=False)
 
 
 async def test_a_100k_row_server_queue_stays_responsive(big_server, tmp_path: Path) -> None:

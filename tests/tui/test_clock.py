@@ -6,7 +6,7 @@ days, and the calendar warning line never breaks the screen when the endpoint fa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -16,8 +16,8 @@ from huiyin.tui.screens.action_dialog import ActionDialog
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.queue import QueueScreen
 
-from .conftest import (DEADLINE_SUPERVISOR, DEADLINE_UNIT_USER, FROZEN_NOW, SAMPLE_PASSWORD, screen_text,
-                       start_deadline_server, wait_for)
+from .conftest import (DEADLINE_SUPERVISOR, DEADLINE_UNIT_USER, FROZEN_NOW, SAMPLE_PASSWORD, build_app,
+                       screen_text, start_deadline_server, wait_for)
 
 pytestmark = pytest.mark.anyio
 
@@ -30,13 +30,7 @@ def clock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[obj
 
 
 def _app(srv, tmp_path, **kw):  # type: ignore[no-untyped-def]
-    from huiyin.tui.app import WorkbenchApp
-    from huiyin.tui.session import TokenStore
-
-    options = dict(server_url=srv.base_url, clock=srv.clock, language="en", cursor_blink=False,
-                   token_store=TokenStore(tmp_path / "tokens.json", srv.clock), retry_seconds=0.5)
-    options.update(kw)
-    return WorkbenchApp(**options)
+    return build_app(srv, tmp_path, "en", **kw)
 
 
 def row_text(app, number: str) -> str:  # type: ignore[no-untyped-def]
@@ -105,11 +99,9 @@ async def test_extension_request_and_approval_by_key(clock_server, tmp_path) -> 
             "workflow", ("request_extension",))  # pending: claim first
         await pilot.press("c")
         await wait_for(pilot, lambda: any("Claim" in n.message for n in app._notifications))
-        await pilot.press("2")
-        await wait_for(pilot, lambda: any(r.number == number for r in app.screen.query_one(QueueTable).rows))
-        table = app.screen.query_one(QueueTable)
-        assert table.move_to_number(number)
-        await pilot.pause()
+        # the claimed matter opens: the clerk works on it there
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None
+                       and app.screen.number == number)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
         await pilot.press(*"45", "enter")  # days first; 45 is too many
@@ -117,6 +109,9 @@ async def test_extension_request_and_approval_by_key(clock_server, tmp_path) -> 
         assert isinstance(app.screen, ActionDialog) and "from 1 to 30" in screen_text(app)
         await pilot.press("backspace", "backspace", "5", "tab")
         await pilot.press(*"site survey needed", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None
+                       and app.screen.matter.extension_days_requested == 5)
+        await pilot.press("escape", "2")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         await wait_for(pilot, lambda: any(r.number == number and r.extension_days_requested == 5
                                           for r in app.screen.query_one(QueueTable).rows))
@@ -155,4 +150,45 @@ async def test_the_calendar_warning_and_a_failing_endpoint(clock_server, tmp_pat
         assert app.rules.warnings == () and "holiday schedule" not in screen_text(app)
         monkeypatch.undo()
         await pilot.press("ctrl+r")  # refresh: the warning comes back with the others
-        await wait_for(pilot, lambda: "2027 holiday schedule unknown: counting Mon-Fri" in screen_text(app))
+        await wait_for(pilot, lambda: any(w.year == 2027 for w in app.rules.warnings))
+        await pilot.pause()
+        # a clerk cannot act on it: no warning line (the countdowns it affects carry the provisional mark)
+        assert "holiday schedule unknown" not in screen_text(app)
+
+
+async def test_the_calendar_warning_is_for_admins_and_clerks_see_provisional_countdowns(tmp_path) -> None:
+    """The warning line is for admins, who can load a year's holidays; a clerk sees ``*`` on a countdown that
+    runs into 2027 (holidays unknown, counted Mon-Fri) and nowhere else. On today's main every clerk saw the
+    line and no countdown was marked."""
+    import httpx
+
+    from .conftest import start_server
+
+    srv = start_server(tmp_path / "huiyin.db", sample_matters=False, supervise_seconds=3600)
+    try:
+        srv.clock.set(datetime(2026, 12, 28, 2, 0, tzinfo=timezone.utc))  # Monday 10:00 in Chongqing
+        with httpx.Client(base_url=srv.base_url, timeout=10) as http:
+            token = http.post("/api/auth/login", json={"username": DEADLINE_UNIT_USER,
+                                                       "password": SAMPLE_PASSWORD}).json()["token"]
+            made = {}
+            for key, complexity in (("late", "complex"), ("soon", "simple")):
+                answer = http.post("/api/matters", json={"title": f"Matter {key}", "channel": "walk_in",
+                                                         "resident_name": "Li", "complexity": complexity},
+                                   headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key})
+                assert answer.status_code == 201, answer.text
+                made[key] = answer.json()["number"]
+        app = _app(srv, tmp_path / "clerk", live=False)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await _login(pilot, DEADLINE_UNIT_USER)
+            text = screen_text(app)
+            assert "holiday schedule unknown" not in text
+            late, soon = row_text(app, made["late"]), row_text(app, made["soon"])
+            assert late.rstrip().endswith("?"), late  # due in 2027: provisional
+            assert not soon.rstrip().endswith("*"), soon  # due on 2026-12-31: counted with known holidays
+        admin = _app(srv, tmp_path / "admin", live=False)
+        async with admin.run_test(size=(120, 30)) as pilot:
+            await wait_for(pilot, lambda: getattr(admin.screen, "ready", False))
+            await admin.login("admin", SAMPLE_PASSWORD)
+            await wait_for(pilot, lambda: "2027 holiday schedule unknown: counting Mon-Fri" in screen_text(admin))
+    finally:
+        srv.stop()

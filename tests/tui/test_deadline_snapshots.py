@@ -14,7 +14,9 @@ from huiyin.tui.screens.detail import DetailScreen
 
 from .conftest import (
     DEADLINE_SUPERVISOR,
+    build_app,
     logged_in_as,
+    settle,
     showing_queue,
     start_deadline_server,
     wait_for,
@@ -47,7 +49,7 @@ def _detail(key: str):  # type: ignore[no-untyped-def]
         table.move_to_number(number)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
-        await pilot.pause(0.1)
+        await settle(pilot)
     return run
 
 
@@ -67,12 +69,8 @@ SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 @pytest.mark.parametrize("case", list(CASES), ids=lambda c: "-".join(c))
 def test_deadline_snapshot(snap_compare, deadline_server, tmp_path, case) -> None:  # type: ignore[no-untyped-def]
-    from huiyin.tui.app import WorkbenchApp
-    from huiyin.tui.session import TokenStore
-
     srv, numbers = deadline_server
     screen, lang, size = case
-    app = WorkbenchApp(server_url=srv.base_url, clock=srv.clock, language=lang, live=False, cursor_blink=False,
-                       token_store=TokenStore(tmp_path / "tokens.json", srv.clock))
+    app = build_app(srv, tmp_path, lang, live=False)
     app.deadline_numbers = numbers  # type: ignore[attr-defined]
     assert snap_compare(app, terminal_size=SIZES[size], run_before=CASES[case])

@@ -15,7 +15,6 @@ from huiyin.tui.components.similar import SimilarMatters
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.queue import QueueScreen
 from huiyin.tui.screens.record import RecordScreen
-from huiyin.tui.session import TokenStore
 
 from .conftest import SAMPLE_PASSWORD, logged_in_as, screen_text, wait_for
 
@@ -122,9 +121,9 @@ def test_narrow_columns_keep_one_unit_column() -> None:
 async def test_an_arrival_is_announced_and_marked_until_opened(make_app, http, tui_server, tmp_path: Path) -> None:
     """A community escalates to the town: the town's window says so (number and title) and marks the row
     with * until the clerk opens it; the mark stays gone after a restart, and a new arrival is marked."""
-    state = tmp_path / "clerk" / "tokens.json"
+    state = tmp_path / "clerk"
     community = http("baoshenghu")
-    town = make_app(lang="en", token_store=TokenStore(state, tui_server.clock))
+    town = make_app(lang="en", state_dir=state)
     async with town.run_test(size=(100, 30)) as pilot:
         await logged_in_as(pilot, "huixing.center")
         # what waited before this operator ever used the workbench is not news
@@ -154,7 +153,7 @@ async def test_an_arrival_is_announced_and_marked_until_opened(make_app, http, t
         await wait_for(pilot, lambda: later in numbers(town), timeout=5)
 
     # a restart (same state dir): the opened one stays unmarked, the one not opened is still new
-    again = make_app(lang="en", token_store=TokenStore(state, tui_server.clock))
+    again = make_app(lang="en", state_dir=state)
     async with again.run_test(size=(100, 30)) as pilot:
         await logged_in_as(pilot, "huixing.center")
         rows = {r.number: r for r in table(again).rows}

@@ -89,11 +89,29 @@ def test_themes_ship_four_and_users_add_theirs(tmp_path: Path) -> None:
 def test_tokens_are_private_and_expire(tmp_path: Path) -> None:
     clock = ManualClock(FROZEN_NOW)
     store = TokenStore(tmp_path / "state" / "tokens.json", clock)
-    store.save("http://s", "shuanghu", "tok", FROZEN_NOW + timedelta(hours=8))
+    old_umask = os.umask(0)  # even a permissive umask gives no window where the file is readable by others
+    try:
+        store.save("http://s", "shuanghu", "tok", FROZEN_NOW + timedelta(hours=8), keep=True)
+    finally:
+        os.umask(old_umask)
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store.path.parent).st_mode) == 0o700
+    assert [p.name for p in store.path.parent.iterdir()] == ["tokens.json"]  # no temporary file left
     assert store.token("http://s") == ("shuanghu", "tok")
     clock.advance(timedelta(hours=9))
     assert store.token("http://s") is None
+
+
+def test_a_token_is_kept_only_when_asked(tmp_path: Path) -> None:
+    """Without "keep me signed in" only the username is remembered (to preselect it), never the token."""
+    store = TokenStore(tmp_path / "tokens.json", ManualClock(FROZEN_NOW))
+    store.save("http://s", "shuanghu", "tok", FROZEN_NOW + timedelta(hours=8), keep=True)
+    store.save("http://s", "shuanghu", "tok2", FROZEN_NOW + timedelta(hours=8))
+    assert store.token("http://s") is None and store.last_username("http://s") == "shuanghu"
+    assert "tok" not in store.path.read_text(encoding="utf-8")
+    store.save("http://s", "xingwang", "tok3", FROZEN_NOW + timedelta(hours=8), keep=True)
+    store.forget("http://s", "xingwang")
+    assert store.token("http://s") is None and store.last_username("http://s") == "xingwang"
 
 
 def test_countdown_words() -> None:

@@ -8,6 +8,7 @@ import httpx
 from huiyin.core.domain import Status
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.action_dialog import ActionDialog
+from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.queue import QueueScreen
 from huiyin.tui.screens.record import RecordScreen
 
@@ -57,7 +58,9 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
             assert recorded, messages(village)
             number = recorded[-1].split()[-1]
             await wait_for(pilot, lambda: number in numbers(village))
-            assert table(village).move_to_number(number)
+            # the cursor is on the matter just recorded: c claims that one, not the row that was selected
+            await wait_for(pilot, lambda: table(village).current is not None
+                           and table(village).current.number == number)
             await pilot.pause()
             # the footer offers claim (core rules), and c claims it
             assert "c" in village.screen.active_bindings
@@ -66,6 +69,10 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
                 await wait_for(pilot, lambda: any("Claim" in m and number in m for m in messages(village)))
             except AssertionError:
                 raise AssertionError(messages(village))
+            # the claimed matter opens (never the next row under the cursor), esc goes back to the queue
+            await wait_for(pilot, lambda: isinstance(village.screen, DetailScreen) and village.screen.number == number)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(village.screen, QueueScreen))
             await pilot.press("2")  # in hand
             await wait_for(pilot, lambda: number in numbers(village))
             assert table(village).move_to_number(number)
@@ -80,7 +87,10 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
             assert isinstance(village.screen, ActionDialog)
             assert "required" in screen_text(village)
             await pilot.press(*"not ours: needs the town", "enter")
-            await wait_for(pilot, lambda: isinstance(village.screen, QueueScreen))
+            # it left the in-hand queue: its detail shows where it went (the cursor is on no other matter)
+            await wait_for(pilot, lambda: isinstance(village.screen, DetailScreen) and village.screen.number == number
+                           and village.screen.matter is not None and village.screen.matter.status is Status.pending)
+            assert "回兴街道便民服务中心" in screen_text(village)
             await wait_for(pilot, lambda: any("Escalate" in m for m in messages(village)))
 
         # the town's window shows it by itself, within a second or so, and keeps its cursor
@@ -96,6 +106,9 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
         await town_pilot.pause()
         await town_pilot.press("c")
         await wait_for(town_pilot, lambda: any("Claim" in m and number in m for m in messages(town)))
+        await wait_for(town_pilot, lambda: isinstance(town.screen, DetailScreen) and town.screen.number == number)
+        await town_pilot.press("escape")
+        await wait_for(town_pilot, lambda: isinstance(town.screen, QueueScreen))
         await wait_for(town_pilot, lambda: number not in numbers(town))  # left the incoming queue
 
         # a racing claim: another window (the district service center) claims first; ours gets a 409, shown

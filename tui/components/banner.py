@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ..i18n import t
+from ..workbench import workbench
 
 
 class ConnectionBanner(Static):
@@ -18,11 +19,11 @@ class ConnectionBanner(Static):
         self.show_state()
 
     def show_state(self) -> None:
-        app = self.app
-        online = getattr(app, "online", True)
+        app = workbench(self)
+        online = app.online
         self.set_class(not online, "-offline")
         if not online:
-            url = getattr(app, "server_url", None) or t("conn.embedded")
-            detail = getattr(app, "offline_detail", "")
+            url = app.server_url or t("conn.embedded")
+            detail = app.offline_detail
             text = t("conn.offline", url=url)
             self.update(Content(f"{text} ({detail})" if detail else text))

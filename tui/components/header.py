@@ -8,10 +8,11 @@ from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.widgets import Static
 
-from huiyin.core.deadlines import DeadlinePolicy, Urgency
+from huiyin.core.deadlines import Urgency
 
 from ..i18n import t
 from ..timeleft import URGENCY_GLYPH, URGENCY_VARIABLE
+from ..workbench import workbench
 
 
 class HeaderBar(Static):
@@ -24,8 +25,9 @@ class HeaderBar(Static):
         self.refresh_text()
 
     def _urgent(self) -> list[tuple[str, str]]:
-        counts = getattr(self.app, "counts", None)
-        if counts is None or getattr(self.app, "operator", None) is None:
+        app = workbench(self)
+        counts = app.counts
+        if counts is None or app.operator is None:
             return []
         parts = []
         for urgency, key, count in ((Urgency.at_risk, "header.at_risk", counts.urgent_at_risk),
@@ -36,15 +38,14 @@ class HeaderBar(Static):
 
     def refresh_text(self) -> None:
         """Draw again if anything shown changed (cheap enough to call every second)."""
-        app = self.app
-        operator = getattr(app, "operator", None)
+        app = workbench(self)
+        operator = app.operator
         lefts = [t("app.name")]
         if operator is not None:
             values = dict(app=t("app.name"), name=operator.display_name, username=operator.username,
                           unit=operator.unit.name, tier=t(f"tier.{operator.tier}"), role=t(f"role.{operator.role}"))
             lefts = [t(key, **values) for key in ("header.operator", "header.operator_medium", "header.operator_short")]
-        rules = getattr(app, "rules", None)
-        tz = rules.policy.tz if rules is not None else DeadlinePolicy().tz
+        tz = app.rules.policy.tz
         now = app.clock.now().astimezone(tz).strftime("%m-%d %H:%M")
         urgent = self._urgent()
         width = max(self.size.width - 2, 0)

@@ -86,7 +86,9 @@ class Columns:
     def for_width(cls, width: int, unit_column: str = "holder", show_status: bool = True) -> "Columns":
         """``unit_column`` (``origin`` or ``holder``): the one unit column kept below BOTH_UNITS_WIDTH;
         ``show_status=False`` for a queue whose rows all have the same status (its room goes to the rest)."""
-        number, status, left, mark = 14, 8 if show_status else 0, 15, 1
+        number, left, mark = 14, 15, 1
+        # the one word of each status, uncut
+        status = max(cell_len(t(f"status.{s}")) for s in Status) if show_status else 0
         gaps = 4 if show_status else 3
         if width >= BOTH_UNITS_WIDTH:
             rest = max(width - mark - number - status - left - gaps - 2, 12)
@@ -153,7 +155,7 @@ class QueueTable(ScrollView, can_focus=True):
     def __init__(self, *, clock: Clock | None = None, page_size: int = PAGE_SIZE, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        from ..app import localize_bindings
+        from ..workbench import localize_bindings
 
         localize_bindings(self)
         self.clock = clock or SystemClock()
@@ -217,6 +219,7 @@ class QueueTable(ScrollView, can_focus=True):
             total, cursor = page.total, page.next_cursor
             if cursor is None or len(rows) >= want:
                 break
+        # the matter under the cursor now, not when the fetch began: the cursor may have moved meanwhile
         keep = self._wanted_number or (self.current.number if self.current else None)
         first_load = not self.loaded_once
         self.rows, self.total, self.next_cursor, self.loaded_once = rows, max(total, len(rows)), cursor, True
@@ -379,7 +382,8 @@ class QueueTable(ScrollView, can_focus=True):
 
     def time_left(self, matter: MatterSummary) -> TimeLeft:
         return time_left(matter.due_at, self.clock.now(), closed=matter.status is Status.closed,
-                         answered=matter.status is Status.answered, rules=self.rules)
+                         answered=matter.status is Status.answered, rules=self.rules,
+                         provisional=matter.due_provisional)
 
     def _row_segments(self, matter: MatterSummary, cols: Columns, style: Style) -> list[Segment]:
         left = self.time_left(matter)
@@ -394,6 +398,6 @@ class QueueTable(ScrollView, can_focus=True):
         mark_style = style + self.get_component_rich_style("queue-table--new", partial=True) if new else style
         segments = [Segment(fit(NEW_MARK if new else "", cols.mark) + " ", mark_style), Segment(text + " ", style)]
         if cols.status:
-            segments.append(Segment(fit(t(f"status_short.{matter.status}"), cols.status) + " ", status_style))
+            segments.append(Segment(fit(t(f"status.{matter.status}"), cols.status) + " ", status_style))
         segments.append(Segment(fit(left.text(), cols.left), left_style))
         return segments

@@ -16,6 +16,7 @@ import re
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -101,7 +102,7 @@ class SimilarMatters(Vertical):
     @staticmethod
     def _line(matter: SimilarMatter) -> Content:
         why = t(f"similar.row_{matter.match}")
-        parts = [matter.number, matter.title, matter.holder_unit.name, t(f"status_short.{matter.status}"), why]
+        parts = [matter.number, matter.title, matter.holder_unit.name, t(f"status.{matter.status}"), why]
         return Content(" · ".join(parts))
 
     # --- opening ------------------------------------------------------------------------------------------
@@ -131,8 +132,12 @@ class SimilarMatters(Vertical):
     def on_descendant_blur(self) -> None:
         self.query_one(OptionList).can_focus = False
 
-    def open(self, number: str) -> None:
-        """Show the matter on top of the form: esc there comes back to the form as it was."""
-        from ..screens.detail import DetailScreen
+    class Open(Message):
+        """The clerk wants to see this possible duplicate (the form shows it on top of itself)."""
 
-        self.app.push_screen(DetailScreen(number))
+        def __init__(self, number: str) -> None:
+            super().__init__()
+            self.number = number
+
+    def open(self, number: str) -> None:
+        self.post_message(self.Open(number))

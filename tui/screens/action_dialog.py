@@ -3,7 +3,11 @@
 ``MAX_EXTENSION_DAYS``, checked here before anything is sent) and, where ``RULES[action].confirm``, a confirmation.
 
 The dialog sends the action itself so that a 422 lands next to its field; a refusal (403/409) closes it and
-the app shows the server's message.
+the app shows it in the catalog's words (by the server's code). It dismisses with ``True`` when the action went
+through. A field's error goes away as soon as the field is fixed; esc with something typed asks first.
+
+The unit picker of ``assign``: type to search, up/down move in the list, enter picks the highlighted unit and
+moves on to the note (one enter; the list never takes the note's keys).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,7 +30,9 @@ from huiyin.core.workflow import MAX_EXTENSION_DAYS, RULES, Actor, Field, Matter
 
 from ..client import ApiError, Unreachable
 from ..components.inputs import HInput
-from ..i18n import t
+from ..i18n import current, refusal_text, t
+from ..workbench import Workbench, localize_bindings, workbench
+from .discard import leave_unless_typed
 
 FIELD_ORDER = (Field.to_unit, Field.days, Field.reason, Field.note, Field.satisfaction)
 
@@ -39,8 +45,6 @@ class ActionDialog(ModalScreen[bool]):
 
     def __init__(self, matter: MatterSummary, action: Action, send: Callable[[ActionIn], Awaitable[None]]) -> None:
         super().__init__()
-        from ..app import localize_bindings
-
         localize_bindings(self)
         self.matter = matter
         self.action = action
@@ -49,10 +53,12 @@ class ActionDialog(ModalScreen[bool]):
         self.fields = [f for f in FIELD_ORDER if f in self.rule.requires or f in self.rule.optional]
         self.to_unit: int | None = None
         self.sending = False
+        #: the fields whose error is shown now
+        self.shown_errors: set[str] = set()
 
     @property
-    def wb(self):  # noqa: ANN201
-        return self.app
+    def wb(self) -> Workbench:
+        return workbench(self)
 
     def compose(self) -> ComposeResult:
         label = t(f"action.{self.action}")
@@ -67,7 +73,9 @@ class ActionDialog(ModalScreen[bool]):
                 yield Label(Content(t(f"field.{f}") + (" *" if required else "")), classes="field-label")
                 if f is Field.to_unit:
                     yield HInput(id="unit-search", placeholder=t("dialog.unit_search"), compact=True)
-                    yield OptionList(*self._unit_options(""), id="unit-list")
+                    units = OptionList(*self._unit_options(""), id="unit-list")
+                    units.can_focus = False  # the search box drives it: the note's keys never land here
+                    yield units
                 elif f is Field.satisfaction:
                     yield Select([(t(f"satisfaction.{n}"), n) for n in (5, 4, 3, 2, 1)], id="f-satisfaction",
                                  prompt=t("dialog.choose"), compact=True)
@@ -81,13 +89,12 @@ class ActionDialog(ModalScreen[bool]):
                 yield Static(Content(t("dialog.confirm_warning")), id="dialog-warning")
             yield Static("", id="dialog-error", classes="field-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button(t("dialog.ok", action=label), id="ok", variant="primary", compact=True)
+                yield Button(t("dialog.ok", action=label, number=self.matter.number), id="ok", variant="primary",
+                             compact=True)
                 yield Button(t("dialog.cancel"), id="cancel", compact=True)
 
     def _hint(self, f: Field) -> str:
         """The placeholder: the action's own hint if the catalog has one (``hint.request_extension_reason``)."""
-        from ..i18n import current
-
         key = f"hint.{self.action}_{f}"
         return t(key) if current().has(key) else t(f"hint.{f}")
 
@@ -136,16 +143,50 @@ class ActionDialog(ModalScreen[bool]):
         if options.option_count:
             options.highlighted = 0
 
+    def on_key(self, event: events.Key) -> None:
+        """up/down in the unit search move the highlight in the list under it."""
+        if event.key in ("up", "down") and self.focused is not None and self.focused.id == "unit-search":
+            options = self.query_one("#unit-list", OptionList)
+            if options.option_count:
+                options.action_cursor_up() if event.key == "up" else options.action_cursor_down()
+                event.stop()
+                event.prevent_default()
+
     @on(Input.Submitted, "#unit-search")
-    def _to_list(self) -> None:
-        self.query_one("#unit-list", OptionList).focus()
+    def _pick_highlighted(self) -> None:
+        options = self.query_one("#unit-list", OptionList)
+        if options.highlighted is None and options.option_count:
+            options.highlighted = 0
+        if options.highlighted is not None:
+            self._choose(int(str(options.get_option_at_index(options.highlighted).id)))
 
     @on(OptionList.OptionSelected, "#unit-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.to_unit = int(str(event.option.id))
+        self._choose(int(str(event.option.id)))
+
+    def _choose(self, unit_id: int) -> None:
+        self.to_unit = unit_id
         self.query_one("#err-to_unit", Static).update(
             Content(t("dialog.chosen", unit=self.wb.unit_label(self.to_unit))))
-        self.focus_next()
+        following = [f for f in self.fields if f is not Field.to_unit]
+        if following:
+            self.query_one(f"#f-{following[0]}").focus()
+        else:
+            self.query_one("#ok", Button).focus()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _edited(self, event: Input.Changed | Select.Changed) -> None:
+        """A field's error goes as soon as the field is fixed (the others stay until the next save)."""
+        name = (event.control.id or "").removeprefix("f-")
+        if name in self.shown_errors and name not in self._check(self._values()):
+            self.shown_errors.discard(name)
+            self.query_one(f"#err-{name}", Static).update("")
+
+    def _typed(self) -> bool:
+        """Whether anything was typed or chosen (then esc asks before throwing it away)."""
+        values = self._values()
+        return any(value not in (None, "") for value in values.values())
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -161,7 +202,7 @@ class ActionDialog(ModalScreen[bool]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        leave_unless_typed(self, self._typed(), lambda: self.dismiss(False))
 
     def _values(self) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -179,6 +220,7 @@ class ActionDialog(ModalScreen[bool]):
         return values
 
     def _show(self, errors: dict[str, str]) -> None:
+        self.shown_errors = {str(f) for f in self.fields if str(f) in errors}
         for f in self.fields:
             if f is Field.to_unit and self.to_unit is not None and str(f) not in errors:
                 continue
@@ -188,10 +230,8 @@ class ActionDialog(ModalScreen[bool]):
             self.query_one(f"#err-{f}", Static).update(
                 Content(t(f"error.{kind}", limit=LIMITS.get(str(f), ""))) if kind else "")
 
-    def action_submit(self) -> None:
-        if self.sending:
-            return
-        values = self._values()
+    def _check(self, values: dict[str, object]) -> dict[str, str]:
+        """field → error code for ``values`` (required fields, the days' range, core's ``ActionIn``)."""
         errors: dict[str, str] = {}
         for f in self.rule.requires:
             value = values.get(str(f))
@@ -201,16 +241,22 @@ class ActionDialog(ModalScreen[bool]):
         if Field.days in self.fields and days is not None and (
                 not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS):
             errors["days"] = "days_range"
-        body: ActionIn | None = None
         try:
-            body = ActionIn.model_validate(values)
+            ActionIn.model_validate(values)
         except ValidationError as exc:
             for name, (kind, _msg) in field_errors(exc).items():
                 errors.setdefault(name, kind)
-        self._show(errors)
-        if errors or body is None:
+        return errors
+
+    def action_submit(self) -> None:
+        if self.sending:
             return
-        self._send(body)
+        values = self._values()
+        errors = self._check(values)
+        self._show(errors)
+        if errors:
+            return
+        self._send(ActionIn.model_validate(values))
 
     @work(group="dialog-send", exclusive=True, exit_on_error=False)
     async def _send(self, body: ActionIn) -> None:
@@ -220,17 +266,14 @@ class ActionDialog(ModalScreen[bool]):
         except ApiError as exc:
             if exc.status == 422 and exc.fields:
                 self._show(exc.fields)
-                self.query_one("#dialog-error", Static).update(Content(exc.message))
+                self.query_one("#dialog-error", Static).update(Content(refusal_text(exc.code, exc.message)))
                 return
             self.dismiss(False)
-            self.wb.notify(exc.message, title=t("notify.refused"), severity="error", timeout=8)
-            self.wb.matters_changed({self.matter.number})
+            self.wb.action_refused(self.matter.number, self.action, exc)
             return
         except Unreachable:
             self.query_one("#dialog-error", Static).update(Content(t("conn.action_failed")))
             return
         finally:
             self.sending = False
-        self.wb.notify(t("notify.action_done", action=t(f"action.{self.action}"), number=self.matter.number))
-        self.wb.matters_changed({self.matter.number})
-        self.dismiss(True)
+        self.dismiss(True)  # the app says it is done and refreshes

@@ -1,28 +1,57 @@
-"""What every workbench screen shares: localized bindings and the workflow-action keys."""
+"""What every workbench screen shares: localized bindings, the app as a typed :class:`Workbench`, the app's
+messages, keys typed ahead while the screen loads, and the workflow-action keys."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from textual import events
 from textual.screen import Screen
 
 from huiyin.core.domain import Action
 from huiyin.core.schemas import MatterSummary
 
-if TYPE_CHECKING:
-    from ..app import WorkbenchApp
+from ..workbench import MatterActed, MattersChanged, RulesChanged, Workbench, localize_bindings, workbench
+
+#: keys never held back while a screen loads: they leave it or ask about it (back, help, palette, quit)
+PASS_WHILE_LOADING = frozenset({"escape", "question_mark", "ctrl+p", "ctrl+q", "ctrl+c"})
+#: at most this many keys are typed ahead (a stuck load must not collect a whole morning of keys)
+TYPE_AHEAD_KEYS = 32
 
 
 class WorkbenchScreen(Screen[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from ..app import localize_bindings
-
         localize_bindings(self)
+        self._typed_ahead: list[events.Key] = []
 
     @property
-    def wb(self) -> "WorkbenchApp":
-        return self.app  # type: ignore[return-value]
+    def wb(self) -> Workbench:
+        return workbench(self)
+
+    # --- keys typed while the screen loads ----------------------------------------------------------------
+    def is_loading(self) -> bool:
+        """True while what the keys act on is not there yet (rows, the matter): keys wait, then run."""
+        return False
+
+    def on_key(self, event: events.Key) -> None:
+        """A key pressed while the screen loads is held and runs once it has loaded, in order: ``down down
+        enter`` typed ahead opens the third row, not nothing (the app's own keys, esc and ? pass at once)."""
+        if not self.is_loading() or event.key in PASS_WHILE_LOADING or event.key in self._app_keys():
+            return
+        event.stop()
+        event.prevent_default()
+        if len(self._typed_ahead) < TYPE_AHEAD_KEYS:
+            self._typed_ahead.append(event)
+
+    def _app_keys(self) -> set[str]:
+        return set(self.app._bindings.key_to_bindings)
+
+    def loaded(self) -> None:
+        """Call when the screen has loaded: the keys typed meanwhile run now."""
+        keys, self._typed_ahead = self._typed_ahead, []
+        for key in keys:
+            self.app.post_message(events.Key(key.key, key.character))
 
 
 class MatterActionsScreen(WorkbenchScreen):
@@ -47,8 +76,20 @@ class MatterActionsScreen(WorkbenchScreen):
 
     def action_refresh(self) -> None:
         """ctrl+r: the matters, and the district's calendar, policy and calendar warnings."""
-        self.wb._refresh_rules_later()
+        self.wb.refresh_rules_soon()
         self.matters_changed(set())
 
     def matters_changed(self, numbers: set[str]) -> None:  # pragma: no cover - overridden
         pass
+
+    def rules_changed(self) -> None:
+        self.refresh()
+
+    def on_matters_changed(self, message: MattersChanged) -> None:
+        self.matters_changed(message.numbers)
+
+    def on_rules_changed(self, message: RulesChanged) -> None:
+        self.rules_changed()
+
+    def on_matter_acted(self, message: MatterActed) -> None:
+        """An action started here went through (the app has refreshed the matter everywhere already)."""

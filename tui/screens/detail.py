@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from huiyin.core.deadlines import DeadlinePolicy
 from huiyin.core.domain import EventKind, Status
@@ -19,8 +19,9 @@ from huiyin.core.schemas import EventOut, MatterDetail, MatterSummary, UnitRef
 from ..actions import bindings_for
 from ..client import ApiError, Unreachable
 from ..components.banner import ConnectionBanner
+from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
-from ..i18n import t
+from ..i18n import t, tn
 from ..timeleft import TimeLeft, time_left
 from .base import MatterActionsScreen
 
@@ -47,6 +48,8 @@ class DetailScreen(MatterActionsScreen):
         super().__init__()
         self.number = number
         self.matter: MatterDetail | None = None
+        #: the first load is over (the matter, or why it could not be shown)
+        self.load_done = False
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -56,7 +59,7 @@ class DetailScreen(MatterActionsScreen):
             yield Static(Content(t("detail.timeline")), id="detail-timeline-title")
             yield Static("", id="detail-timeline")
         yield ConnectionBanner()
-        yield Footer()
+        yield WorkbenchFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
@@ -91,6 +94,9 @@ class DetailScreen(MatterActionsScreen):
     def current_matter(self) -> MatterSummary | None:
         return self.matter
 
+    def is_loading(self) -> bool:
+        return not self.load_done
+
     def action_back(self) -> None:
         self.dismiss()
 
@@ -109,6 +115,9 @@ class DetailScreen(MatterActionsScreen):
             pass
         self._paint()
         self.refresh_bindings()
+        if not self.load_done:
+            self.load_done = True
+            self.call_after_refresh(self.loaded)  # keys typed meanwhile (c, x ...) act on it now
 
     def _unit(self, unit: UnitRef | None) -> str:
         if unit is None:
@@ -167,7 +176,7 @@ class DetailScreen(MatterActionsScreen):
         body = Content("\n").join([line for line in lines if line.plain])
         self.query_one("#detail-fields", Static).update(body)
         self.query_one("#detail-timeline-title", Static).update(
-            Content(t("detail.timeline_count", count=len(m.events))))
+            Content(tn("detail.timeline_count", len(m.events))))
         self.query_one("#detail-timeline", Static).update(
             Content("\n").join([self._event(e) for e in m.events]) if m.events else Content(t("detail.no_events")))
 

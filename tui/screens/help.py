@@ -20,8 +20,8 @@ from ..actions import BY_NAME
 from ..components.queue_table import fit
 from ..i18n import t
 
-#: title, column header, footer and position lines, and the border
-_CHROME_ROWS = 6
+#: title, column header, legend, footer and position lines, and the border
+_CHROME_ROWS = 7
 
 
 def _group(binding_id: str) -> int:
@@ -59,6 +59,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Static(Content("\n").join(lines), id="help-keys")
             yield Static("", id="help-position")
+            yield Static(Content(t("legend.countdown")), id="help-legend")
             yield Static(Content(t("help.footer")), id="help-footer")
 
     def on_mount(self) -> None:

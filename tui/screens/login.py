@@ -1,24 +1,30 @@
-"""Log in: username and password; on a sample district's server (``/health`` says ``sample``, embedded or
-remote), pick one of the accounts it lists (``GET /api/sample/operators``)."""
+"""Sign in: username and password; on a sample district's server (``/health`` says ``sample``, embedded or
+remote), pick one of the accounts it lists (``GET /api/sample/operators``).
+
+The operator who signed in last at this computer is preselected (the password is still asked). A session is
+resumed without a password only for an operator who ticked "keep me signed in on this computer" (off by
+default): on a counter PC shared by shifts, nobody acts as the one who signed in before."""
 
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlparse
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..actions import bindings_for
 from ..client import ApiError, SampleOperator, Unreachable
 from ..components.banner import ConnectionBanner
+from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
-from ..components.inputs import HInput
-from ..i18n import t
+from ..components.inputs import HCheckbox, HInput
+from ..i18n import refusal_text, t
+from ..workbench import ServerReady
 from .base import WorkbenchScreen
 
 SAMPLE_PASSWORD = "huiyin-sample"
@@ -26,40 +32,47 @@ SAMPLE_PASSWORD = "huiyin-sample"
 SAMPLE_LINE_CELLS = 64
 
 
-def server_label(url: str | None) -> str:
-    if not url:
-        return t("login.server_starting")
-    host = urlparse(url).hostname or ""
-    if host in ("127.0.0.1", "localhost", "::1"):
-        return t("login.server_local")
-    return url
+def server_label(url: str | None, embedded: bool) -> str:
+    """The built-in server by name (only the one this workbench started); any other server by its URL, also
+    one on localhost."""
+    if embedded:
+        return t("login.server_local") if url else t("login.server_starting")
+    return url or t("login.server_starting")
 
 
 class LoginScreen(WorkbenchScreen):
-    BINDINGS = bindings_for("login")
+    BINDINGS = [
+        *bindings_for("login"),
+        # enter in the username moves to the password at once, so a quickly typed password never lands in it
+        Binding("enter", "to_password", "key.next_field", id="login.next", show=False, priority=True),
+    ]
 
     def __init__(self, switching: bool = False) -> None:
         super().__init__()
         self.switching = switching
         self.ready = False
+        self.signing_in = False
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
         with Vertical(id="login-box"):
             yield Static(Content(t("login.title")), id="login-title")
-            yield Static(Content(t("login.server", server=server_label(self.wb.server_url))), id="login-server")
+            yield Static(Content(t("login.server", server=self._server_label())), id="login-server")
             yield Static(Content(t("login.connecting")), id="login-status")
             with Horizontal(classes="login-row"):
-                yield Label(t("login.username"), classes="login-label")
+                yield Label(Content(t("login.username")), classes="login-label")
                 yield HInput(id="username", placeholder=t("login.username_hint"), compact=True)
             with Horizontal(classes="login-row"):
-                yield Label(t("login.password"), classes="login-label")
+                yield Label(Content(t("login.password")), classes="login-label")
                 yield HInput(id="password", password=True, compact=True)
+            with Horizontal(classes="login-row"):
+                yield Label("", classes="login-label")  # under the fields, not a margin: a margin would narrow
+                yield HCheckbox(Content(t("login.keep")), False, id="keep", compact=True)  # every 1fr sibling
             yield Static("", id="login-error", classes="field-error")
-            yield Label(t("login.samples", password=SAMPLE_PASSWORD), id="samples-label")
+            yield Label(Content(t("login.samples", password=SAMPLE_PASSWORD)), id="samples-label")
             yield OptionList(id="samples")
         yield ConnectionBanner()
-        yield Footer()
+        yield WorkbenchFooter()
 
     def _show_samples(self, operators: list[SampleOperator]) -> None:
         from rich.cells import cell_len, set_cell_size
@@ -81,22 +94,34 @@ class LoginScreen(WorkbenchScreen):
         self.query_one("#samples-label").display = True
         options.display = True
         username = self.query_one("#username", Input)
-        if self.focused is None or (self.focused is username and not username.value):
-            options.highlighted = 0
+        password = self.query_one("#password", Input)
+        if self.focused is None or (self.focused in (username, password) and not self.focused.value):
+            # at launch the last operator of this computer is preselected; after a sign-out, the top of the list
+            last = username.value if not self.switching else ""
+            ids = [o.username for o in operators]
+            options.highlighted = ids.index(last) if last in ids else 0
             options.focus()
+
+    def _server_label(self) -> str:
+        return server_label(self.wb.server_url, self.wb.embedded)
 
     def on_mount(self) -> None:
         self.query_one("#samples-label").display = False
         self.query_one("#samples", OptionList).display = False
-        self.query_one("#username", Input).focus()
+        last = self.wb.last_username()
+        if last:
+            # the last operator preselected: their password is all that is asked
+            self.query_one("#username", Input).value = last
+            self.query_one("#password", Input).focus()
+        else:
+            self.query_one("#username", Input).focus()
         if self.wb.api is not None:
             self._connect()
         else:
             self._status(t("login.server_starting"))
 
-    def server_ready(self) -> None:
-        self.query_one("#login-server", Static).update(
-            Content(t("login.server", server=server_label(self.wb.server_url))))
+    def on_server_ready(self, message: ServerReady) -> None:
+        self.query_one("#login-server", Static).update(Content(t("login.server", server=self._server_label())))
         self._connect()
 
     def _status(self, text: str) -> None:
@@ -133,9 +158,13 @@ class LoginScreen(WorkbenchScreen):
             except (ApiError, Unreachable):
                 pass
 
-    @on(Input.Submitted, "#username")
-    def _to_password(self) -> None:
-        self.query_one("#password", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_password":
+            return self.focused is not None and self.focused.id == "username"
+        return True
+
+    def action_to_password(self) -> None:
+        self.set_focus(self.query_one("#password", Input))  # now, not after the keys already on their way
 
     @on(Input.Submitted, "#password")
     def _submit(self) -> None:
@@ -146,6 +175,11 @@ class LoginScreen(WorkbenchScreen):
             self.query_one("#username", Input).focus()
             return
         self._login(username, password)
+
+    @property
+    def keep(self) -> bool:
+        """"Keep me signed in on this computer" is ticked."""
+        return self.query_one("#keep", HCheckbox).value
 
     @on(OptionList.OptionSelected, "#samples")
     def _sample(self, event: OptionList.OptionSelected) -> None:
@@ -163,13 +197,24 @@ class LoginScreen(WorkbenchScreen):
             return
         self._error("")
         self._status(t("login.logging_in", username=username))
+        self.signing_in = True
         try:
             if resume and await self.wb.resume_saved(username):
                 return
-            await self.wb.login(username, password)
+            await self.wb.login(username, password, keep=self.keep)
         except ApiError as exc:
             self._status(t("login.connected"))
-            self._error(t("login.failed") if exc.status == 401 else exc.message)
+            self._error(t("login.failed") if exc.status == 401 else refusal_text(exc.code, exc.message))
         except Unreachable:
             self._status(t("login.unreachable", seconds=int(self.wb.retry_seconds)))
             self._error(t("conn.action_failed"))
+        finally:
+            self.signing_in = False
+        self.loaded()  # refused: the keys typed meanwhile are for this screen after all
+
+    def is_loading(self) -> bool:
+        """While signing in, keys typed ahead wait: they are for the queue that comes next."""
+        return self.signing_in
+
+    def on_unmount(self) -> None:
+        self.loaded()  # signed in: the keys typed meanwhile go on to the queue (which holds them while it loads)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Footer, Input, Static, Tab, Tabs
+from textual.widgets import Input, Static, Tab, Tabs
 
-from huiyin.core.domain import Queue
+from huiyin.core.domain import Action, Queue, Role
 from huiyin.core.schemas import MatterOut, MatterSummary, QueueCounts, QueuePage
 from huiyin.core.units import UnitTree
 from huiyin.core.workflow import can_record, may_watch_overdue
@@ -21,12 +21,15 @@ from ..actions import bindings_for
 from ..arrivals import Arrivals, SeenStore
 from ..client import ApiError, Unreachable
 from ..components.banner import ConnectionBanner
+from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
 from ..components.queue_table import QueueTable
 from ..components.status import StatusLine
 from ..i18n import t
+from ..workbench import MatterActed
 from .base import MatterActionsScreen
+from .detail import DetailScreen
 
 QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all,
                                   Queue.overdue)
@@ -76,9 +79,14 @@ class QueueScreen(MatterActionsScreen):
         self._painted_at: int | None = None
         self.arrivals: Arrivals | None = None
         if operator is not None:
-            store = getattr(self.wb, "token_store", None)
+            store = self.wb.token_store
             path = store.path.parent / "seen.json" if store is not None else None
             self.arrivals = Arrivals(SeenStore(path, f"{self.wb.session_key}|{operator.username}"), operator.unit.id)
+        #: (number, action) just done here: once the rows are fresh, open it (see on_matter_acted)
+        self._acted: tuple[str, Action] | None = None
+        #: a refresh is on its way (set with the new source, before its worker starts)
+        self._refreshing = False
+        self._refresh_gen = 0
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -88,7 +96,7 @@ class QueueScreen(MatterActionsScreen):
         yield Static("", id="calendar-warning")
         yield StatusLine(id="queue-status")
         yield ConnectionBanner()
-        yield Footer()
+        yield WorkbenchFooter()
 
     def _tab_label(self, queue: Queue) -> str:
         index = QUEUE_KEYS[queue]
@@ -121,7 +129,9 @@ class QueueScreen(MatterActionsScreen):
         """New calendar or policy from the server: recount the countdowns, show the calendar's warnings."""
         warnings = self.wb.rules.warnings
         line = self.query_one("#calendar-warning", Static)
-        line.display = bool(warnings)
+        # only admins can load a year's holidays: others see the provisional mark (*) on the countdowns it affects
+        operator = self.wb.operator
+        line.display = bool(warnings) and operator is not None and operator.role is Role.admin
         if warnings:
             line.update(Content.assemble(("! ", "bold"), "  ".join(w.text() for w in warnings)))
         self.query_one(QueueTable).refresh()
@@ -136,23 +146,58 @@ class QueueScreen(MatterActionsScreen):
         table.unit_column = "origin" if queue in MY_UNIT_QUEUES else "holder"
         table.show_status = queue not in PENDING_QUEUES
         table.set_source(fetch)
+        self._refreshing = True  # the refresh that follows a new source
 
     @work(group="queue-refresh", exclusive=True, exit_on_error=False)
     async def refresh_data(self) -> None:
         table = self.query_one(QueueTable)
+        self._refreshing = True
+        self._refresh_gen += 1
+        generation = self._refresh_gen
         try:
             self.counts = await self.wb.refresh_counts()
             tabs = self.query_one("#queues", Tabs)
             for q in self.queues:
                 tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
+            # Textual moves the underline on a relabel before the wider tab is laid out, and it could stay
+            # short of the count (seen in snapshots): move it again once the new widths are laid out
+            self.call_after_refresh(self.call_after_refresh, tabs._highlight_active, False)
             self.query_one(HeaderBar).refresh_text()
             await table.reload()
-            await self._look_for_arrivals()
         except (ApiError, Unreachable):
             pass
+        finally:
+            if generation == self._refresh_gen:  # not when a newer refresh took over
+                self._refreshing = False
         self._show_status()
         self._offered = None
         self._refresh_keys()
+        self._open_acted()
+        self.loaded()
+        # last: the keys typed ahead act on the rows without waiting for this one more request
+        try:
+            await self._look_for_arrivals()
+        except (ApiError, Unreachable):
+            pass
+
+    def is_loading(self) -> bool:
+        """Rows of this queue are on their way (keys typed meanwhile wait for them; offline, keys act at once)."""
+        return self._refreshing and not self.query_one(QueueTable).loaded_once
+
+    def on_matter_acted(self, message: MatterActed) -> None:
+        """The cursor never lands unseen on another matter that the same key would act on: a claimed matter
+        opens (the clerk works on it now), and so does one that left this queue (showing where it went);
+        one still in the queue keeps the cursor."""
+        self._acted = (message.number, message.action)
+        self.refresh_data()
+
+    def _open_acted(self) -> None:
+        if self._acted is None:
+            return
+        (number, action), self._acted = self._acted, None
+        table = self.query_one(QueueTable)
+        if action is Action.claim or not table.move_to_number(number):
+            self.app.push_screen(DetailScreen(number))
 
     def matters_changed(self, numbers: set[str]) -> None:
         self.refresh_data()
@@ -206,8 +251,6 @@ class QueueScreen(MatterActionsScreen):
         self._open(event.matter)
 
     def _open(self, matter: MatterSummary) -> None:
-        from .detail import DetailScreen
-
         self.mark_opened(matter)
         self.app.push_screen(DetailScreen(matter.number))
 
@@ -299,6 +342,8 @@ class QueueScreen(MatterActionsScreen):
                 if self.arrivals is not None:  # recorded here by this operator: not news to them
                     self.arrivals.opened(matter)
                 self.wb.notify(t("notify.recorded", number=matter.number))
+                if self.queue in (Queue.incoming, Queue.all):  # the queues it lands in: the cursor goes to it
+                    self.query_one(QueueTable).move_to_number(matter.number)
                 self.refresh_data()
 
         self.app.push_screen(RecordScreen(), recorded)

@@ -1,5 +1,6 @@
 """Record a new matter (walk-in, phone, visit): the form validates with core's ``MatterIn``, the same rules as
-the server, and shows each problem next to its field."""
+the server, and shows each problem next to its field until that field is fixed. enter moves on (also from the
+two selects; space or up/down open them), ctrl+s saves, esc cancels and asks first when something was typed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 from pydantic import ValidationError
 
 from huiyin.core.domain import Channel, Complexity
@@ -17,11 +18,14 @@ from huiyin.core.schemas import LIMITS, MatterIn, field_errors
 
 from ..client import ApiError, Unreachable, new_idempotency_key
 from ..components.banner import ConnectionBanner
+from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
-from ..components.inputs import HInput
+from ..components.inputs import HInput, HSelect
 from ..components.similar import SimilarMatters
-from ..i18n import t
+from ..i18n import refusal_text, t
 from .base import WorkbenchScreen
+from .detail import DetailScreen
+from .discard import leave_unless_typed
 
 #: the form's fields in order: (field, required?)
 FIELDS: tuple[tuple[str, bool], ...] = (
@@ -48,12 +52,19 @@ class RecordScreen(WorkbenchScreen):
         Binding("ctrl+s", "save", "key.save", id="form.save", priority=True),
         Binding("escape", "cancel", "key.cancel", id="form.cancel", key_display="esc"),
         Binding("ctrl+o", "open_similar", "similar.open", id="form.open_similar", key_display="^o", show=False),
+        # a priority binding moves on at once: keys typed right after enter (a fast typist, a paste, a scanner)
+        # land in the next field, not in this one (Input.Submitted would move the focus only later)
+        Binding("enter", "next_field", "key.next_field", id="form.next", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.idempotency_key = new_idempotency_key()
         self.saving = False
+        #: the fields whose error is shown now
+        self.shown_errors: set[str] = set()
+        #: the values the form opened with (esc asks before throwing away anything else)
+        self.initial: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -70,20 +81,21 @@ class RecordScreen(WorkbenchScreen):
             yield Static(Content(t("record.hint")), id="record-hint")
             yield Static("", id="record-error", classes="field-error")
         yield ConnectionBanner()
-        yield Footer()
+        yield WorkbenchFooter()
 
     def _widget(self, name: str) -> Widget:
         if name == "channel":
-            return Select([(t(f"channel.{c}"), str(c)) for c in FORM_CHANNELS], value=str(Channel.walk_in),
+            return HSelect([(t(f"channel.{c}"), str(c)) for c in FORM_CHANNELS], value=str(Channel.walk_in),
                           allow_blank=False, id="f-channel", compact=True)
         if name == "complexity":
-            return Select([(t(f"complexity.{c}"), str(c)) for c in Complexity], value=str(Complexity.simple),
+            return HSelect([(t(f"complexity.{c}"), str(c)) for c in Complexity], value=str(Complexity.simple),
                           allow_blank=False, id="f-complexity", compact=True)
         return HInput(id=f"f-{name}", placeholder=t(f"hint.{name}"), max_length=LIMITS.get(name, 0) + 50,
                       compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#f-title", Input).focus()
+        self.initial = self.values()
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -97,6 +109,7 @@ class RecordScreen(WorkbenchScreen):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """``errors``: field → error type code (as in core's ``field_errors`` and the server's 422)."""
+        self.shown_errors = {name for name, _ in FIELDS if name in errors}
         for name, _ in FIELDS:
             box = self.query_one(f"#err-{name}", Static)
             kind = errors.get(name)
@@ -109,14 +122,12 @@ class RecordScreen(WorkbenchScreen):
         if first is not None:
             self.query_one(f"#f-{first}").focus()
 
-    def validate(self) -> MatterIn | None:
+    def errors(self) -> dict[str, str]:
         try:
-            matter = MatterIn.model_validate(self.values())
+            MatterIn.model_validate(self.values())
         except ValidationError as exc:
-            self.show_errors({name: kind for name, (kind, _msg) in field_errors(exc).items()})
-            return None
-        self.show_errors({})
-        return matter
+            return {name: kind for name, (kind, _msg) in field_errors(exc).items()}
+        return {}
 
     @on(Input.Changed)
     def _look_for_similar(self) -> None:
@@ -125,8 +136,36 @@ class RecordScreen(WorkbenchScreen):
     def action_open_similar(self) -> None:
         self.query_one(SimilarMatters).open_highlighted()
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
+    def on_similar_matters_open(self, message: SimilarMatters.Open) -> None:
+        """Show the possible duplicate on top of the form: esc there comes back to the form as it was."""
+        message.stop()
+        self.app.push_screen(DetailScreen(message.number))
+
+    def validate(self) -> MatterIn | None:
+        errors = self.errors()
+        self.show_errors(errors)
+        return None if errors else MatterIn.model_validate(self.values())
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _edited(self, event: Input.Changed | Select.Changed) -> None:
+        """A field's error goes as soon as it is fixed; a phone call makes the phone's error come or go."""
+        if not self.shown_errors:
+            return
+        errors = self.errors()
+        for name in list(self.shown_errors):
+            if name not in errors:
+                self.shown_errors.discard(name)
+                box = self.query_one(f"#err-{name}", Static)
+                box.update("")
+                box.set_class(False, "-shown")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_field":  # not while a select's list is open: enter picks there
+            return isinstance(self.focused, (Input, HSelect))
+        return True
+
+    def action_next_field(self) -> None:
         self.focus_next()
 
     def action_save(self) -> None:
@@ -142,7 +181,7 @@ class RecordScreen(WorkbenchScreen):
         except ApiError as exc:
             if exc.fields:
                 self.show_errors(exc.fields)
-            self.query_one("#record-error", Static).update(Content(exc.message))
+            self.query_one("#record-error", Static).update(Content(refusal_text(exc.code, exc.message)))
             return
         except Unreachable:
             self.query_one("#record-error", Static).update(Content(t("conn.action_failed")))
@@ -152,4 +191,4 @@ class RecordScreen(WorkbenchScreen):
         self.dismiss(out)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave_unless_typed(self, self.values() != self.initial, lambda: self.dismiss(None))
