@@ -20,7 +20,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from .domain import SUPERVISING_ROLES, WORKING_ROLES, Action, EventKind, Role, Status, UnitKind
-from .schemas import MAX_EXTENSION_DAYS, ActionIn  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
+from .schemas import MAX_EXTENSION_DAYS, ActionIn, MatterSummary  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
 from .units import UnitTree
 
 
@@ -190,6 +190,15 @@ class MatterState:
     def assigned(self) -> bool:
         """The matter waits at (or is worked by) the unit the command center assigned it to."""
         return self.arrived_by is EventKind.assign
+
+
+def state_of(row: MatterSummary) -> MatterState:
+    """The facts the rules look at, from a matter as the server sends it (a queue row or the detail), so a client
+    offers exactly the actions the server will accept (the workbench's keys, ``allowed_actions``)."""
+    return MatterState(status=row.status, holder_unit_id=row.holder_unit.id, origin_unit_id=row.origin_unit.id,
+                       previous_holder_id=row.previous_holder_id,
+                       claimed_by_id=row.claimed_by.id if row.claimed_by else None,
+                       extension_days_requested=row.extension_days_requested, arrived_by=row.arrived_by)
 
 
 class RefusalCode(StrEnum):

@@ -130,3 +130,21 @@ def test_every_action_is_an_event_kind():
     assert {a.value for a in Action} <= {k.value for k in EventKind}
     assert {k for k in EventKind if k.is_supervision} == {EventKind.at_risk, EventKind.overdue, EventKind.claim_overdue}
     assert not EventKind.deadline_changed.is_supervision
+
+
+def test_a_client_builds_the_rules_state_from_a_queue_row():
+    from datetime import datetime, timezone
+
+    from huiyin.core.domain import Channel, Complexity, EventKind
+    from huiyin.core.schemas import MatterSummary, UnitRef
+    from huiyin.core.workflow import state_of
+
+    now = datetime(2026, 11, 26, tzinfo=timezone.utc)
+    row = MatterSummary(number="YB-2026-000001", title="t", status=Status.pending, channel=Channel.walk_in,
+                        complexity=Complexity.simple, origin_unit=UnitRef(id=9, name="兴旺村", tier=V),
+                        holder_unit=UnitRef(id=6, name="社保所", tier=T), created_at=now, updated_at=now, due_at=now,
+                        version=3, arrived_by=EventKind.assign)
+    state = state_of(row)
+    assert (state.holder_unit_id, state.origin_unit_id, state.assigned) == (6, 9, True)
+    assert Action.claim not in allowed_actions(Actor(Role.clerk, 5), state, TREE)  # the town may not take it over
+    assert Action.claim in allowed_actions(Actor(Role.clerk, 6), state, TREE)
