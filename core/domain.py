@@ -188,6 +188,9 @@ class Queue(StrEnum):
     all = "all"
     #: open matters past their deadline: for supervisors (over their jurisdiction) and the command center
     overdue = "overdue"
+    #: every matter of the district, wherever it is: to find one before recording it again (search it with ``q``);
+    #: what the operator's unit may not see of a matter comes masked (huiyin.core.visibility)
+    district = "district"
 
     @classmethod
     def _missing_(cls, value: object) -> "Queue | None":

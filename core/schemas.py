@@ -212,6 +212,19 @@ class MatterSummary(_Model):
     #: working days an extension request asks for, while it waits for a decision
     extension_days_requested: int | None = None
     version: int
+    #: how the matter arrived at its holder: the kind of the last timeline entry that moved it (``assign``: the
+    #: command center chose this unit, so no unit above it may claim it; see huiyin.core.workflow.MatterState)
+    arrived_by: EventKind | None = Field(default=None, description=(
+        "how the matter arrived at its holder: the kind of the last timeline entry that moved it (`record`, "
+        "`escalate`, `request_help`, `assign`, `release`, `claim`); while it is `assign`, only the holder may "
+        "claim it (no unit above it takes over the command center's choice)"))
+    #: the fields the caller may not see in full: masked (``resident_name``, ``resident_phone``, ``address``:
+    #: ``陈**``, ``138****0005``, the address to the street) or withheld (``description``: sent as ``""``), per
+    #: the visibility policy (huiyin.core.visibility, docs/visibility.md)
+    masked: list[str] = Field(default_factory=list, description=(
+        "the fields the caller may not see in full, by the visibility policy (docs/visibility.md): "
+        "`resident_name`, `resident_phone`, `address` come masked (`陈**`, `138****0005`, the address to the "
+        "street), `description` withheld (sent as `\"\"`); a field left empty by the recorder is never listed"))
 
 
 class MatterOut(MatterSummary):
@@ -245,6 +258,11 @@ class EventOut(_Model):
     #: ``link`` / ``linked``: the other matter's number, and how the two are linked
     other_number: str | None = None
     link_kind: LinkKind | None = None
+
+    #: ``["note"]`` when the caller may not read the entry's note (it is sent as ``""``), per the visibility policy
+    masked: list[str] = Field(default_factory=list, description=(
+        "`[\"note\"]` when the caller may not read this entry's note (it is sent as `\"\"`), by the visibility "
+        "policy (docs/visibility.md)"))
 
 
 class LinkOut(_Model):
@@ -301,6 +319,8 @@ class QueueCounts(_Model):
     #: deprecated: the old name of ``sent_on``, the same number
     sent_up: int = 0
     all: int
+    #: every matter of the district (the ``district`` search scope); 0 for those who see none
+    district: int = 0
     #: the overdue queue's size; ``None`` for operators who do not have that queue
     overdue: int | None = None
     #: of the matters in *incoming* and *in hand*: how many are at risk, and how many overdue, now

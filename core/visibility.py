@@ -12,9 +12,10 @@ each part in ``full``, ``masked`` (the resident: ``138****0005``, ``陈**``, the
 withheld, marked as withheld) or not at all (``none``: the matter does not exist for that viewer). An operator who
 stands in several ways gets the most any of them grants.
 
-This module is the policy and its masks, and nothing else: the server is to apply :func:`access` and
-:func:`redact` to every read (the detail, queues, search, the live feed and its catch-up), and the workbench to show
-what it is given, saying when something is masked. Until the server does, reads are not yet filtered by it.
+This module is the policy and its masks, and nothing else: the server applies :func:`access` and :func:`redact` to
+every read (the detail, queues, search, the similar matters, the live feed and its catch-up), and the workbench
+shows what it is given, saying when something is masked (each matter and timeline entry lists its ``masked``
+fields). ``docs/visibility.md`` is this table in words (:func:`policy_table` renders it; a test keeps the two equal).
 """
 
 from __future__ import annotations
@@ -29,16 +30,21 @@ from .units import UnitTree
 
 
 class Viewer(StrEnum):
-    """How an operator stands to a matter, for reading it."""
+    """How an operator stands to a matter, for reading it (the rows of :data:`VISIBILITY`)."""
 
-    #: the operator's unit holds the matter, recorded it, or held it at some point (it is on the matter's path)
+    #: the operator's unit holds the matter now
+    holder = "holder"
+    #: the operator's unit recorded the matter
+    origin = "origin"
+    #: the matter passed through the operator's unit: it recorded it or held it at some point (the ``to_unit`` of
+    #: any of its timeline entries)
     on_path = "on_path"
     #: the operator's unit is the district command center
     command_center = "command_center"
     #: the matter's holder lies in the operator's unit's jurisdiction (it supervises the holder)
     jurisdiction = "jurisdiction"
-    #: any other working operator (clerk, supervisor, commander) of the district
-    district = "district"
+    #: not involved: any other working operator (clerk, supervisor, commander) of the district
+    none = "none"
     #: an administrator (calendar, policy, units, operators): sees the work to run the network
     admin = "admin"
     #: a trainer: plays demos in a sandbox, sees none of the district's real matters
@@ -62,10 +68,12 @@ class Access(IntEnum):
 F, M, N = Access.full, Access.masked, Access.none
 
 VISIBILITY: Mapping[Viewer, Mapping[Part, Access]] = MappingProxyType({
+    Viewer.holder: MappingProxyType({Part.work: F, Part.notes: F, Part.resident: F}),
+    Viewer.origin: MappingProxyType({Part.work: F, Part.notes: F, Part.resident: F}),
     Viewer.on_path: MappingProxyType({Part.work: F, Part.notes: F, Part.resident: F}),
     Viewer.command_center: MappingProxyType({Part.work: F, Part.notes: F, Part.resident: F}),
     Viewer.jurisdiction: MappingProxyType({Part.work: F, Part.notes: M, Part.resident: M}),
-    Viewer.district: MappingProxyType({Part.work: F, Part.notes: M, Part.resident: M}),
+    Viewer.none: MappingProxyType({Part.work: F, Part.notes: M, Part.resident: M}),
     Viewer.admin: MappingProxyType({Part.work: F, Part.notes: M, Part.resident: M}),
     Viewer.trainer: MappingProxyType({Part.work: N, Part.notes: N, Part.resident: N}),
 })
@@ -79,21 +87,46 @@ FIELDS: Mapping[Part, frozenset[str]] = MappingProxyType({
 NO_ACCESS: Mapping[Part, Access] = MappingProxyType({part: Access.none for part in Part})
 
 
-def viewers(role: Role, unit_id: int, *, path: Iterable[int], holder_unit_id: int, tree: UnitTree) -> frozenset[Viewer]:
+#: roles that stand to every matter in one fixed way, whatever their unit
+ROLE_VIEWERS: Mapping[Role, Viewer] = MappingProxyType({Role.admin: Viewer.admin, Role.trainer: Viewer.trainer})
+
+
+def viewers(role: Role, unit_id: int, *, path: Iterable[int], holder_unit_id: int, origin_unit_id: int | None = None,
+            tree: UnitTree) -> frozenset[Viewer]:
     """Every way an operator (``role`` at ``unit_id``) stands to a matter that has passed through ``path`` (the
-    units that recorded or held it, the holder included) and is held by ``holder_unit_id`` now."""
-    if role is Role.trainer:
-        return frozenset({Viewer.trainer})
-    if role is Role.admin:
-        return frozenset({Viewer.admin})
-    out = {Viewer.district}
-    if unit_id == holder_unit_id or unit_id in set(path):
+    units that recorded or held it, the holder included), recorded at ``origin_unit_id`` and held by
+    ``holder_unit_id`` now."""
+    if role in ROLE_VIEWERS:
+        return frozenset({ROLE_VIEWERS[role]})
+    out = {Viewer.none}
+    if unit_id == holder_unit_id:
+        out.add(Viewer.holder)
+    if unit_id == origin_unit_id:
+        out.add(Viewer.origin)
+    if unit_id == holder_unit_id or unit_id == origin_unit_id or unit_id in set(path):
         out.add(Viewer.on_path)
     if unit_id in tree and tree[unit_id].kind is UnitKind.command_center:
         out.add(Viewer.command_center)
     if unit_id in tree and holder_unit_id in tree and tree.covers(unit_id, holder_unit_id):
         out.add(Viewer.jurisdiction)
     return frozenset(out)
+
+
+def sees_any(role: Role) -> bool:
+    """Whether an operator of this role may see any matter at all (a trainer sees none of the real district)."""
+    viewer = ROLE_VIEWERS.get(role)
+    return viewer is None or VISIBILITY[viewer][Part.work] > Access.none
+
+
+def sees_all(role: Role) -> bool:
+    """Whether an operator of this role sees the work of every matter, whatever its unit stands to it."""
+    viewer = ROLE_VIEWERS.get(role, Viewer.none)
+    return VISIBILITY[viewer][Part.work] > Access.none
+
+
+def granting(part: Part, level: Access = Access.full) -> frozenset[Viewer]:
+    """The viewer relations that see ``part`` at ``level`` or more (the server turns them into query filters)."""
+    return frozenset(v for v, parts in VISIBILITY.items() if parts[part] >= level)
 
 
 def access(who: Iterable[Viewer]) -> Mapping[Part, Access]:
@@ -168,3 +201,34 @@ def redact(values: Mapping[str, object], seen: Mapping[Part, Access]) -> tuple[d
             out[name] = mask(str(out[name])) if mask is not None and seen[part] is Access.masked else ""
             hidden.add(name)
     return out, frozenset(hidden)
+
+
+# --- the table in words ------------------------------------------------------------------------------------------
+#: how each relation reads in the policy page (docs/visibility.md)
+VIEWER_WORDS: Mapping[Viewer, str] = MappingProxyType({
+    Viewer.holder: "holder: the unit that holds the matter now",
+    Viewer.origin: "origin: the unit that recorded it",
+    Viewer.on_path: "on the path: every unit it passed through (recorded, escalated, asked for help, assigned, "
+                    "released or claimed to)",
+    Viewer.command_center: "command center (区群众工作指挥中心)",
+    Viewer.jurisdiction: "jurisdiction: a unit that supervises the holder (a town over its villages, a district "
+                         "unit over the district)",
+    Viewer.none: "none: any other clerk, supervisor or commander of the district, not involved",
+    Viewer.admin: "admin (any unit)",
+    Viewer.trainer: "trainer (any unit)",
+})
+ACCESS_WORDS: Mapping[Part, Mapping[Access, str]] = MappingProxyType({
+    Part.work: MappingProxyType({F: "full", M: "full", N: "nothing: the matter does not exist for them"}),
+    Part.notes: MappingProxyType({F: "full", M: "withheld (shown as withheld)", N: "nothing"}),
+    Part.resident: MappingProxyType({F: "full", M: "masked (138****0005, 陈**, address to the street)",
+                                     N: "nothing"}),
+})
+
+
+def policy_table() -> str:
+    """:data:`VISIBILITY` as a Markdown table, one row per relation (docs/visibility.md holds exactly this)."""
+    lines = ["| relation | the work | the notes | the resident |", "|---|---|---|---|"]
+    for viewer in Viewer:
+        cells = [ACCESS_WORDS[part][VISIBILITY[viewer][part]] for part in Part]
+        lines.append(f"| {VIEWER_WORDS[viewer]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from .domain import SUPERVISING_ROLES, WORKING_ROLES, Action, EventKind, LinkKind, NoteKind, Role, Status, UnitKind
-from .schemas import MAX_EXTENSION_DAYS, ActionIn  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
+from .schemas import MAX_EXTENSION_DAYS, ActionIn, MatterSummary  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
 from .units import UnitTree
 
 
@@ -31,6 +31,10 @@ class Relation(StrEnum):
     origin = "origin"  #: this unit recorded it
     jurisdiction = "jurisdiction"  #: the holder unit lies in this unit's jurisdiction (this unit is its ancestor)
     command_center = "command_center"  #: this unit is the district command center
+    #: the holder lies in this unit's jurisdiction and this unit stands above it: a strict ancestor, or of a
+    #: higher tier (a town over its villages, a district unit over the towns); never the holder itself, nor a
+    #: unit of the holder's own tier beside it
+    above = "above"
 
 
 class HolderMove(StrEnum):
@@ -107,6 +111,11 @@ DUPLICATE_CLOSES: Status = Status.closed
 @dataclass(frozen=True, slots=True)
 class Rule:
     relations: frozenset[Relation]  #: the operator's unit needs at least one of these
+    #: ... and none of these (``approve_extension`` excludes the ``holder``: the requester never decides)
+    excludes: frozenset[Relation] = frozenset()
+    #: relations that do not count while the matter waits where the command center assigned it (``claim``: a unit
+    #: supervising the assignee may not take it over; once the assignee releases it, they count again)
+    not_when_assigned: frozenset[Relation] = frozenset()
     holder: HolderMove = HolderMove.stay
     claim: ClaimMove = ClaimMove.keep
     requires: frozenset[Field] = frozenset()
@@ -140,7 +149,8 @@ def _f(*fields: Field) -> frozenset[Field]:
 
 R = Relation
 RULES: dict[Action, Rule] = {
-    Action.claim: Rule(_r(R.holder, R.jurisdiction), holder=HolderMove.to_actor, claim=ClaimMove.take),
+    Action.claim: Rule(_r(R.holder, R.jurisdiction), holder=HolderMove.to_actor, claim=ClaimMove.take,
+                       not_when_assigned=_r(R.jurisdiction)),
     Action.release: Rule(_r(R.holder), holder=HolderMove.back, claim=ClaimMove.clear,
                          requires=_f(Field.reason), optional=_f(), confirm=True, note_kind=NoteKind.reason),
     Action.escalate: Rule(_r(R.holder), holder=HolderMove.up, claim=ClaimMove.clear,
@@ -159,9 +169,10 @@ RULES: dict[Action, Rule] = {
     Action.follow_up: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.satisfaction)),
     Action.request_extension: Rule(_r(R.holder), requires=_f(Field.reason, Field.days), optional=_f(),
                                    guard=Guard.no_extension_pending, note_kind=NoteKind.reason),
-    Action.approve_extension: Rule(_r(R.jurisdiction, R.command_center), roles=SUPERVISING_ROLES,
+    # the request is the holder's own: a unit above it, or the command center, decides; never the holder
+    Action.approve_extension: Rule(_r(R.above, R.command_center), excludes=_r(R.holder), roles=SUPERVISING_ROLES,
                                    guard=Guard.extension_pending),
-    Action.reject_extension: Rule(_r(R.jurisdiction, R.command_center), roles=SUPERVISING_ROLES,
+    Action.reject_extension: Rule(_r(R.above, R.command_center), excludes=_r(R.holder), roles=SUPERVISING_ROLES,
                                   requires=_f(Field.reason), optional=_f(), guard=Guard.extension_pending,
                                   note_kind=NoteKind.reason),
     # the units on its path (the one holding it, the one that recorded it) and the command center; whether the
@@ -205,6 +216,23 @@ class MatterState:
     extension_days_requested: int | None = None
     #: the working days the resident's deadline is counted over (grows with each granted extension)
     deadline_days: int = 3
+    #: how the matter arrived at its holder: the kind of the last timeline entry that moved it (``record``,
+    #: ``escalate``, ``request_help``, ``assign``, ``release``, ``claim``); ``None`` if not known
+    arrived_by: EventKind | None = None
+
+    @property
+    def assigned(self) -> bool:
+        """The matter waits at (or is worked by) the unit the command center assigned it to."""
+        return self.arrived_by is EventKind.assign
+
+
+def state_of(row: MatterSummary) -> MatterState:
+    """The facts the rules look at, from a matter as the server sends it (a queue row or the detail), so a client
+    offers exactly the actions the server will accept (the workbench's keys, ``allowed_actions``)."""
+    return MatterState(status=row.status, holder_unit_id=row.holder_unit.id, origin_unit_id=row.origin_unit.id,
+                       previous_holder_id=row.previous_holder_id,
+                       claimed_by_id=row.claimed_by.id if row.claimed_by else None,
+                       extension_days_requested=row.extension_days_requested, arrived_by=row.arrived_by)
 
 
 class RefusalCode(StrEnum):
@@ -285,6 +313,10 @@ def relations(actor: Actor, matter: MatterState, tree: UnitTree) -> frozenset[Re
         out.add(Relation.jurisdiction)
     if actor.unit_id in tree and tree[actor.unit_id].kind is UnitKind.command_center:
         out.add(Relation.command_center)
+    if Relation.jurisdiction in out and actor.unit_id != matter.holder_unit_id and (
+            actor.unit_id in {u.id for u in tree.ancestors(matter.holder_unit_id)}
+            or tree[actor.unit_id].tier.rank < tree[matter.holder_unit_id].tier.rank):
+        out.add(Relation.above)
     return frozenset(out)
 
 
@@ -319,7 +351,17 @@ def check(actor: Actor, action: Action, matter: MatterState, tree: UnitTree) -> 
             holder = tree[matter.holder_unit_id].name if matter.holder_unit_id in tree else str(matter.holder_unit_id)
             return Refusal(RefusalCode.already_claimed, f"already claimed: {holder} holds this matter ({matter.status})", rel)
         return Refusal(RefusalCode.wrong_status, f"cannot {action} a matter that is {matter.status}", rel)
-    if not (rel & rule.relations):
+    if rel & rule.excludes:
+        return Refusal(RefusalCode.wrong_unit,
+                       f"your unit may not {action} this matter because it is the matter's "
+                       f"{' and '.join(sorted(rel & rule.excludes))}", rel)
+    counted = rel - rule.not_when_assigned if matter.assigned else rel
+    if not (counted & rule.relations):
+        if rel & rule.relations:
+            holder = tree[matter.holder_unit_id].name if matter.holder_unit_id in tree else str(matter.holder_unit_id)
+            return Refusal(RefusalCode.wrong_unit,
+                           f"the command center assigned this matter to {holder}: only {holder} may {action} it, "
+                           f"unless it releases it", rel)
         need = " or ".join(sorted(rule.relations))
         return Refusal(RefusalCode.wrong_unit,
                        f"your unit may not {action} this matter: it must be the matter's {need}", rel)

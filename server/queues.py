@@ -9,6 +9,14 @@
 * ``all``: every matter held by or recorded at a unit in my jurisdiction (the district for district units).
 * ``overdue``: open matters (pending or in progress) past their deadline, held in my jurisdiction: for
   supervisors and the command center (:func:`huiyin.core.workflow.may_watch_overdue`), 403 for others.
+* ``district``: every matter of the district, wherever it is (search it with ``q``), so a window finds the matter
+  another unit already has before recording it again.
+
+Every queue holds only the matters the operator may see at all (:mod:`huiyin.core.visibility`: a trainer sees
+none), and the text filter matches the resident's name and phone only on matters whose resident the operator sees
+in full: a masked phone cannot be recovered digit by digit with searches (a whole phone number matches everywhere,
+as it does for ``GET /api/matters/similar``: who types it knows it already). The policy's relations become SQL here
+(:func:`visible`), so the queues and the detail answer from the same table.
 
 Sorting by ``due_at`` is sorting by urgency: at any moment, less working time is left the earlier a deadline is.
 """
@@ -21,13 +29,14 @@ import json
 import re
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, false, func, or_, true
 from sqlmodel import Session, select
 
-from huiyin.core.domain import EventKind, Queue, Role, Status
-from huiyin.core.schemas import MAX_ID
+from huiyin.core.domain import EventKind, Queue, Role, Status, UnitKind
+from huiyin.core.schemas import MAX_ID, PHONE_RE
 from huiyin.core.workflow import may_watch_overdue
 from huiyin.core.units import UnitTree
+from huiyin.core.visibility import ROLE_VIEWERS, Access, Part, Viewer, granting
 
 from .errors import ApiError, invalid
 from .models import Matter, MatterEvent, Operator
@@ -54,7 +63,38 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise invalid({"cursor": "invalid"}, "cursor is not one this server handed out") from None
 
 
+def _viewer_clause(viewer: Viewer, op: Operator, tree: UnitTree):  # type: ignore[no-untyped-def]
+    """The matters to which ``op`` stands as ``viewer`` (:func:`huiyin.core.visibility.viewers` in SQL)."""
+    role = Role(op.role)
+    if role in ROLE_VIEWERS or viewer in ROLE_VIEWERS.values():
+        return true() if ROLE_VIEWERS.get(role) is viewer else false()
+    unit = op.unit_id
+    if viewer is Viewer.holder:
+        return Matter.holder_unit_id == unit
+    if viewer is Viewer.origin:
+        return Matter.origin_unit_id == unit
+    if viewer is Viewer.on_path:
+        passed = select(MatterEvent.matter_id).where(MatterEvent.to_unit_id == unit)
+        return or_(Matter.holder_unit_id == unit, Matter.origin_unit_id == unit, Matter.id.in_(passed))  # type: ignore[union-attr]
+    if viewer is Viewer.command_center:
+        return true() if unit in tree and tree[unit].kind is UnitKind.command_center else false()
+    if viewer is Viewer.jurisdiction:
+        return Matter.holder_unit_id.in_(tree.jurisdiction(unit)) if unit in tree else false()  # type: ignore[attr-defined]
+    return true()  # Viewer.none: every working operator of the district
+
+
+def visible(op: Operator, tree: UnitTree, part: Part = Part.work, level: Access = Access.masked):  # type: ignore[no-untyped-def]
+    """The matters of which ``op`` sees ``part`` at ``level`` or more, as a filter."""
+    return or_(false(), *(_viewer_clause(v, op, tree) for v in sorted(granting(part, level))))
+
+
 def _queue_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  # type: ignore[no-untyped-def]
+    return and_(visible(op, tree), _scope_filter(queue, op, tree, now))
+
+
+def _scope_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  # type: ignore[no-untyped-def]
+    if queue is Queue.district:
+        return true()
     jurisdiction = tree.jurisdiction(op.unit_id)
     if queue is Queue.overdue:
         if not may_watch_overdue(Role(op.role)):
@@ -92,15 +132,21 @@ def _stored_phone_digits():  # type: ignore[no-untyped-def]
     return func.replace(func.replace(Matter.resident_phone, "-", ""), " ", "")
 
 
-def _text_filter(q: str, tree: UnitTree):  # type: ignore[no-untyped-def]
+def _text_filter(q: str, tree: UnitTree, op: Operator):  # type: ignore[no-untyped-def]
     needle = q.strip().lower()
     units = [u.id for u in tree if needle in u.name.lower()]
-    clauses = [func.lower(Matter.number).contains(needle, autoescape=True),
-               func.lower(Matter.title).contains(needle, autoescape=True),
-               func.lower(Matter.resident_name).contains(needle, autoescape=True)]
+    resident = [func.lower(Matter.resident_name).contains(needle, autoescape=True)]
     digits = phone_digits(needle)
     if digits.isdigit() and digits.isascii() and len(digits) >= MIN_PHONE_DIGITS:
-        clauses.append(_stored_phone_digits().contains(digits, autoescape=True))
+        resident.append(_stored_phone_digits().contains(digits, autoescape=True))
+    clauses = [func.lower(Matter.number).contains(needle, autoescape=True),
+               func.lower(Matter.title).contains(needle, autoescape=True),
+               # only where the operator sees the resident in full: no guessing a masked phone digit by digit
+               and_(visible(op, tree, Part.resident, Access.full), or_(*resident))]
+    if PHONE_RE.match(digits):
+        # a whole phone number finds the resident's matters anywhere (as GET /api/matters/similar does): who
+        # types it knows it already
+        clauses.append(_stored_phone_digits() == digits)
     if units:
         clauses += [Matter.holder_unit_id.in_(units), Matter.origin_unit_id.in_(units)]  # type: ignore[attr-defined]
     return or_(*clauses)
@@ -114,7 +160,7 @@ def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: 
         raise invalid({"q": "too_long"}, f"q may have at most {MAX_QUERY} characters")
     where = [_queue_filter(queue, op, tree, now)]
     if q and q.strip():
-        where.append(_text_filter(q, tree))
+        where.append(_text_filter(q, tree, op))
     total = session.exec(select(func.count()).select_from(Matter).where(*where)).one()
     stmt = select(Matter).where(*where)
     if cursor:
@@ -135,7 +181,7 @@ def queue_counts(session: Session, op: Operator, tree: UnitTree, now: datetime,
     (due before ``at_risk_before``) or overdue now."""
     counts: dict[str, int | None] = {
         queue.value: _count(session, _queue_filter(queue, op, tree, now))
-        for queue in (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all)}
+        for queue in (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all, Queue.district)}
     counts["sent_up"] = counts["sent_on"]  # the old name, for older clients
     counts["overdue"] = (_count(session, _queue_filter(Queue.overdue, op, tree, now))
                          if may_watch_overdue(Role(op.role)) else None)
@@ -156,15 +202,15 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-def similar_matters(session: Session, phone: str, title: str, address: str,
+def similar_matters(session: Session, op: Operator, tree: UnitTree, phone: str, title: str, address: str,
                     limit: int) -> list[tuple[Matter, str]]:
     """Open (not closed) matters anywhere in the district that may be the one being recorded: the same
     resident's phone (compared without dashes and spaces), then a very similar title at the same address
-    (compared without spaces, case-insensitively). Returns ``(matter, "phone" | "title_address")``, at most
+    (compared without spaces, case-insensitively); only matters ``op`` may see. Returns ``(matter, "phone" | "title_address")``, at most
     ``limit``, the most recent first within each kind."""
     found: list[tuple[Matter, str]] = []
     seen: set[int] = set()
-    open_ = Matter.status != Status.closed.value
+    open_ = and_(Matter.status != Status.closed.value, visible(op, tree))
     if phone:
         stmt = (select(Matter).where(open_, _stored_phone_digits() == phone_digits(phone))
                 .order_by(Matter.created_at.desc(), Matter.id.desc()).limit(limit))  # type: ignore[attr-defined,union-attr]

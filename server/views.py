@@ -1,15 +1,24 @@
-"""Turning rows into the wire schemas of :mod:`huiyin.core.schemas`, and loading the unit tree."""
+"""Turning rows into the wire schemas of :mod:`huiyin.core.schemas`, and loading the unit tree.
+
+Every matter and timeline entry leaves the server through here, redacted for the operator who reads it by the
+visibility policy of :mod:`huiyin.core.visibility`: :func:`visibility` says what the operator sees of each matter
+(from its path, read from the event log by :func:`trails`, one query for a whole page of matters), and the
+``*_out`` functions mask or withhold what it may not see, listing those fields in ``masked``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from huiyin.core.domain import Channel, Complexity, EventKind, LinkKind, Role, Status, Tier, UnitKind
-from huiyin.core.schemas import (EventOut, MatterOut, MatterSummary, OperatorOut, OperatorRef, UnitOut,
+from huiyin.core.schemas import (EventOut, MatterOut, OperatorOut, OperatorRef, UnitOut,
                                  UnitRef)
 from huiyin.core.units import UnitInfo, UnitTree
+from huiyin.core.visibility import NO_ACCESS, Access, Part, access, redact, viewers
 from huiyin.core.workflow import MatterState, note_kind
 
 from .models import Matter, MatterEvent, Operator, Unit
@@ -51,14 +60,68 @@ def operators_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Op
     return {op.id: op for op in session.exec(select(Operator).where(Operator.id.in_(wanted)))}  # type: ignore[union-attr,misc]
 
 
-def matter_state(matter: Matter) -> MatterState:
+@dataclass(frozen=True, slots=True)
+class Trail:
+    """What the event log says about where a matter has been."""
+
+    #: every unit it was recorded at or handed to (the ``to_unit_id`` of its timeline entries)
+    path: frozenset[int] = field(default_factory=frozenset)
+    #: the kind of the last timeline entry that moved it (how it arrived at its holder)
+    arrived_by: EventKind | None = None
+
+
+def trails(session: Session, matter_ids: Iterable[int | None]) -> dict[int, Trail]:
+    """The :class:`Trail` of each matter, in one query."""
+    wanted = {i for i in matter_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(MatterEvent.matter_id, MatterEvent.to_unit_id, MatterEvent.kind)
+                        .where(MatterEvent.matter_id.in_(wanted), MatterEvent.to_unit_id.is_not(None))  # type: ignore[union-attr,attr-defined]
+                        .order_by(MatterEvent.id))  # type: ignore[arg-type]
+    paths: dict[int, set[int]] = {i: set() for i in wanted}
+    last: dict[int, EventKind] = {}
+    for matter_id, to_unit_id, kind in rows:
+        paths[matter_id].add(to_unit_id)
+        last[matter_id] = EventKind(kind)
+    return {i: Trail(frozenset(paths[i]), last.get(i)) for i in wanted}
+
+
+def matter_state(matter: Matter, trail: Trail | None = None) -> MatterState:
+    """The facts the rules look at; the matter's :class:`Trail` is read from its session unless given."""
+    if trail is None:
+        session = object_session(matter)
+        assert session is not None, "matter_state needs the matter's trail or a matter attached to a session"
+        trail = trails(session, [matter.id])[matter.id]  # type: ignore[arg-type,index]
     return MatterState(status=Status(matter.status), holder_unit_id=matter.holder_unit_id,
                        origin_unit_id=matter.origin_unit_id, previous_holder_id=matter.previous_holder_id,
                        claimed_by_id=matter.claimed_by_id, extension_days_requested=matter.extension_days_requested,
-                       deadline_days=matter.deadline_days)
+                       deadline_days=matter.deadline_days, arrived_by=trail.arrived_by)
 
 
-def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator]) -> dict:
+#: what an operator sees of each matter, by matter id
+Seen = Mapping[int, Mapping[Part, Access]]
+
+
+def visibility(op: Operator, matters: Iterable[Matter], trail: Mapping[int, Trail], tree: UnitTree) -> dict[int, Mapping[Part, Access]]:
+    """What ``op`` sees of each of ``matters`` (their :class:`Trail` in ``trail``), by the policy."""
+    return {m.id: access(viewers(Role(op.role), op.unit_id, path=trail[m.id].path,  # type: ignore[index,misc]
+                                 holder_unit_id=m.holder_unit_id, origin_unit_id=m.origin_unit_id, tree=tree))
+            for m in matters}
+
+
+def seen_by(session: Session, op: Operator, matters: list[Matter], tree: UnitTree) -> tuple[dict[int, Trail], dict[int, Mapping[Part, Access]]]:
+    """The trails of ``matters`` and what ``op`` sees of each (one query)."""
+    trail = trails(session, (m.id for m in matters))
+    return trail, visibility(op, matters, trail, tree)
+
+
+def _redacted(values: dict, seen: Mapping[Part, Access]) -> dict:
+    shown, hidden = redact(values, seen)
+    shown["masked"] = sorted(hidden)
+    return shown
+
+
+def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator], trail: Trail) -> dict:
     return dict(
         number=matter.number, title=matter.title, status=Status(matter.status), channel=Channel(matter.channel),
         complexity=Complexity(matter.complexity), category=matter.category, resident_name=matter.resident_name,
@@ -68,36 +131,51 @@ def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator]) ->
         created_at=matter.created_at, updated_at=matter.updated_at, due_at=matter.due_at,
         due_provisional=matter.due_provisional, received_at=matter.received_at, claim_due_at=matter.claim_due_at,
         extension_days_requested=matter.extension_days_requested, version=matter.version,
+        arrived_by=trail.arrived_by,
     )
 
 
-def matter_summaries(session: Session, matters: list[Matter], tree: UnitTree) -> list[MatterSummary]:
+def matter_summaries(session: Session, op: Operator, matters: list[Matter], tree: UnitTree,
+                     extra: Iterable[str] = ()) -> list[dict]:
+    """Queue rows for ``op`` as dicts (``MatterSummary``'s fields, plus the ``extra`` fields of each matter),
+    redacted by the policy. Matters the operator may not see at all must not be passed in."""
     ops = operators_by_id(session, (m.claimed_by_id for m in matters))
-    return [MatterSummary(**_summary_fields(m, tree, ops)) for m in matters]
+    trail, seen = seen_by(session, op, matters, tree)
+    out = []
+    for m in matters:
+        assert seen[m.id][Part.work] > Access.none, "a matter the operator may not see reached a queue"  # type: ignore[index]
+        values = _summary_fields(m, tree, ops, trail[m.id]) | {name: getattr(m, name) for name in extra}  # type: ignore[index]
+        out.append(_redacted(values, seen[m.id]))  # type: ignore[index]
+    return out
 
 
-def matter_out(session: Session, matter: Matter, tree: UnitTree) -> MatterOut:
+def matter_out(session: Session, matter: Matter, tree: UnitTree, trail: Trail,
+               seen: Mapping[Part, Access]) -> MatterOut:
     ops = operators_by_id(session, [matter.claimed_by_id])
-    return MatterOut(**_summary_fields(matter, tree, ops), description=matter.description,
-                     resident_phone=matter.resident_phone, address=matter.address,
-                     answered_at=matter.answered_at, closed_at=matter.closed_at, satisfaction=matter.satisfaction)
+    values = _summary_fields(matter, tree, ops, trail) | dict(
+        description=matter.description, resident_phone=matter.resident_phone, address=matter.address,
+        answered_at=matter.answered_at, closed_at=matter.closed_at, satisfaction=matter.satisfaction)
+    return MatterOut(**_redacted(values, seen))
 
 
-def event_outs(session: Session, events: list[MatterEvent], tree: UnitTree,
+def event_outs(session: Session, events: list[MatterEvent], tree: UnitTree, seen: Seen,
                numbers: dict[int, str] | None = None) -> list[EventOut]:
+    """The timeline entries as ``EventOut``, each redacted by what the reader sees of its matter (``seen``, by
+    matter id; an entry of a matter missing there is withheld like a matter seen not at all)."""
     ops = operators_by_id(session, (e.actor_id for e in events))
     numbers = dict(numbers or {})
     ids = {i for e in events for i in (e.matter_id, e.other_matter_id) if i is not None} - set(numbers)
     if ids:
         rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(ids)))  # type: ignore[union-attr,arg-type]
         numbers.update({matter_id: number for matter_id, number in rows})
-    return [EventOut(id=e.id, matter_number=numbers[e.matter_id], kind=EventKind(e.kind),  # type: ignore[arg-type]
-                     actor=operator_ref(ops.get(e.actor_id)) if e.actor_id else None,
-                     unit=unit_ref(tree, e.unit_id), from_unit=unit_ref(tree, e.from_unit_id),
-                     to_unit=unit_ref(tree, e.to_unit_id), status_after=Status(e.status_after),
-                     holder_unit_id=e.holder_unit_id, note=e.note, satisfaction=e.satisfaction,
-                     days=e.days, due_at=e.due_at, created_at=e.created_at,
-                     note_kind=note_kind(EventKind(e.kind), e.note),
-                     other_number=numbers.get(e.other_matter_id) if e.other_matter_id else None,  # type: ignore[arg-type]
-                     link_kind=LinkKind(e.link_kind) if e.link_kind else None)
+    return [EventOut(**_redacted(dict(
+        id=e.id, matter_number=numbers[e.matter_id], kind=EventKind(e.kind),
+        actor=operator_ref(ops.get(e.actor_id)) if e.actor_id else None,
+        unit=unit_ref(tree, e.unit_id), from_unit=unit_ref(tree, e.from_unit_id),
+        to_unit=unit_ref(tree, e.to_unit_id), status_after=Status(e.status_after),
+        holder_unit_id=e.holder_unit_id, note=e.note, satisfaction=e.satisfaction,
+        days=e.days, due_at=e.due_at, created_at=e.created_at,
+        note_kind=note_kind(EventKind(e.kind), e.note),
+        other_number=numbers.get(e.other_matter_id) if e.other_matter_id else None,  # type: ignore[arg-type]
+        link_kind=LinkKind(e.link_kind) if e.link_kind else None), seen.get(e.matter_id, NO_ACCESS)))
             for e in events]

@@ -24,7 +24,7 @@ from huiyin.core.clock import Clock, SystemClock
 from huiyin.core.domain import Action
 from huiyin.core.schemas import ActionIn, LoginOut, MatterSummary, OperatorOut, QueueCounts, UnitOut
 from huiyin.core.units import UnitInfo, UnitTree
-from huiyin.core.workflow import RULES, Actor, MatterState, allowed_actions
+from huiyin.core.workflow import RULES, Actor, allowed_actions, state_of
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
 
 from .actions import BY_NAME, REGISTRY, bindings_for
@@ -305,11 +305,7 @@ class WorkbenchApp(App[None]):
         if matter is None or self.operator is None or self.unit_tree is None:
             return []
         actor = Actor(role=self.operator.role, unit_id=self.operator.unit.id)
-        state = MatterState(status=matter.status, holder_unit_id=matter.holder_unit.id,
-                            origin_unit_id=matter.origin_unit.id, previous_holder_id=matter.previous_holder_id,
-                            claimed_by_id=matter.claimed_by.id if matter.claimed_by else None,
-                            extension_days_requested=matter.extension_days_requested)
-        return allowed_actions(actor, state, self.unit_tree)
+        return allowed_actions(actor, state_of(matter), self.unit_tree)
 
     def unit_label(self, unit_id: int | None) -> str:
         if unit_id is None or unit_id not in self.units:

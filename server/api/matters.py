@@ -9,8 +9,9 @@ from sqlmodel import select
 from huiyin.core.deadlines import at_risk_horizon
 from huiyin.core.domain import Action, Queue, Role
 
-from huiyin.core.schemas import (ActionIn, MatterDetail, MatterIn, QueueCounts, QueuePage, SimilarMatter,
-                                 SimilarPage, SimilarQuery)
+from huiyin.core.schemas import (ActionIn, MatterDetail, MatterIn, MatterSummary, QueueCounts, QueuePage,
+                                 SimilarMatter, SimilarPage, SimilarQuery)
+from huiyin.core.visibility import Access, Part, sees_all, sees_any
 from huiyin.core.workflow import Actor, allowed_actions
 
 from .. import workflow
@@ -19,7 +20,7 @@ from ..errors import ApiError, from_validation
 from ..models import Matter, MatterEvent
 from ..links import links_of
 from ..queues import queue_counts, queue_page, similar_matters
-from ..views import event_outs, load_tree, matter_out, matter_state, matter_summaries
+from ..views import event_outs, load_tree, matter_out, matter_state, matter_summaries, seen_by
 from .common import E401, E403, E404, E409, E422, REPLAYED
 
 router = APIRouter(prefix="/api", tags=["matters"])
@@ -32,12 +33,34 @@ def _detail(session: DbSession, op: CurrentOperator, matter_id: int) -> MatterDe
     if matter is None:  # pragma: no cover - ids come from rows just written
         raise ApiError(404, "not_found", "no such matter")
     tree = load_tree(session)
+    trail, seen = seen_by(session, op, [matter], tree)
+    if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+        raise _not_found(matter.number)
     events = list(session.exec(select(MatterEvent).where(MatterEvent.matter_id == matter.id)
                                .order_by(MatterEvent.id)))  # type: ignore[arg-type]
-    allowed = allowed_actions(Actor(Role(op.role), op.unit_id), matter_state(matter), tree)
-    return MatterDetail(**matter_out(session, matter, tree).model_dump(),
-                        events=event_outs(session, events, tree, {matter.id: matter.number}),  # type: ignore[dict-item]
+    allowed = allowed_actions(Actor(Role(op.role), op.unit_id), matter_state(matter, trail[matter.id]), tree)  # type: ignore[index]
+    return MatterDetail(**matter_out(session, matter, tree, trail[matter.id], seen[matter.id]).model_dump(),  # type: ignore[index]
+                        events=event_outs(session, events, tree, seen, {matter.id: matter.number}),  # type: ignore[dict-item]
                         allowed_actions=allowed, links=links_of(session, matter.id))  # type: ignore[arg-type]
+
+
+def _not_found(number: str) -> ApiError:
+    return ApiError(404, "not_found", f"no matter numbered {number}")
+
+
+def _visible_matter(session: DbSession, op: CurrentOperator, number: str) -> Matter | None:
+    """A 404 alike for a matter that does not exist and one the visibility policy hides from the operator (a
+    trainer's), so a number says nothing about the district; else the matter (``None`` when the operator's role
+    sees every matter: there is nothing to look up)."""
+    if sees_all(Role(op.role)):
+        return None
+    matter = session.exec(select(Matter).where(Matter.number == number)).first()
+    if matter is None or not sees_any(Role(op.role)):
+        raise _not_found(number)
+    _trail, seen = seen_by(session, op, [matter], load_tree(session))
+    if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+        raise _not_found(number)
+    return matter
 
 
 @router.post("/matters", status_code=201, response_model=MatterDetail,
@@ -62,18 +85,23 @@ def list_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
                  queue: Annotated[Queue, Query(description=(
                      "which queue: `incoming` (pending at my unit), `in_hand`, `pending_below` (pending at a unit "
                      "under mine), `sent_on` (recorded or handed on by my unit, open elsewhere; `sent_up` is its "
-                     "old name), `all`, `overdue`"))] = Queue.incoming,
+                     "old name), `all`, `overdue`, `district` (every matter of the district, wherever it is: "
+                     "search it with `q` before recording a matter again; what the caller may not see comes "
+                     "masked)"))] = Queue.incoming,
                  q: Annotated[str | None, Query(description=(
-                     "filter: number, title, resident name, unit name, or the resident's phone (3 or more "
+                     "filter: number, title, unit name, and, on matters whose resident the caller sees in full "
+                     "(units on the matter's path, the command center), the resident's name or phone (3 or more "
                      "digits anywhere in it, e.g. the last 4; spaces and dashes are ignored)"))] = None,
                  limit: Annotated[int, Query(description="rows per page, 1 to 500")] = 50,
                  cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
                  ) -> QueuePage:
     """A page of a queue, sorted by `due_at` (most urgent first), with the queue's total. The `overdue` queue
-    is for supervisors and commanders (403 for others)."""
+    is for supervisors and commanders (403 for others). Rows are redacted by the visibility policy like the
+    detail (`masked` lists the masked fields); a trainer's queues are empty."""
     tree = load_tree(session)
     rows, total, next_cursor = queue_page(session, op, tree, queue, q, limit, cursor, ctx.clock.now())
-    return QueuePage(items=matter_summaries(session, rows, tree), total=total, next_cursor=next_cursor)
+    return QueuePage(items=[MatterSummary(**row) for row in matter_summaries(session, op, rows, tree)],
+                     total=total, next_cursor=next_cursor)
 
 
 @router.get("/matters/similar", response_model=SimilarPage, responses={**E401, **E422})
@@ -95,10 +123,9 @@ def similar(op: CurrentOperator, session: DbSession,
     except ValidationError as exc:
         raise from_validation(exc) from None
     tree = load_tree(session)
-    found = similar_matters(session, query.phone, query.title, query.address, query.limit)
-    rows = matter_summaries(session, [m for m, _ in found], tree)
-    return SimilarPage(items=[SimilarMatter(**row.model_dump(), match=why, address=m.address)
-                              for row, (m, why) in zip(rows, found)])
+    found = similar_matters(session, op, tree, query.phone, query.title, query.address, query.limit)
+    rows = matter_summaries(session, op, [m for m, _ in found], tree, extra=("address",))
+    return SimilarPage(items=[SimilarMatter(**row, match=why) for row, (_m, why) in zip(rows, found)])
 
 
 @router.get("/queues", response_model=QueueCounts, responses=E401)
@@ -113,10 +140,15 @@ def counts(op: CurrentOperator, ctx: Ctx, session: DbSession) -> QueueCounts:
 
 @router.get("/matters/{number}", response_model=MatterDetail, responses={**E401, **E404})
 def get_matter(number: str, op: CurrentOperator, session: DbSession) -> MatterDetail:
-    """The matter, its whole timeline (`events`, oldest first) and what the caller may do to it now."""
+    """The matter, its whole timeline (`events`, oldest first) and what the caller may do to it now, as the
+    visibility policy lets the caller see it (docs/visibility.md): every operator of the district reads the work;
+    the resident (`resident_name`, `resident_phone`, `address`) comes masked and the notes (`description`, each
+    event's `note`) withheld (`""`) unless the caller's unit is on the matter's path or is the command center;
+    `masked` (on the matter and on each event) lists what was masked or withheld. 404 for a matter the caller
+    may not see at all (a trainer sees none of the district)."""
     matter = session.exec(select(Matter).where(Matter.number == number)).first()
     if matter is None:
-        raise ApiError(404, "not_found", f"no matter numbered {number}")
+        raise _not_found(number)
     return _detail(session, op, matter.id)  # type: ignore[arg-type]
 
 
@@ -140,5 +172,7 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
     except ValueError:
         raise ApiError(404, "unknown_action",
                        f"no action {action!r}; actions are: {', '.join(a.value for a in Action)}") from None
+    _visible_matter(session, op, number)
+    session.rollback()  # the write takes its own connection; give this one back
     matter_id = workflow.act(ctx, op, number, act, body or ActionIn())
     return _detail(session, op, matter_id)

@@ -33,10 +33,11 @@ def test_claim_refusals(api):
     assert r.status_code == 403 and r.json()["code"] == "wrong_unit"
     r = api["shichuan.center"].post(f"/api/matters/{m['number']}/claim")
     assert r.status_code == 403 and r.json()["code"] == "wrong_unit"
-    # admins and trainers look but do not touch
-    for username in ("admin", "trainer"):
-        r = api[username].post(f"/api/matters/{m['number']}/claim")
-        assert r.status_code == 403 and r.json()["code"] == "wrong_role"
+    # admins look but do not touch; for a trainer the district's matters do not exist
+    r = api["admin"].post(f"/api/matters/{m['number']}/claim")
+    assert r.status_code == 403 and r.json()["code"] == "wrong_role"
+    r = api["trainer"].post(f"/api/matters/{m['number']}/claim")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
     api["huixing.center"].act(m["number"], "claim")
     r = api["district.center"].post(f"/api/matters/{m['number']}/claim")
     assert r.status_code == 409

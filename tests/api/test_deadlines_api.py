@@ -152,11 +152,15 @@ def test_extension_request_approve_and_reject(env, reset_clock):
     assert asked["extension_days_requested"] == 2
     r = s.post(f"/api/matters/{n}/request_extension", json={"reason": "again", "days": 1})
     assert r.status_code == 409
-    # a clerk cannot approve; another town's supervisor... the district supervisor and the command center can
+    # a clerk cannot approve; the street's own supervisor neither (the request is his unit's own): the district
+    # supervisor (a unit above) and the command center can
     r = s.post(f"/api/matters/{n}/approve_extension")
     assert r.status_code == 403 and r.json()["code"] == "wrong_role"
-    assert "approve_extension" in api["huixing.supervisor"].matter(n)["allowed_actions"]
-    approved = api["huixing.supervisor"].act(n, "approve_extension", note="同意")
+    assert "approve_extension" not in api["huixing.supervisor"].matter(n)["allowed_actions"]
+    r = api["huixing.supervisor"].post(f"/api/matters/{n}/approve_extension", json={"note": "同意"})
+    assert r.status_code == 403 and r.json()["code"] == "wrong_unit"
+    assert "approve_extension" in api["district.supervisor"].matter(n)["allowed_actions"]
+    approved = api["district.supervisor"].act(n, "approve_extension", note="同意")
     assert datetime.fromisoformat(approved["due_at"]) == at("2026-12-03T17:30")  # Tue + 2 working days
     assert approved["extension_days_requested"] is None
     event = approved["events"][-1]

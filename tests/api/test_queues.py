@@ -131,8 +131,13 @@ def test_filter_by_phone(fresh):
     assert s.numbers("all", q="02361115000") == [landline["number"]]
     assert s.numbers("all", q="023-6111 5000") == [landline["number"]]
     assert s.numbers("all", q="5000") == [landline["number"]]
-    # a town finds its community's matter by phone in the queue it claims from
-    assert api["huixing.center"].numbers("pending_below", q="5000") == [landline["number"]]
+    # a town finds its community's matter by the whole phone number in the queue it claims from; its resident
+    # is masked for the town, so a part of the number finds nothing (no guessing it digit by digit)
+    town = api["huixing.center"]
+    assert town.numbers("pending_below", q="023-6111 5000") == [landline["number"]]
+    assert town.numbers("pending_below", q="5000") == []
+    assert town.numbers("district", q="139 2345 6789") == [mobile["number"]]
+    assert town.numbers("district", q="139 2345") == []
     assert s.numbers("all", q="999999") == []
 
 
@@ -158,7 +163,11 @@ def test_similar_open_matters_across_the_district(fresh):
     assert _similar(other_town, phone="13711112222", title="小区路灯不亮", address="双湖路12号") == \
         [(first["number"], "phone")]
     r = other_town.get("/api/matters/similar", params={"phone": "13711112222"}).json()["items"][0]
-    assert r["holder_unit"]["name"] == "双湖路社区便民服务站" and r["address"] == "双湖路 12 号"
+    # another town's window sees the work; the resident masked (its address to the street)
+    assert r["holder_unit"]["name"] == "双湖路社区便民服务站" and r["address"] == "双湖路 **"
+    assert r["resident_name"] == "测***" and set(r["masked"]) == {"address", "resident_name"}
+    own = api["shuanghu"].get("/api/matters/similar", params={"phone": "13711112222"}).json()["items"][0]
+    assert own["address"] == "双湖路 12 号" and own["masked"] == []
     # a closed matter is not a duplicate any more
     shuanghu = api["shuanghu"]
     shuanghu.act(first["number"], "claim")

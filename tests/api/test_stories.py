@@ -3,7 +3,9 @@
 Each story asserts the whole timeline (kind, acting unit and operator, from/to units, status, note) and that
 every tier sees it: the recording unit's ``all`` and ``sent_on`` queues, the town's ``incoming`` and
 ``pending_below``, the district
-and the command center, and the read-only roles (admin, trainer) who see everything but may do nothing.
+and the command center, and the read-only admin who sees the work but may do nothing; a trainer sees none of it.
+The notes and the resident are read by the units on the matter's path (docs/visibility.md): the others see the
+same work, with the notes withheld.
 """
 
 from __future__ import annotations
@@ -63,12 +65,21 @@ def timeline(detail: dict) -> list[tuple]:
     return out
 
 
+def _work(events: list[dict]) -> list[dict]:
+    """The timeline without its notes: what every tier sees alike."""
+    return [{k: v for k, v in e.items() if k not in ("note", "masked")} for e in events]
+
+
 def assert_same_view(api, number: str, usernames: list[str]) -> dict:
-    """Every one of these operators sees the same matter and the same timeline; returns one view."""
-    views = {name: api[name].matter(number) for name in usernames}
+    """Every one of these operators sees the same work, the same timeline (notes aside: the first operator's
+    unit is on the matter's path and reads them); a trainer sees none of it. Returns the first one's view."""
+    if "trainer" in usernames:
+        assert api["trainer"].get(f"/api/matters/{number}").status_code == 404
+    views = {name: api[name].matter(number) for name in usernames if name != "trainer"}
     first = views[usernames[0]]
+    assert first["masked"] == [], f"{usernames[0]} is on the path"
     for name, view in views.items():
-        assert story_events(view) == story_events(first), f"{name} sees another timeline"
+        assert _work(story_events(view)) == _work(story_events(first)), f"{name} sees another timeline"
         for key in ("status", "holder_unit", "origin_unit", "claimed_by", "version"):
             assert view[key] == first[key], f"{name} sees another {key}"
     return first
@@ -81,9 +92,8 @@ def assert_event_ids_grow(detail: dict) -> None:
 
 
 def assert_read_only(api, number: str) -> None:
-    for name in ("admin", "trainer"):
-        view = api[name].matter(number)
-        assert view["allowed_actions"] == [], f"{name} may not act"
+    assert api["admin"].matter(number)["allowed_actions"] == [], "admin may not act"
+    assert api["trainer"].get(f"/api/matters/{number}").status_code == 404, "a trainer sees none of the district"
 
 
 def read_sse_until(response: httpx.Response, want, limit: int = 50) -> list[dict]:

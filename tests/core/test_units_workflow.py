@@ -90,10 +90,40 @@ def test_extensions_need_a_supervisor_and_a_pending_request():
     asked = state(Status.in_progress, holder=5, origin=7, extension=2)
     assert Action.request_extension not in allowed_actions(Actor(Role.clerk, 5), asked, TREE)
     assert check(Actor(Role.clerk, 5), Action.approve_extension, asked, TREE).code is RefusalCode.wrong_role
-    assert check(Actor(Role.supervisor, 5), Action.approve_extension, asked, TREE) is None
+    # the town's own request: never the town's supervisor (the requester), but the district or the command center
+    self_approval = check(Actor(Role.supervisor, 5), Action.approve_extension, asked, TREE)
+    assert self_approval.code is RefusalCode.wrong_unit and "holder" in self_approval.message
+    assert check(Actor(Role.supervisor, 2), Action.approve_extension, asked, TREE) is None
     assert check(Actor(Role.supervisor, 8), Action.approve_extension, asked, TREE).code is RefusalCode.wrong_unit
     assert check(Actor(Role.commander, 3), Action.reject_extension, asked, TREE) is None
-    assert check(Actor(Role.supervisor, 5), Action.approve_extension, working, TREE).code is RefusalCode.wrong_status
+    assert check(Actor(Role.supervisor, 2), Action.approve_extension, working, TREE).code is RefusalCode.wrong_status
+    # a village's request: its town decides (a strict ancestor)
+    village = state(Status.in_progress, holder=7, origin=7, extension=2)
+    assert check(Actor(Role.supervisor, 5), Action.approve_extension, village, TREE) is None
+    # ... but not the town office beside the town's service center, for the service center's own request
+    assert check(Actor(Role.supervisor, 6), Action.approve_extension, asked, TREE).code is RefusalCode.wrong_unit
+    assert check(Actor(Role.supervisor, 6), Action.approve_extension, village, TREE) is None  # higher tier
+    # a district department's request: not the district service center (same tier, beside it), the command center
+    department = state(Status.in_progress, holder=4, origin=5, extension=1)
+    assert check(Actor(Role.supervisor, 2), Action.reject_extension, department, TREE).code is RefusalCode.wrong_unit
+    assert check(Actor(Role.commander, 3), Action.reject_extension, department, TREE) is None
+
+
+def test_a_unit_above_may_not_take_over_a_matter_the_command_center_assigned():
+    from dataclasses import replace
+
+    from huiyin.core.domain import EventKind
+
+    assigned = replace(state(holder=6, origin=9), arrived_by=EventKind.assign)
+    refusal = check(Actor(Role.clerk, 2), Action.claim, assigned, TREE)
+    assert refusal.code is RefusalCode.wrong_unit and "assigned" in refusal.message
+    assert check(Actor(Role.clerk, 5), Action.claim, assigned, TREE).code is RefusalCode.wrong_unit  # its town
+    assert check(Actor(Role.commander, 3), Action.claim, assigned, TREE).code is RefusalCode.wrong_unit
+    assert check(Actor(Role.clerk, 6), Action.claim, assigned, TREE) is None  # the assignee itself
+    escalated = replace(assigned, arrived_by=EventKind.escalate)
+    assert check(Actor(Role.clerk, 5), Action.claim, escalated, TREE) is None  # jurisdiction claims as before
+    released = replace(state(holder=3, origin=9), arrived_by=EventKind.release)  # the assignee gave it back
+    assert check(Actor(Role.clerk, 2), Action.claim, released, TREE) is None
 
 
 def test_every_action_is_an_event_kind():
@@ -102,3 +132,21 @@ def test_every_action_is_an_event_kind():
     assert {a.value for a in Action} <= {k.value for k in EventKind}
     assert {k for k in EventKind if k.is_supervision} == {EventKind.at_risk, EventKind.overdue, EventKind.claim_overdue}
     assert not EventKind.deadline_changed.is_supervision
+
+
+def test_a_client_builds_the_rules_state_from_a_queue_row():
+    from datetime import datetime, timezone
+
+    from huiyin.core.domain import Channel, Complexity, EventKind
+    from huiyin.core.schemas import MatterSummary, UnitRef
+    from huiyin.core.workflow import state_of
+
+    now = datetime(2026, 11, 26, tzinfo=timezone.utc)
+    row = MatterSummary(number="YB-2026-000001", title="t", status=Status.pending, channel=Channel.walk_in,
+                        complexity=Complexity.simple, origin_unit=UnitRef(id=9, name="兴旺村", tier=V),
+                        holder_unit=UnitRef(id=6, name="社保所", tier=T), created_at=now, updated_at=now, due_at=now,
+                        version=3, arrived_by=EventKind.assign)
+    state = state_of(row)
+    assert (state.holder_unit_id, state.origin_unit_id, state.assigned) == (6, 9, True)
+    assert Action.claim not in allowed_actions(Actor(Role.clerk, 5), state, TREE)  # the town may not take it over
+    assert Action.claim in allowed_actions(Actor(Role.clerk, 6), state, TREE)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from huiyin.core.domain import Role
-from huiyin.core.visibility import (FIELDS, VISIBILITY, Access, Part, Viewer, access, mask_address, mask_name,
-                                    mask_phone, may_see, redact, viewers)
+from huiyin.core.visibility import (FIELDS, VIEWER_WORDS, VISIBILITY, Access, Part, Viewer, access, granting,
+                                    mask_address, mask_name, mask_phone, may_see, policy_table, redact, sees_all, sees_any,
+                                    viewers)
 from tests.core.test_units_workflow import TREE
 
 VILLAGE, TOWN, TOWN_OFFICE, CENTER, COMMAND, TRANSPORT, OTHER_TOWN, OTHER_VILLAGE, GOV = 7, 5, 6, 2, 3, 4, 8, 9, 1
@@ -85,3 +88,28 @@ def test_redact_masks_the_resident_withholds_notes_and_names_what_it_hid():
 
 def test_the_parts_do_not_overlap():
     assert not FIELDS[Part.notes] & FIELDS[Part.resident]
+
+
+def test_holder_and_origin_are_relations_of_their_own():
+    seen = viewers(Role.clerk, VILLAGE, path=(VILLAGE,), holder_unit_id=VILLAGE, origin_unit_id=VILLAGE, tree=TREE)
+    assert {Viewer.holder, Viewer.origin, Viewer.on_path, Viewer.none} <= seen
+    recorded_here = viewers(Role.clerk, TOWN, path=(TOWN, CENTER), holder_unit_id=CENTER, origin_unit_id=TOWN,
+                            tree=TREE)
+    assert Viewer.origin in recorded_here and Viewer.holder not in recorded_here
+    assert access(recorded_here)[Part.resident] is Access.full
+
+
+def test_who_sees_what_in_full_is_the_path_and_the_command_center():
+    assert granting(Part.resident) == {Viewer.holder, Viewer.origin, Viewer.on_path, Viewer.command_center}
+    assert granting(Part.notes) == granting(Part.resident), "notes follow the resident's rule"
+    assert granting(Part.work, Access.masked) == set(Viewer) - {Viewer.trainer}
+    assert sees_any(Role.clerk) and sees_any(Role.admin) and not sees_any(Role.trainer)
+    assert sees_all(Role.clerk) and sees_all(Role.admin) and not sees_all(Role.trainer)
+
+
+def test_the_policy_page_is_the_table():
+    """docs/visibility.md, the page a privacy officer signs, holds exactly the table the server applies."""
+    page = (Path(__file__).parents[2] / "docs" / "visibility.md").read_text(encoding="utf-8")
+    assert policy_table() in page, "docs/visibility.md drifted from VISIBILITY: paste policy_table() into it"
+    for viewer in Viewer:
+        assert f"**{VIEWER_WORDS[viewer].split(':')[0].split(' (')[0]}**" in page, viewer

@@ -146,6 +146,8 @@ DEADLINE_MATTERS = [
 ]
 DEADLINE_UNIT_USER = "huixing.center"
 DEADLINE_SUPERVISOR = "huixing.supervisor"
+#: who decides the 回兴 center's extension requests: a supervisor of a unit above it (never its own)
+DEADLINE_APPROVER = "district.supervisor"
 
 
 def start_deadline_server(path: Path):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from huiyin.tui.screens.action_dialog import ActionDialog
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.queue import QueueScreen
 
-from .conftest import (DEADLINE_SUPERVISOR, DEADLINE_UNIT_USER, FROZEN_NOW, SAMPLE_PASSWORD, build_app,
+from .conftest import (DEADLINE_APPROVER, DEADLINE_UNIT_USER, FROZEN_NOW, SAMPLE_PASSWORD, build_app,
                        screen_text, start_deadline_server, wait_for)
 
 pytestmark = pytest.mark.anyio
@@ -119,8 +119,8 @@ async def test_extension_request_and_approval_by_key(clock_server, tmp_path) -> 
     # the supervisor approves it with g: the deadline moves 5 working days
     supervisor = _app(srv, tmp_path / "sup", live=False)
     async with supervisor.run_test(size=(120, 40)) as pilot:
-        await _login(pilot, DEADLINE_SUPERVISOR)
-        await pilot.press("2")
+        await _login(pilot, DEADLINE_APPROVER)  # a unit above the requester decides, never the requester
+        await pilot.press("5")
         table = supervisor.screen.query_one(QueueTable)
         await wait_for(pilot, lambda: any(r.number == number for r in table.rows))
         before = next(r.due_at for r in table.rows if r.number == number)

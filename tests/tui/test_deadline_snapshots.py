@@ -13,6 +13,7 @@ from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.detail import DetailScreen
 
 from .conftest import (
+    DEADLINE_APPROVER,
     DEADLINE_SUPERVISOR,
     build_app,
     logged_in_as,
@@ -41,7 +42,8 @@ def _queue(key: str):  # type: ignore[no-untyped-def]
 def _detail(key: str):  # type: ignore[no-untyped-def]
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
-        await _logged_in(pilot)
+        # the district's supervisor decides the 回兴 center's extension requests (and sees its resident masked)
+        await logged_in_as(pilot, DEADLINE_APPROVER)
         await pilot.press("5")  # all
         table = app.screen.query_one(QueueTable)
         number = app.deadline_numbers[key]

@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from huiyin.core.domain import Action, LinkKind
 from huiyin.core.schemas import LIMITS, ActionIn, MatterSummary, field_errors
-from huiyin.core.workflow import MAX_EXTENSION_DAYS, RULES, Actor, Field, MatterState, target_unit
+from huiyin.core.workflow import MAX_EXTENSION_DAYS, RULES, Actor, Field, state_of, target_unit
 
 from ..client import ApiError, Unreachable
 from ..components.inputs import HInput
@@ -113,12 +113,7 @@ class ActionDialog(ModalScreen[bool]):
         if app.operator is None or app.unit_tree is None:
             return ""
         actor = Actor(role=app.operator.role, unit_id=app.operator.unit.id)
-        m = self.matter
-        state = MatterState(status=m.status, holder_unit_id=m.holder_unit.id, origin_unit_id=m.origin_unit.id,
-                            previous_holder_id=m.previous_holder_id,
-                            claimed_by_id=m.claimed_by.id if m.claimed_by else None,
-                            extension_days_requested=m.extension_days_requested)
-        target = target_unit(self.action, state, app.unit_tree, actor)
+        target = target_unit(self.action, state_of(self.matter), app.unit_tree, actor)
         if target is None or target == actor.unit_id and self.action is Action.claim:
             return ""
         return t("dialog.target", unit=app.unit_label(target))

@@ -167,10 +167,12 @@ class DetailScreen(MatterActionsScreen):
                 ("field.claimed_by", m.claimed_by.display_name if m.claimed_by else "")),
             row(("field.created_at", local_time(m.created_at, tz))),
             *deadline_lines,
-            row(("field.resident", m.resident_name), ("field.phone", m.resident_phone)),
-            row(("field.address", m.address)),
-            row(("field.description", m.description)),
+            row(("field.resident", self._shown(m, "resident_name")), ("field.phone", self._shown(m, "resident_phone"))),
+            row(("field.address", self._shown(m, "address"))),
+            row(("field.description", self._shown(m, "description"))),
         ]
+        if {"resident_name", "resident_phone", "address", "description"} & set(m.masked):
+            lines.append(Content.styled(t("detail.masked_why"), "dim italic"))
         if m.satisfaction:
             lines.append(row(("field.satisfaction", t(f"satisfaction.{m.satisfaction}"))))
         body = Content("\n").join([line for line in lines if line.plain])
@@ -179,6 +181,17 @@ class DetailScreen(MatterActionsScreen):
             Content(tn("detail.timeline_count", len(m.events))))
         self.query_one("#detail-timeline", Static).update(
             Content("\n").join([self._event(e) for e in m.events]) if m.events else Content(t("detail.no_events")))
+
+    @staticmethod
+    def _shown(m: MatterDetail, name: str) -> str | Content:
+        """A field as the server sent it, marked when the visibility policy masked or withheld it: a masked value
+        is never shown as if it were the whole value, a withheld one never as if it were empty."""
+        value = getattr(m, name)
+        if name not in m.masked:
+            return value
+        if not value:
+            return Content.styled(t("detail.withheld"), "dim italic")
+        return Content.assemble(value, " ", (t("detail.masked"), "dim italic"))
 
     def _event(self, e: EventOut) -> Content:
         tz = self.wb.rules.policy.tz
@@ -213,7 +226,10 @@ class DetailScreen(MatterActionsScreen):
         lines = [Content.assemble(*head)]
         if move:
             lines.append(Content.assemble("    ", move))
-        if e.note:
+        if "note" in e.masked:
+            kind = t(f"note_kind.{e.note_kind}") + ": " if e.note_kind in (NoteKind.internal, NoteKind.answer) else ""
+            lines.append(Content.assemble("    ", (kind, "bold"), (t("detail.withheld"), "dim italic")))
+        elif e.note:
             # an internal note and the answer to the resident read differently (only an answer answers)
             if e.note_kind in (NoteKind.internal, NoteKind.answer):
                 lines.append(Content.assemble("    ", (t(f"note_kind.{e.note_kind}") + ": ", "bold"), (e.note, "italic")))
