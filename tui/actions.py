@@ -76,6 +76,8 @@ REGISTRY: tuple[ActionSpec, ...] = (
     ActionSpec("queue.all", "5", "queue('all')", "queue", "key.queue_all", show=False),
     # supervisors and commanders only (huiyin.core.workflow.may_watch_overdue)
     ActionSpec("queue.overdue", "6", "queue('overdue')", "queue", "key.queue_overdue", show=False),
+    # the whole district, masked per the visibility policy: find a matter before recording it again
+    ActionSpec("queue.district", "7", "queue('district')", "queue", "key.queue_district", show=False),
     ActionSpec("queue.next", "right", "next_queue", "queue", "key.queue_next", show=False),
     ActionSpec("queue.previous", "left", "previous_queue", "queue", "key.queue_previous", show=False),
     ActionSpec("refresh", "ctrl+r", "refresh", "matter", "key.refresh", show=False),

@@ -78,7 +78,8 @@ async def test_tabs_keys_and_the_pending_below_queue(make_app) -> None:
     async with town.run_test(size=(80, 24)) as pilot:
         await logged_in_as(pilot, "huixing.center")
         screen = town.screen
-        assert screen.queues == (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all)
+        assert screen.queues == (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all,
+                                 Queue.district)
         text = screen_text(town)
         for label in ("1 Incoming", "2 In hand", "3 Below", "4 Sent on", "5 All"):
             assert label in text, text
@@ -104,6 +105,28 @@ async def test_tabs_keys_and_the_pending_below_queue(make_app) -> None:
         await pilot.pause()
         assert village.screen.queue is Queue.incoming
         await switch(pilot, "4", Queue.sent_on)
+
+
+async def test_a_village_searches_the_whole_district_and_sees_the_resident_masked(make_app) -> None:
+    """The dangerous-rock story: a community finds the matter recorded and held elsewhere before recording it
+    again; it reads the work, with the resident masked (it is not on that matter's path)."""
+    from huiyin.tui.screens.detail import DetailScreen
+
+    app = make_app(lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in_as(pilot, "xingwang")
+        assert "7 District" in screen_text(app) or Queue.district in app.screen.queues
+        await switch(pilot, "7", Queue.district)
+        await pilot.press("slash", *"危岩", "enter")
+        await wait_for(pilot, lambda: any("危岩" in r.title for r in table(app).rows))
+        rock = next(r for r in table(app).rows if "危岩" in r.title)
+        assert rock.holder_unit.name != "兴旺村便民服务站" and "resident_name" in rock.masked
+        assert table(app).move_to_number(rock.number)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
+        text = screen_text(app)
+        assert "(masked)" in text and "138****" in text, text
+        assert "c Claim" not in text  # finding it is not taking it
 
 
 def test_narrow_columns_keep_one_unit_column() -> None:

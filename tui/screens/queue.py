@@ -32,7 +32,7 @@ from .base import MatterActionsScreen
 from .detail import DetailScreen
 
 QUEUE_ORDER: tuple[Queue, ...] = (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all,
-                                  Queue.overdue)
+                                  Queue.overdue, Queue.district)
 #: each queue's number key (the same for every operator: a queue one does not have leaves a gap)
 QUEUE_KEYS: dict[Queue, int] = {queue: index for index, queue in enumerate(QUEUE_ORDER, start=1)}
 #: queues of matters held by my unit: their rows show where the matter was recorded, not who holds it
@@ -59,6 +59,8 @@ def queues_for(role: object, unit_id: int | None = None, tree: UnitTree | None =
     def has(queue: Queue) -> bool:
         if queue is Queue.overdue:
             return may_watch_overdue(role)  # type: ignore[arg-type]
+        if queue is Queue.district:  # a trainer sees none of the district's matters
+            return role != Role.trainer
         if queue is Queue.pending_below and unit_id is not None:
             return has_units_below(unit_id, tree)
         return True
