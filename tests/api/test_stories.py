@@ -216,10 +216,12 @@ def test_dangerous_rock(api):
         assert number in api[name].numbers("all")
     assert number not in district.numbers("in_hand") and number in district.numbers("all")
 
-    # a neighbour walks in about the same rock. The community searches its matters (queue=all&q=; after issue 8's
-    # district-wide search is merged, queue=district finds the task force's matter too) and finds the rock ...
-    found = shuanghu.queue("all", q="危岩")["items"]
-    assert number in [m["number"] for m in found]
+    # a neighbour walks in about the same rock. The community searches the whole district (queue=district) and
+    # finds the rock it recorded and the task force's matter, which it never held (its resident masked) ...
+    found = {m["number"]: m for m in shuanghu.queue("district", q="危岩")["items"]}
+    assert number in found and task_force["number"] in found
+    assert "resident_name" not in found[number]["masked"]  # on its path: in full
+    assert "resident_name" in found[task_force["number"]]["masked"]  # not on its path: masked
     # ... so the neighbour's report becomes a duplicate of it: closed at once, pointing at the original, whose
     # answer the clerk can cite to the neighbour
     neighbour = shuanghu.record(title="集资楼后山上有石头松动", category="安全隐患", channel="walk_in",
