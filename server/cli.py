@@ -190,7 +190,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
     assert specs is not None
     from .audit import Who
-    from .workflow import write_session
+    from .db import write_session
 
     try:
         with write_session(engine) as session:
@@ -219,7 +219,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_operator(args: argparse.Namespace) -> int:
     from .admin import SetupError, create_operator, set_password
     from .audit import Who
-    from .workflow import write_session
+    from .db import write_session
 
     password = _read_password(args.password_stdin)
     settings, engine = _engine(args)
@@ -242,7 +242,7 @@ def cmd_operator(args: argparse.Namespace) -> int:
 def cmd_calendar(args: argparse.Namespace) -> int:
     from . import calendar_admin as cal
     from .audit import Who
-    from .workflow import write_session
+    from .db import write_session
 
     _settings, engine = _engine(args)
     try:

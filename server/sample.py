@@ -19,6 +19,7 @@ from huiyin.core.schemas import ActionIn, MatterIn
 from . import workflow
 from .admin import UnitSpec, create_operator, create_units, has_units
 from .context import ServerContext
+from .db import write_session
 from .models import Matter, Operator, ServerSetting, Unit
 from .security import hash_password
 
@@ -187,7 +188,7 @@ def ensure_sample(ctx: ServerContext, matters: bool = True) -> bool:
 
 
 def create_sample(ctx: ServerContext, matters: bool = True) -> None:
-    with workflow.write_session(ctx.engine) as session:
+    with write_session(ctx.engine) as session:
         if has_units(session):
             raise ValueError("this database already has units; the sample district goes into an empty one")
         create_units(session, UNITS)

@@ -20,7 +20,6 @@ from huiyin.core.workflow import Actor, ClaimMove, Refusal, RefusalCode, can_rec
 
 from .context import ServerContext
 from .errors import ApiError, invalid
-from .db import write_session  # noqa: F401 - re-exported: the one write transaction
 from .events import append_event, lock_event_log
 from .models import Matter, MatterCounter, MatterLink, Operator, Unit
 from .views import load_tree, matter_state

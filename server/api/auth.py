@@ -16,7 +16,7 @@ from ..models import AuthToken, Operator
 from ..security import DUMMY_HASH, new_token, token_hash, verify_password
 from ..views import load_tree, operator_out, unit_out
 from ..throttle import LoginThrottled
-from ..workflow import write_session
+from ..db import write_session
 from .common import E401, E429
 
 router = APIRouter(prefix="/api", tags=["auth"])

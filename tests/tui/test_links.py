@@ -15,6 +15,18 @@ from .test_day_one import api, record
 pytestmark = pytest.mark.anyio
 
 
+async def open_link_dialog(pilot, number: str, other: str, kind: str) -> ActionDialog:  # type: ignore[no-untyped-def]
+    """On ``number``'s detail, press l, type the other matter's number and choose the kind of link."""
+    app = pilot.app
+    app.push_screen(DetailScreen(number))
+    await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
+    await pilot.press("l")
+    await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog) and app.screen.query("#f-other"))
+    await pilot.press(*other)
+    app.screen.query_one("#f-link_kind", Select).value = kind
+    return app.screen
+
+
 async def test_a_duplicate_is_linked_to_the_original_and_closed(make_app, tui_server) -> None:
     with api(tui_server.base_url, "shuanghu") as http:
         original = record(http, "Rock face above the lane", "link-original")
@@ -23,13 +35,7 @@ async def test_a_duplicate_is_linked_to_the_original_and_closed(make_app, tui_se
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "shuanghu")
-        app.push_screen(DetailScreen(duplicate))
-        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
-        await pilot.press("l")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog) and app.screen.query("#f-other"))
-        dialog = app.screen
-        await pilot.press(*original)
-        dialog.query_one("#f-link_kind", Select).value = "duplicate"
+        dialog = await open_link_dialog(pilot, duplicate, original, "duplicate")
         dialog.query_one("#f-note", Input).focus()
         await pilot.press(*"same rock", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None
@@ -50,12 +56,7 @@ async def test_linking_to_an_unknown_number_is_refused_next_to_the_field(make_ap
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "shuanghu")
-        app.push_screen(DetailScreen(number))
-        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None)
-        await pilot.press("l")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog) and app.screen.query("#f-other"))
-        await pilot.press(*"YB-2099-999999")
-        app.screen.query_one("#f-link_kind", Select).value = "related"
+        await open_link_dialog(pilot, number, "YB-2099-999999", "related")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog)
                        and "no matter has this number" in screen_text(app))
