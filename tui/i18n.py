@@ -29,8 +29,20 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def load_catalog(lang: str) -> dict[str, str]:
-    text = resources.files("huiyin.tui").joinpath("locales", f"{lang}.toml").read_text(encoding="utf-8")
-    return _flatten(tomllib.loads(text))
+    """``locales/<lang>.toml`` merged with every ``locales/<area>/<lang>.toml`` (one file per part of the
+    workbench: the admin console, the report, the demo ...). A key defined in two files is a mistake."""
+    root = resources.files("huiyin.tui").joinpath("locales")
+    out = _flatten(tomllib.loads(root.joinpath(f"{lang}.toml").read_text(encoding="utf-8")))
+    for area in sorted((entry for entry in root.iterdir() if entry.is_dir()), key=lambda entry: entry.name):
+        part = area.joinpath(f"{lang}.toml")
+        if not part.is_file():
+            continue
+        table = _flatten(tomllib.loads(part.read_text(encoding="utf-8")))
+        clash = sorted(set(table) & set(out))
+        if clash:
+            raise ValueError(f"locales/{area.name}/{lang}.toml defines keys already defined: {', '.join(clash)}")
+        out.update(table)
+    return out
 
 
 class Catalog:
