@@ -103,13 +103,23 @@ async def _never_sent(body) -> None:  # type: ignore[no-untyped-def]
 
 
 class SlowNetwork(httpx.AsyncHTTPTransport):
-    """The real server behind a slow line: matters take ``delay`` seconds to arrive (``0``: no delay)."""
+    """The real server behind a line the test holds: while held, matter requests wait until released (no
+    timing: on a loaded machine a fixed delay ran out before the test looked)."""
 
-    delay = 0.0
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = asyncio.Event()
+        self.open.set()
+
+    def hold(self) -> None:
+        self.open.clear()
+
+    def release(self) -> None:
+        self.open.set()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.delay and request.url.path.startswith("/api/matters"):
-            await asyncio.sleep(self.delay)
+        if request.url.path.startswith("/api/matters"):
+            await self.open.wait()
         return await super().handle_async_request(request)
 
 
@@ -295,18 +305,19 @@ async def test_keys_typed_while_a_queue_or_a_matter_loads_are_not_lost(make_app,
         await login(pilot, "huixing.center")
         slow = SlowNetwork()
         app.api = ApiClient(app.server_url, token=app.api.token, transport=slow)
-        slow.delay = 0.6
+        slow.hold()
         await pilot.press("5", "down", "down")  # the All queue loads while down, down are typed
         assert not table(app).loaded_once
+        slow.release()
         await wait_for(pilot, lambda: table(app).loaded_once and app.screen.queue.value == "all")
-        await pilot.pause(0.2)
-        assert table(app).cursor_row == 2
-        slow.delay = 0
+        await wait_for(pilot, lambda: table(app).cursor_row == 2)
         await pilot.press("1")
         await select(pilot, number)
-        slow.delay = 0.6
+        slow.hold()
         await pilot.press("enter", "c")  # c typed while the matter loads claims it once it is there
+        await pilot.pause()
         assert isinstance(app.screen, DetailScreen) and app.screen.matter is None
+        slow.release()
         await wait_for(pilot, lambda: any("Claim" in n.message and number in n.message for n in app._notifications))
 
 

@@ -148,7 +148,7 @@ async def test_switch_operator_without_restarting(make_app) -> None:
         options = app.screen.query_one("#samples")
         listed = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "district.supervisor" in listed and "huixing.center" in listed
-        assert options.has_focus and options.highlighted == 0
+        await wait_for(pilot, lambda: options.has_focus and options.highlighted == 0)
         await pilot.press(*["down"] * listed.index("huixing.center"), "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         assert app.operator.username == "huixing.center"
