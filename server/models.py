@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from datetime import timezone
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -94,6 +94,12 @@ class Matter(SQLModel, table=True):
         Index("ix_matters_origin_due", "origin_unit_id", "due_at", "id"),
         Index("ix_matters_status_due", "status", "due_at", "id"),
         Index("ix_matters_status_claim_due", "status", "claim_due_at", "id"),
+        # 0005: the queues' orders and supervision's deadlines (see server/queues.py)
+        Index("ix_matters_due", "due_at", "id"),
+        Index("ix_matters_holder_due", "holder_unit_id", "due_at", "id"),
+        Index("ix_matters_origin_status_due", "origin_unit_id", "status", "due_at", "id"),
+        Index("ix_matters_open_due", "due_at", "id", sqlite_where=text("status IN ('pending', 'in_progress')"),
+              postgresql_where=text("status IN ('pending', 'in_progress')")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,6 +142,18 @@ class Matter(SQLModel, table=True):
     due_notice: str = Field(default="none", max_length=16)
     #: whether the claim-overdue notice was given for the current stage
     claim_notice: bool = False
+
+
+class MatterTally(SQLModel, table=True):
+    """How many matters there are per origin unit, holder unit and status: kept in step with ``matters`` by
+    database triggers (migration 0005), never written by the server; the queue counts are sums of these."""
+
+    __tablename__ = "matter_tallies"
+
+    origin_unit_id: int = Field(primary_key=True)
+    holder_unit_id: int = Field(primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    n: int = 0
 
 
 class MatterEvent(SQLModel, table=True):
