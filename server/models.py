@@ -163,6 +163,8 @@ class MatterEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_events_matter", "matter_id", "id"),
         Index("ix_events_from_unit_kind", "from_unit_id", "kind"),
+        # 0005: the matters that passed through a unit (who sees a resident in full: server/queues.py visible)
+        Index("ix_events_to_unit", "to_unit_id", "matter_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

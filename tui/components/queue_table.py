@@ -1,9 +1,15 @@
 """A virtualised, server-paged queue table.
 
 Textual's DataTable measures every row before its first paint (about 8 s for 100,000 rows); this widget only
-ever renders the lines on screen. Rows come from the server page by page (``GET /api/matters`` with its
-cursor) as the cursor moves towards them; rows not fetched yet show a placeholder. The row count is the
-server's ``total``, so the scrollbar is right from the first page.
+ever renders the lines on screen. Its rows are sparse: the row count is the server's ``total`` (so the scrollbar
+is right from the first page), and it holds only a few pages (at most :data:`MAX_PAGES`) near the cursor, each
+placed at its line. A line not held shows a placeholder and is fetched from the nearest place that reaches it:
+the queue's start (the first page), its end (``from_end``: the last page), or a held page, paging forwards
+(``cursor``) or backwards (``before``) from it — so ``home`` and ``end`` are one request each, and pages far from
+the cursor are dropped, so memory stays bounded however long the queue. A refresh (a live event, an action)
+asks again only for the pages on screen, the same way they were fetched, and drops the others: its cost does not
+grow with the queue. Lines are placed by where their page was fetched from; when rows come in above a page
+fetched from a held neighbour, the line numbers below stay as they were until the next refresh from either end.
 
 Columns: the new-arrival marker (``*``), number, title, origin unit, holder unit, status, time left. Widths are
 in terminal cells (a Chinese character takes two), fixed columns are cut to their width without ambiguous-width

@@ -11,7 +11,8 @@ Create Date: 2026-11-27
 * indexes for the queues' orders: ``(due_at, id)`` (the district queue, wide jurisdictions),
   ``(holder_unit_id, due_at, id)`` (the ``all`` queue, one range per unit), ``(origin_unit_id, status, due_at,
   id)`` (the ``sent_on`` queue without its closed matters), and ``ix_matters_open_due`` on ``(due_at, id)`` of the
-  open matters only (``status IN ('pending', 'in_progress')``: supervision's deadlines);
+  open matters only (``status IN ('pending', 'in_progress')``: supervision's deadlines), and
+  ``matter_events (to_unit_id, matter_id)`` (the matters that passed through a unit: who sees a resident in full);
 * a text index for ``q=``: on PostgreSQL ``pg_trgm`` GIN indexes on ``lower(number)``, ``lower(title)``,
   ``lower(resident_name)`` and the phone's digits; on SQLite an FTS5 table ``matters_fts`` with the trigram
   tokenizer (rowid = the matter's id), kept in step by triggers.
@@ -104,6 +105,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_matters_holder_due', ['holder_unit_id', 'due_at', 'id'], unique=False)
         batch_op.create_index('ix_matters_origin_status_due', ['origin_unit_id', 'status', 'due_at', 'id'],
                               unique=False)
+    op.create_index('ix_events_to_unit', 'matter_events', ['to_unit_id', 'matter_id'], unique=False)
     op.create_index('ix_matters_open_due', 'matters', ['due_at', 'id'], unique=False,
                     sqlite_where=sa.text(f"status IN {OPEN_STATUSES}"),
                     postgresql_where=sa.text(f"status IN {OPEN_STATUSES}"))
@@ -138,6 +140,7 @@ def downgrade() -> None:
         for name in PG_TRGM:
             op.execute(f"DROP INDEX {name}")
     op.drop_index('ix_matters_open_due', table_name='matters')
+    op.drop_index('ix_events_to_unit', table_name='matter_events')
     with op.batch_alter_table('matters', schema=None) as batch_op:
         batch_op.drop_index('ix_matters_origin_status_due')
         batch_op.drop_index('ix_matters_holder_due')
