@@ -30,6 +30,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import and_, false, func, literal_column, or_, table, true, union
+from sqlalchemy.sql.elements import True_
 from sqlmodel import Session, select
 
 from huiyin.core.domain import EventKind, Queue, Role, Status, UnitKind
@@ -74,8 +75,10 @@ def _viewer_clause(viewer: Viewer, op: Operator, tree: UnitTree):  # type: ignor
     if viewer is Viewer.origin:
         return Matter.origin_unit_id == unit
     if viewer is Viewer.on_path:
-        passed = select(MatterEvent.matter_id).where(MatterEvent.to_unit_id == unit)
-        return or_(Matter.holder_unit_id == unit, Matter.origin_unit_id == unit, Matter.id.in_(passed))  # type: ignore[union-attr]
+        # a probe of the events' (to_unit_id, matter_id) index per matter, not a list of every matter that ever
+        # passed through the unit
+        passed = select(MatterEvent.id).where(MatterEvent.to_unit_id == unit, MatterEvent.matter_id == Matter.id)
+        return or_(Matter.holder_unit_id == unit, Matter.origin_unit_id == unit, passed.exists())
     if viewer is Viewer.command_center:
         return true() if unit in tree and tree[unit].kind is UnitKind.command_center else false()
     if viewer is Viewer.jurisdiction:
@@ -159,37 +162,53 @@ def _stored_phone_digits():  # type: ignore[no-untyped-def]
     return func.replace(func.replace(Matter.resident_phone, literal_column("'-'"), none), literal_column("' '"), none)
 
 
-def _fts(columns: str, needle: str):  # type: ignore[no-untyped-def]
-    """SQLite: the ids of the matters whose ``columns`` (of ``matters_fts``) contain ``needle``."""
-    phrase = '{%s} : "%s"' % (columns, needle.replace('"', '""'))
-    return (select(literal_column("rowid")).select_from(table("matters_fts"))
-            .where(literal_column("matters_fts").op("MATCH")(phrase)))
+def _always(clause) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a filter built by :func:`visible` is plainly true (every matter), so it can be left out."""
+    return isinstance(clause, True_) or isinstance(getattr(clause, "element", None), True_)
 
 
-def _contains(sqlite: bool, fts_column: str, column, needle: str):  # type: ignore[no-untyped-def]
-    """``column`` contains ``needle`` (case-insensitively), through the text index when ``needle`` is long
-    enough for trigrams."""
-    if sqlite and len(needle) >= MIN_INDEXED:
-        return Matter.id.in_(_fts(fts_column, needle))  # type: ignore[union-attr]
-    return func.lower(column).contains(needle, autoescape=True) if fts_column != "phone" else \
-        column.contains(needle, autoescape=True)
+def _fts(terms: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    """SQLite: the ids of the matters whose ``matters_fts`` column contains its text, for any (column, text)."""
+    query = " OR ".join('{%s} : "%s"' % (column, text.replace('"', '""')) for column, text in terms)
+    return Matter.id.in_(select(literal_column("rowid")).select_from(table("matters_fts"))  # type: ignore[union-attr]
+                         .where(literal_column("matters_fts").op("MATCH")(query)))
+
+
+def _scan(column: str, text: str):  # type: ignore[no-untyped-def]
+    """``text`` anywhere in the column, without an index (PostgreSQL's trigram indexes answer this LIKE)."""
+    if column == "phone":
+        return _stored_phone_digits().contains(text, autoescape=True)
+    return func.lower(getattr(Matter, column)).contains(text, autoescape=True)
+
+
+def _any_contains(sqlite: bool, terms: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    """Any of these columns contains its text (case-insensitively): on SQLite through the FTS5 trigram table
+    in one lookup when every text has 3 characters or more; else (and on PostgreSQL, whose trigram GIN indexes
+    serve the same LIKE) as ``LIKE``."""
+    if sqlite and all(len(text) >= MIN_INDEXED for _c, text in terms):
+        return _fts(terms)
+    return or_(*(_scan(column, text) for column, text in terms))
 
 
 def _text_filter(q: str, tree: UnitTree, op: Operator, sqlite: bool):  # type: ignore[no-untyped-def]
     needle = q.strip().lower()
     units = [u.id for u in tree if needle in u.name.lower()]
-    resident = [_contains(sqlite, "resident_name", Matter.resident_name, needle)]
+    work = [("number", needle), ("title", needle)]
+    resident = [("resident_name", needle)]
     digits = phone_digits(needle)
     if digits.isdigit() and digits.isascii() and len(digits) >= MIN_PHONE_DIGITS:
-        resident.append(_contains(sqlite, "phone", _stored_phone_digits(), digits))
-    clauses = [_contains(sqlite, "number", Matter.number, needle), _contains(sqlite, "title", Matter.title, needle),
-               # only where the operator sees the resident in full: no guessing a masked phone digit by digit
-               and_(visible(op, tree, Part.resident, Access.full), or_(*resident))]
+        resident.append(("phone", digits))
+    # the resident's name and phone only where the operator sees the resident in full: no guessing a masked
+    # phone digit by digit
+    sees_resident = visible(op, tree, Part.resident, Access.full)
+    if _always(sees_resident):
+        clauses = [_any_contains(sqlite, work + resident)]
+    else:
+        clauses = [_any_contains(sqlite, work), and_(sees_resident, _any_contains(sqlite, resident))]
     if PHONE_RE.match(digits):
         # a whole phone number finds the resident's matters anywhere (as GET /api/matters/similar does): who
         # types it knows it already
-        clauses.append(and_(_contains(sqlite, "phone", _stored_phone_digits(), digits),
-                            _stored_phone_digits() == digits))
+        clauses.append(and_(_any_contains(sqlite, [("phone", digits)]), _stored_phone_digits() == digits))
     if units:
         clauses += [Matter.holder_unit_id.in_(units), Matter.origin_unit_id.in_(units)]  # type: ignore[attr-defined]
     return or_(*clauses)
