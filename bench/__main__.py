@@ -31,8 +31,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     return (f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}; {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+            f"Python {platform.python_version()}; {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
+            f"load average {load} (1/5/15 min) at the start")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -148,6 +148,8 @@ def _ranges(queue: Queue, op: Operator, tree: UnitTree, now: datetime) -> list: 
 MIN_PHONE_DIGITS = 3
 #: the shortest text the trigram index answers; shorter filters are matched by scanning the queue (see above)
 MIN_INDEXED = 3
+#: a filter that starts like a matter number (a district code, a dash, a digit) matches numbers from their start
+NUMBER_START = re.compile(r"^[a-z]{1,8}-\d")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().+]")
 
 
@@ -193,7 +195,15 @@ def _any_contains(sqlite: bool, terms: list[tuple[str, str]]):  # type: ignore[n
 def _text_filter(q: str, tree: UnitTree, op: Operator, sqlite: bool):  # type: ignore[no-untyped-def]
     needle = q.strip().lower()
     units = [u.id for u in tree if needle in u.name.lower()]
-    work = [("number", needle), ("title", needle)]
+    work = [("title", needle)]
+    number_clause = []
+    if NUMBER_START.match(needle):
+        # the start of a number (``YB-2026-00``): a range of the numbers' unique index; its trigrams (``yb-``,
+        # ``202``, ``026``) are in every number and would read the whole text index
+        start = needle.upper()
+        number_clause = [and_(Matter.number >= start, Matter.number < start + "\uffff")]
+    else:
+        work.append(("number", needle))
     resident = [("resident_name", needle)]
     digits = phone_digits(needle)
     if digits.isdigit() and digits.isascii() and len(digits) >= MIN_PHONE_DIGITS:
@@ -205,6 +215,7 @@ def _text_filter(q: str, tree: UnitTree, op: Operator, sqlite: bool):  # type: i
         clauses = [_any_contains(sqlite, work + resident)]
     else:
         clauses = [_any_contains(sqlite, work), and_(sees_resident, _any_contains(sqlite, resident))]
+    clauses += number_clause
     if PHONE_RE.match(digits):
         # a whole phone number finds the resident's matters anywhere (as GET /api/matters/similar does): who
         # types it knows it already
