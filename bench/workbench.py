@@ -49,19 +49,25 @@ async def bench(url: str) -> dict[str, float]:
             asked: list[dict] = []
             matters = app.api.matters
 
+            spent: list[float] = []
+
             async def counted(queue, **params):  # type: ignore[no-untyped-def]
                 asked.append(params)
-                return await matters(queue, **params)
+                t = time.perf_counter()
+                try:
+                    return await matters(queue, **params)
+                finally:
+                    spent.append(time.perf_counter() - t)
 
             app.api.matters = counted
             t0 = time.perf_counter()
             await pilot.press("end")
             await _until(pilot, lambda: table.current is not None)
-            end, end_requests = time.perf_counter() - t0, len(asked)
+            end, end_requests, end_wait = time.perf_counter() - t0, len(asked), sum(spent)
             table.cursor_row = 99_895  # row 99,896: inside the last page
             await _until(pilot, lambda: table.current is not None)
             await pilot.pause()
-            del asked[:]
+            del asked[:], spent[:]
             screen = app.screen
             t0 = time.perf_counter()
             app.matters_changed({table.current.number})  # what the live feed's flush does
@@ -70,9 +76,10 @@ async def bench(url: str) -> dict[str, float]:
             await _until(pilot, lambda: asked and not screen._refreshing and table.current is not None)
             event = time.perf_counter() - t0
             await pilot.pause(0.2)
-            event_requests = len(asked)
+            event_requests, event_wait = len(asked), sum(spent)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return {"end": end, "end_requests": end_requests, "event": event, "event_requests": event_requests,
+        return {"end": end, "end_requests": end_requests, "end_wait": end_wait, "event": event,
+                "event_requests": event_requests, "event_wait": event_wait,
                 "rss_mb": _rss_mb(), "peak_mb": peak}
 
 

@@ -398,6 +398,10 @@ class QueueTable(ScrollView, can_focus=True):
 
     def _report(self) -> None:
         matter = self.current
+        if matter is None and self.loaded_once and self.total and self._fetching:
+            # the cursor is on a line whose page is on its way: the keys on offer stay until it comes (a
+            # footer rebuilt twice per jump costs more than the jump)
+            return
         key = f"{matter.number}:{matter.version}" if matter else None
         if key != self._last_reported or matter is None:
             self._last_reported = key
