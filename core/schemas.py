@@ -309,6 +309,8 @@ class QueuePage(_Model):
     items: list[MatterSummary]
     total: int
     next_cursor: str | None = None
+    #: the cursor to page backwards from this page (``before=``); ``None`` on the first page
+    prev_cursor: str | None = None
 
 
 class QueueCounts(_Model):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from datetime import timezone
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -94,6 +94,12 @@ class Matter(SQLModel, table=True):
         Index("ix_matters_origin_due", "origin_unit_id", "due_at", "id"),
         Index("ix_matters_status_due", "status", "due_at", "id"),
         Index("ix_matters_status_claim_due", "status", "claim_due_at", "id"),
+        # 0005: the queues' orders and supervision's deadlines (see server/queues.py)
+        Index("ix_matters_due", "due_at", "id"),
+        Index("ix_matters_holder_due", "holder_unit_id", "due_at", "id"),
+        Index("ix_matters_origin_status_due", "origin_unit_id", "status", "due_at", "id"),
+        Index("ix_matters_open_due", "due_at", "id", sqlite_where=text("status IN ('pending', 'in_progress')"),
+              postgresql_where=text("status IN ('pending', 'in_progress')")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -138,6 +144,18 @@ class Matter(SQLModel, table=True):
     claim_notice: bool = False
 
 
+class MatterTally(SQLModel, table=True):
+    """How many matters there are per origin unit, holder unit and status: kept in step with ``matters`` by
+    database triggers (migration 0005), never written by the server; the queue counts are sums of these."""
+
+    __tablename__ = "matter_tallies"
+
+    origin_unit_id: int = Field(primary_key=True)
+    holder_unit_id: int = Field(primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    n: int = 0
+
+
 class MatterEvent(SQLModel, table=True):
     """One timeline entry. Append-only: ids grow in commit order (see ``server/events.py``)."""
 
@@ -145,6 +163,8 @@ class MatterEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_events_matter", "matter_id", "id"),
         Index("ix_events_from_unit_kind", "from_unit_id", "kind"),
+        # 0005: the matters that passed through a unit (who sees a resident in full: server/queues.py visible)
+        Index("ix_events_to_unit", "to_unit_id", "matter_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -29,17 +29,18 @@ import json
 import re
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, or_, true
+from sqlalchemy import and_, false, func, literal_column, or_, table, true, union
+from sqlalchemy.sql.elements import True_
 from sqlmodel import Session, select
 
 from huiyin.core.domain import EventKind, Queue, Role, Status, UnitKind
 from huiyin.core.schemas import MAX_ID, PHONE_RE
 from huiyin.core.workflow import may_watch_overdue
 from huiyin.core.units import UnitTree
-from huiyin.core.visibility import ROLE_VIEWERS, Access, Part, Viewer, granting
+from huiyin.core.visibility import ROLE_VIEWERS, Access, Part, Viewer, granting, sees_all, sees_any
 
 from .errors import ApiError, invalid
-from .models import Matter, MatterEvent, Operator
+from .models import Matter, MatterEvent, MatterTally, Operator
 from .supervision import OPEN
 
 MAX_LIMIT = 500
@@ -74,8 +75,10 @@ def _viewer_clause(viewer: Viewer, op: Operator, tree: UnitTree):  # type: ignor
     if viewer is Viewer.origin:
         return Matter.origin_unit_id == unit
     if viewer is Viewer.on_path:
-        passed = select(MatterEvent.matter_id).where(MatterEvent.to_unit_id == unit)
-        return or_(Matter.holder_unit_id == unit, Matter.origin_unit_id == unit, Matter.id.in_(passed))  # type: ignore[union-attr]
+        # a probe of the events' (to_unit_id, matter_id) index per matter, not a list of every matter that ever
+        # passed through the unit
+        passed = select(MatterEvent.id).where(MatterEvent.to_unit_id == unit, MatterEvent.matter_id == Matter.id)
+        return or_(Matter.holder_unit_id == unit, Matter.origin_unit_id == unit, passed.exists())
     if viewer is Viewer.command_center:
         return true() if unit in tree and tree[unit].kind is UnitKind.command_center else false()
     if viewer is Viewer.jurisdiction:
@@ -89,37 +92,64 @@ def visible(op: Operator, tree: UnitTree, part: Part = Part.work, level: Access 
 
 
 def _queue_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  # type: ignore[no-untyped-def]
-    return and_(visible(op, tree), _scope_filter(queue, op, tree, now))
+    return and_(visible(op, tree), or_(*_ranges(queue, op, tree, now)))
 
 
-def _scope_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  # type: ignore[no-untyped-def]
+#: a set of units up to this size becomes one index range per unit; a larger one (a district unit's jurisdiction)
+#: is walked in the global due order with the units as a filter, which most rows there pass
+MAX_RANGES = 12
+NOT_CLOSED = [s.value for s in Status if s is not Status.closed]
+
+
+def _per_unit(column, units: set[int], *also):  # type: ignore[no-untyped-def]
+    if not units:
+        return [false()]
+    if len(units) <= MAX_RANGES:
+        return [and_(column == unit, *also) for unit in sorted(units)]
+    return [and_(column.in_(units), *also)]
+
+
+def _ranges(queue: Queue, op: Operator, tree: UnitTree, now: datetime) -> list:  # type: ignore[type-arg]
+    """The queue as a union of index ranges, each already in ``(due_at, id)`` order on one index (the queue is
+    their ``OR``; they may overlap). A page takes the first rows of each range and merges them, so it reads about
+    ``limit`` rows per range however long the queue is, and never sorts the queue."""
+    unit = op.unit_id
     if queue is Queue.district:
-        return true()
-    jurisdiction = tree.jurisdiction(op.unit_id)
+        return [true()]
+    jurisdiction = tree.jurisdiction(unit)
     if queue is Queue.overdue:
         if not may_watch_overdue(Role(op.role)):
             raise ApiError(403, "wrong_role", "the overdue queue is for supervisors and the command center")
-        return and_(Matter.status.in_(OPEN), Matter.due_at < now, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined,operator]
+        return [and_(Matter.status == status, Matter.due_at < now, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined,operator]
+                for status in OPEN]
     if queue is Queue.incoming:
-        return and_(Matter.status == Status.pending.value, Matter.holder_unit_id == op.unit_id)
+        return [and_(Matter.holder_unit_id == unit, Matter.status == Status.pending.value)]
     if queue is Queue.pending_below:
-        below = jurisdiction - {op.unit_id}
-        return and_(Matter.status == Status.pending.value, Matter.holder_unit_id.in_(below))  # type: ignore[attr-defined]
+        return _per_unit(Matter.holder_unit_id, jurisdiction - {unit}, Matter.status == Status.pending.value)
     if queue is Queue.in_hand:
-        return and_(Matter.holder_unit_id == op.unit_id,
-                    Matter.status.in_([Status.in_progress.value, Status.answered.value]))  # type: ignore[attr-defined]
+        return [and_(Matter.holder_unit_id == unit, Matter.status == status)
+                for status in (Status.in_progress.value, Status.answered.value)]
     if queue is Queue.sent_on:
         handed = (select(MatterEvent.matter_id)
-                  .where(MatterEvent.from_unit_id == op.unit_id,
+                  .where(MatterEvent.from_unit_id == unit,
                          MatterEvent.kind.in_([EventKind.escalate.value, EventKind.request_help.value,  # type: ignore[attr-defined]
                                                EventKind.assign.value])))
-        return and_(or_(Matter.origin_unit_id == op.unit_id, Matter.id.in_(handed)),  # type: ignore[union-attr]
-                    Matter.status != Status.closed.value, Matter.holder_unit_id != op.unit_id)
-    return or_(Matter.holder_unit_id.in_(jurisdiction), Matter.origin_unit_id.in_(jurisdiction))  # type: ignore[attr-defined]
+        return [*(and_(Matter.origin_unit_id == unit, Matter.status == status, Matter.holder_unit_id != unit)
+                  for status in NOT_CLOSED),
+                and_(Matter.id.in_(handed), Matter.status != Status.closed.value, Matter.holder_unit_id != unit)]  # type: ignore[union-attr]
+    if jurisdiction >= {u.id for u in tree}:  # every unit there is: every matter is held in the jurisdiction
+        return [true()]
+    if len(jurisdiction) > MAX_RANGES:
+        return [or_(Matter.holder_unit_id.in_(jurisdiction), Matter.origin_unit_id.in_(jurisdiction))]  # type: ignore[attr-defined]
+    return [*_per_unit(Matter.holder_unit_id, jurisdiction), *_per_unit(Matter.origin_unit_id, jurisdiction)]
 
 
 #: a filter of this many digits or more (spaces, dashes, dots, brackets ignored) also matches phone numbers
 MIN_PHONE_DIGITS = 3
+#: the shortest text the trigram index answers; shorter filters are matched by scanning the queue (see above)
+MIN_INDEXED = 3
+#: a filter that starts like a matter number (a district code, a dash, a digit) matches numbers from their start
+NUMBER_START = re.compile(r"^[a-z]{1,8}-\d")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().+]")
 
 
@@ -129,50 +159,192 @@ def phone_digits(text: str) -> str:
 
 
 def _stored_phone_digits():  # type: ignore[no-untyped-def]
-    return func.replace(func.replace(Matter.resident_phone, "-", ""), " ", "")
+    # literals, not parameters: PostgreSQL matches the expression of the trigram index (migration 0005) only then
+    none = literal_column("''")
+    return func.replace(func.replace(Matter.resident_phone, literal_column("'-'"), none), literal_column("' '"), none)
 
 
-def _text_filter(q: str, tree: UnitTree, op: Operator):  # type: ignore[no-untyped-def]
+def _always(clause) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a filter built by :func:`visible` is plainly true (every matter), so it can be left out."""
+    return isinstance(clause, True_) or isinstance(getattr(clause, "element", None), True_)
+
+
+def _fts(terms: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    """SQLite: the ids of the matters whose ``matters_fts`` column contains its text, for any (column, text)."""
+    query = " OR ".join('{%s} : "%s"' % (column, text.replace('"', '""')) for column, text in terms)
+    return Matter.id.in_(select(literal_column("rowid")).select_from(table("matters_fts"))  # type: ignore[union-attr]
+                         .where(literal_column("matters_fts").op("MATCH")(query)))
+
+
+def _scan(column: str, text: str):  # type: ignore[no-untyped-def]
+    """``text`` anywhere in the column, without an index (PostgreSQL's trigram indexes answer this LIKE)."""
+    if column == "phone":
+        return _stored_phone_digits().contains(text, autoescape=True)
+    return func.lower(getattr(Matter, column)).contains(text, autoescape=True)
+
+
+def _any_contains(sqlite: bool, terms: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    """Any of these columns contains its text (case-insensitively): on SQLite through the FTS5 trigram table
+    in one lookup when every text has 3 characters or more; else (and on PostgreSQL, whose trigram GIN indexes
+    serve the same LIKE) as ``LIKE``."""
+    if sqlite and all(len(text) >= MIN_INDEXED for _c, text in terms):
+        return _fts(terms)
+    return or_(*(_scan(column, text) for column, text in terms))
+
+
+def _text_filter(q: str, tree: UnitTree, op: Operator, sqlite: bool):  # type: ignore[no-untyped-def]
     needle = q.strip().lower()
     units = [u.id for u in tree if needle in u.name.lower()]
-    resident = [func.lower(Matter.resident_name).contains(needle, autoescape=True)]
+    work = [("title", needle)]
+    number_clause = []
+    if NUMBER_START.match(needle):
+        # the start of a number (``YB-2026-00``): a range of the numbers' unique index; its trigrams (``yb-``,
+        # ``202``, ``026``) are in every number and would read the whole text index
+        start = needle.upper()
+        number_clause = [and_(Matter.number >= start, Matter.number < start + "\uffff")]
+    else:
+        work.append(("number", needle))
+    resident = [("resident_name", needle)]
     digits = phone_digits(needle)
     if digits.isdigit() and digits.isascii() and len(digits) >= MIN_PHONE_DIGITS:
-        resident.append(_stored_phone_digits().contains(digits, autoescape=True))
-    clauses = [func.lower(Matter.number).contains(needle, autoescape=True),
-               func.lower(Matter.title).contains(needle, autoescape=True),
-               # only where the operator sees the resident in full: no guessing a masked phone digit by digit
-               and_(visible(op, tree, Part.resident, Access.full), or_(*resident))]
+        resident.append(("phone", digits))
+    # the resident's name and phone only where the operator sees the resident in full: no guessing a masked
+    # phone digit by digit
+    sees_resident = visible(op, tree, Part.resident, Access.full)
+    if _always(sees_resident):
+        clauses = [_any_contains(sqlite, work + resident)]
+    else:
+        clauses = [_any_contains(sqlite, work), and_(sees_resident, _any_contains(sqlite, resident))]
+    clauses += number_clause
     if PHONE_RE.match(digits):
         # a whole phone number finds the resident's matters anywhere (as GET /api/matters/similar does): who
         # types it knows it already
-        clauses.append(_stored_phone_digits() == digits)
+        clauses.append(and_(_any_contains(sqlite, [("phone", digits)]), _stored_phone_digits() == digits))
     if units:
         clauses += [Matter.holder_unit_id.in_(units), Matter.origin_unit_id.in_(units)]  # type: ignore[attr-defined]
     return or_(*clauses)
 
 
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+KEY = (Matter.due_at, Matter.id)
+
+
+def _after(due: datetime, ident: int):  # type: ignore[no-untyped-def]
+    return or_(Matter.due_at > due, and_(Matter.due_at == due, Matter.id > ident))  # type: ignore[operator]
+
+
+def _before(due: datetime, ident: int):  # type: ignore[no-untyped-def]
+    return or_(Matter.due_at < due, and_(Matter.due_at == due, Matter.id < ident))  # type: ignore[operator]
+
+
+def _first_ids(session: Session, ranges: list, where: list, n: int, backwards: bool) -> list[int]:  # type: ignore[type-arg]
+    """The ids of the first ``n`` matters of the union of ``ranges`` (each filtered by ``where``) in key order
+    (from the end when ``backwards``): the first ``n`` of each range, merged."""
+    order = [Matter.due_at.desc(), Matter.id.desc()] if backwards else list(KEY)  # type: ignore[attr-defined]
+    if len(ranges) == 1:
+        stmt = select(Matter.id, Matter.due_at).where(ranges[0], *where).order_by(*order).limit(n)
+        return [row[0] for row in session.execute(stmt)]
+    parts = [select(Matter.id, Matter.due_at).where(r, *where).order_by(*order).limit(n).subquery()
+             for r in ranges]
+    merged = union(*(select(p.c.id, p.c.due_at) for p in parts)).subquery()
+    order = [merged.c.due_at.desc(), merged.c.id.desc()] if backwards else [merged.c.due_at, merged.c.id]
+    return list(session.execute(select(merged.c.id).order_by(*order).limit(n)).scalars())
+
+
 def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: str | None, limit: int,
-               cursor: str | None, now: datetime) -> tuple[list[Matter], int, str | None]:
+               cursor: str | None, now: datetime, before: str | None = None, from_end: bool = False,
+               ) -> tuple[list[Matter], int, str | None, str | None]:
+    """A page of the queue: after ``cursor``, or before ``before``, or the last page (``from_end``), else the
+    first. Returns the rows (in key order), the queue's total, and the cursors to page on forwards and
+    backwards (``None`` where the queue surely ends; otherwise a page that way may turn out empty when the rows
+    in between left the queue meanwhile)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid({"limit": "out_of_range"}, f"limit must be between 1 and {MAX_LIMIT}")
     if q is not None and len(q) > MAX_QUERY:
         raise invalid({"q": "too_long"}, f"q may have at most {MAX_QUERY} characters")
-    where = [_queue_filter(queue, op, tree, now)]
-    if q and q.strip():
-        where.append(_text_filter(q, tree, op))
-    total = session.exec(select(func.count()).select_from(Matter).where(*where)).one()
-    stmt = select(Matter).where(*where)
+    if sum((cursor is not None, before is not None, from_end)) > 1:
+        raise invalid({"before": "conflict"}, "give at most one of cursor, before and from_end")
+    ranges = _ranges(queue, op, tree, now)
+    where = [visible(op, tree)]
+    text = bool(q and q.strip())
+    if text:
+        # the text index finds the few matching rows; then they are sorted (a range walk would filter the queue)
+        where.append(_text_filter(q, tree, op, _is_sqlite(session)))  # type: ignore[arg-type]
+        ranges = [or_(*ranges)]
+    backwards = from_end or before is not None
     if cursor:
-        due, ident = decode_cursor(cursor)
-        stmt = stmt.where(or_(Matter.due_at > due, and_(Matter.due_at == due, Matter.id > ident)))  # type: ignore[operator]
-    rows = list(session.exec(stmt.order_by(Matter.due_at, Matter.id).limit(limit + 1)))  # type: ignore[arg-type]
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return rows[:limit], total, next_cursor
+        where.append(_after(*decode_cursor(cursor)))
+    if before:
+        where.append(_before(*decode_cursor(before)))
+    ids = _first_ids(session, ranges, where, limit + 1, backwards)
+    more = len(ids) > limit
+    ids = ids[:limit]
+    found = {m.id: m for m in session.exec(select(Matter).where(Matter.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    rows = sorted(found.values(), key=lambda m: (m.due_at, m.id))
+    total = _total(session, op, tree, queue, now, ranges, where[:2] if text else where[:1])
+    if not rows:
+        return [], total, None, None
+    if backwards:
+        next_cursor = encode_cursor(rows[-1]) if before else None
+        prev_cursor = encode_cursor(rows[0]) if more else None
+    else:
+        next_cursor = encode_cursor(rows[-1]) if more else None
+        prev_cursor = encode_cursor(rows[0]) if cursor else None
+    return rows, total, next_cursor, prev_cursor
 
 
 def _count(session: Session, *where) -> int:  # type: ignore[no-untyped-def]
     return session.exec(select(func.count()).select_from(Matter).where(*where)).one()
+
+
+def _tally(session: Session, *where) -> int:  # type: ignore[no-untyped-def]
+    return session.exec(select(func.coalesce(func.sum(MatterTally.n), 0)).where(*where)).one()
+
+
+def _tallied(session: Session, op: Operator, tree: UnitTree, queue: Queue) -> int | None:
+    """The queue's size from the tallies (migration 0005), for an operator who sees every matter's work; ``None``
+    for a queue that is not a sum over units and statuses."""
+    unit = op.unit_id
+    jurisdiction = tree.jurisdiction(unit)
+    if queue is Queue.district:
+        return _tally(session)
+    if queue is Queue.incoming:
+        return _tally(session, MatterTally.holder_unit_id == unit, MatterTally.status == Status.pending.value)
+    if queue is Queue.in_hand:
+        return _tally(session, MatterTally.holder_unit_id == unit,
+                      MatterTally.status.in_([Status.in_progress.value, Status.answered.value]))  # type: ignore[attr-defined]
+    if queue is Queue.pending_below:
+        below = jurisdiction - {unit}
+        return _tally(session, MatterTally.holder_unit_id.in_(below), MatterTally.status == Status.pending.value) \
+            if below else 0  # type: ignore[attr-defined]
+    if queue is Queue.all:
+        return _tally(session, or_(MatterTally.holder_unit_id.in_(jurisdiction),  # type: ignore[attr-defined]
+                                   MatterTally.origin_unit_id.in_(jurisdiction)))  # type: ignore[attr-defined]
+    return None
+
+
+def _total(session: Session, op: Operator, tree: UnitTree, queue: Queue, now: datetime, ranges: list,  # type: ignore[type-arg]
+           where: list) -> int:  # type: ignore[type-arg]
+    if len(where) == 1:  # no text filter
+        role = Role(op.role)
+        if not sees_any(role):
+            return 0
+        if sees_all(role):
+            tallied = _tallied(session, op, tree, queue)
+            if tallied is not None:
+                return tallied
+            if queue is Queue.sent_on:
+                unit = op.unit_id
+                # recorded here: a sum of tallies; handed on from here and recorded elsewhere: the unit's hand-overs
+                own = _tally(session, MatterTally.origin_unit_id == unit, MatterTally.holder_unit_id != unit,
+                             MatterTally.status != Status.closed.value)
+                return own + _count(session, ranges[-1], Matter.origin_unit_id != unit)
+    # the overdue matters (a range of the deadline index), a filtered queue (the text index's few rows), or an
+    # operator who sees only some matters: counted
+    return _count(session, or_(*ranges), *where)
 
 
 def queue_counts(session: Session, op: Operator, tree: UnitTree, now: datetime,
@@ -180,15 +352,17 @@ def queue_counts(session: Session, op: Operator, tree: UnitTree, now: datetime,
     """Each queue's size, and how many of the matters this unit must act on (incoming and in hand) are at risk
     (due before ``at_risk_before``) or overdue now."""
     counts: dict[str, int | None] = {
-        queue.value: _count(session, _queue_filter(queue, op, tree, now))
+        queue.value: _total(session, op, tree, queue, now, _ranges(queue, op, tree, now), [visible(op, tree)])
         for queue in (Queue.incoming, Queue.in_hand, Queue.pending_below, Queue.sent_on, Queue.all, Queue.district)}
     counts["sent_up"] = counts["sent_on"]  # the old name, for older clients
-    counts["overdue"] = (_count(session, _queue_filter(Queue.overdue, op, tree, now))
-                         if may_watch_overdue(Role(op.role)) else None)
-    mine = and_(or_(_queue_filter(Queue.incoming, op, tree, now), _queue_filter(Queue.in_hand, op, tree, now)),
-                Matter.status.in_(OPEN))  # type: ignore[attr-defined]
-    counts["urgent_overdue"] = _count(session, mine, Matter.due_at < now)  # type: ignore[operator]
-    counts["urgent_at_risk"] = _count(session, mine, Matter.due_at >= now, Matter.due_at < at_risk_before)  # type: ignore[operator]
+    counts["overdue"] = (_total(session, op, tree, Queue.overdue, now, _ranges(Queue.overdue, op, tree, now),
+                                [visible(op, tree)]) if may_watch_overdue(Role(op.role)) else None)
+    # open matters at my unit: pending (incoming) or in progress (in hand); a range of the holder's index each
+    mine = and_(visible(op, tree), Matter.holder_unit_id == op.unit_id)
+    counts["urgent_overdue"] = sum(_count(session, mine, Matter.status == status, Matter.due_at < now)  # type: ignore[operator]
+                                   for status in OPEN)
+    counts["urgent_at_risk"] = sum(_count(session, mine, Matter.status == status, Matter.due_at >= now,  # type: ignore[operator]
+                                          Matter.due_at < at_risk_before) for status in OPEN)
     return counts
 
 

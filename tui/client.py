@@ -146,12 +146,18 @@ class ApiClient:
     async def queue_counts(self) -> QueueCounts:
         return QueueCounts.model_validate(await self._request("GET", "/api/queues"))
 
-    async def matters(self, queue: Queue, *, q: str = "", limit: int = 100, cursor: str | None = None) -> QueuePage:
+    async def matters(self, queue: Queue, *, q: str = "", limit: int = 100, cursor: str | None = None,
+                      before: str | None = None, from_end: bool = False) -> QueuePage:
+        """A page of a queue: after ``cursor``, before ``before``, the last one (``from_end``) or the first."""
         params: dict[str, Any] = {"queue": str(queue), "limit": limit}
         if q:
             params["q"] = q
         if cursor:
             params["cursor"] = cursor
+        if before:
+            params["before"] = before
+        if from_end:
+            params["from_end"] = "true"
         return QueuePage.model_validate(await self._request("GET", "/api/matters", params=params))
 
     async def similar(self, *, phone: str = "", title: str = "", address: str = "",

@@ -94,14 +94,27 @@ def list_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
                      "digits anywhere in it, e.g. the last 4; spaces and dashes are ignored)"))] = None,
                  limit: Annotated[int, Query(description="rows per page, 1 to 500")] = 50,
                  cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+                 before: Annotated[str | None, Query(description=(
+                     "page backwards: the rows just before this cursor (`prev_cursor` of a page, or any cursor "
+                     "this server handed out), still in queue order"))] = None,
+                 from_end: Annotated[bool, Query(description=(
+                     "the last page of the queue in one request (then page backwards with its `prev_cursor`)"
+                 ))] = False,
                  ) -> QueuePage:
     """A page of a queue, sorted by `due_at` (most urgent first), with the queue's total. The `overdue` queue
     is for supervisors and commanders (403 for others). Rows are redacted by the visibility policy like the
-    detail (`masked` lists the masked fields); a trainer's queues are empty."""
+    detail (`masked` lists the masked fields); a trainer's queues are empty.
+
+    Paging: forwards with `cursor` (the page's `next_cursor`), backwards with `before` (its `prev_cursor`), and
+    straight to the end with `from_end=true`; at most one of the three (422 `conflict` on `before`). Rows always
+    come in queue order. A cursor is `null` where the queue surely ends that way; otherwise the page it leads to
+    may be empty (the rows in between left the queue meanwhile). Pages and counts are read from indexes, and `q`
+    of 3 or more characters through a text index (trigrams); a shorter `q` scans the queue."""
     tree = load_tree(session)
-    rows, total, next_cursor = queue_page(session, op, tree, queue, q, limit, cursor, ctx.clock.now())
+    rows, total, next_cursor, prev_cursor = queue_page(session, op, tree, queue, q, limit, cursor,
+                                                       ctx.clock.now(), before=before, from_end=from_end)
     return QueuePage(items=[MatterSummary(**row) for row in matter_summaries(session, op, rows, tree)],
-                     total=total, next_cursor=next_cursor)
+                     total=total, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
 @router.get("/matters/similar", response_model=SimilarPage, responses={**E401, **E422})

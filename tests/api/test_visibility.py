@@ -89,7 +89,7 @@ def test_the_rock_story_a_community_finds_the_task_force_matter_first(api):
             break
     assert paged == community.numbers("district") and len(set(paged)) == len(paged) == page["total"]
     assert task_force["number"] in paged
-    assert api["trainer"].queue("district") == {"items": [], "total": 0, "next_cursor": None}
+    assert api["trainer"].queue("district") == {"items": [], "total": 0, "next_cursor": None, "prev_cursor": None}
     # its own queues stay its own
     assert task_force["number"] not in community.numbers("all")
     counts = community.get("/api/queues").json()

@@ -70,10 +70,12 @@ async def test_a_100k_row_server_queue_stays_responsive(big_server, tmp_path: Pa
         assert len(table.rows) < 2_000  # only what the cursor reached was fetched
         assert table.current.number in screen_text(app)
 
-        # the far end: the cursor gets there at once; rows on screen say they are loading, input never waits
+        # the far end: the cursor gets there at once, its rows come in one request (the last page); input never
+        # waits
         await pilot.press("end")
         assert table.cursor_row == ROWS - 1
-        assert "loading" in screen_text(app)
+        await wait_for(pilot, lambda: table.current is not None, timeout=10)
+        assert table.current.number in screen_text(app)
         pressed = time.perf_counter()
         await pilot.press("home")
         assert time.perf_counter() - pressed < 2
@@ -83,3 +85,43 @@ async def test_a_100k_row_server_queue_stays_responsive(big_server, tmp_path: Pa
         fetched = len(table.rows)
         await pilot.pause(0.5)
         assert len(table.rows) == fetched < ROWS
+
+
+async def test_end_home_and_a_live_refresh_cost_one_request_each(big_server, tmp_path: Path) -> None:
+    """``end`` asks for the last page, ``home`` for the first, and a refresh (what a live event triggers) asks
+    again only for the rows on screen: one request each, counted at the client, on a 100,000-row queue."""
+    app = make_big_app(big_server, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "ready", False))
+        await app.login(USER, SAMPLE_PASSWORD)
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
+                       and app.screen.query_one(QueueTable).loaded_once, timeout=15)
+        table = app.screen.query_one(QueueTable)
+        asked: list[dict] = []
+        matters = app.api.matters
+
+        async def counted(queue, **params):  # type: ignore[no-untyped-def]
+            asked.append({k: v for k, v in params.items() if v and k not in ("q", "limit")})
+            return await matters(queue, **params)
+
+        app.api.matters = counted  # type: ignore[method-assign]
+        await pilot.press("end")
+        await wait_for(pilot, lambda: table.current is not None, timeout=10)
+        assert asked == [{"from_end": True}] and table.current.number in screen_text(app)
+        await pilot.press("up", "up", "pageup")
+        await pilot.pause()
+        assert len(asked) == 1  # still inside the last page
+        row, number = table.cursor_row, table.current.number
+        del asked[:]
+        app.screen.refresh_data()
+        await wait_for(pilot, lambda: any(a.get("from_end") for a in asked), timeout=10)
+        await wait_for(pilot, lambda: not app.screen._refreshing, timeout=10)
+        await pilot.pause()
+        rows_asked = [a for a in asked if a != {}]  # the arrivals check asks for the first incoming page
+        assert rows_asked == [{"from_end": True}]
+        assert table.cursor_row == row and table.current.number == number
+        del asked[:]
+        await pilot.press("home")
+        await wait_for(pilot, lambda: table.current is not None, timeout=10)
+        assert asked == [{}] and table.cursor_row == 0
+        assert len(table.rows) <= 6 * 500  # pages near the cursor only

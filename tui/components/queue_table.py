@@ -1,9 +1,15 @@
 """A virtualised, server-paged queue table.
 
 Textual's DataTable measures every row before its first paint (about 8 s for 100,000 rows); this widget only
-ever renders the lines on screen. Rows come from the server page by page (``GET /api/matters`` with its
-cursor) as the cursor moves towards them; rows not fetched yet show a placeholder. The row count is the
-server's ``total``, so the scrollbar is right from the first page.
+ever renders the lines on screen. Its rows are sparse: the row count is the server's ``total`` (so the scrollbar
+is right from the first page), and it holds only a few pages (at most :data:`MAX_PAGES`) near the cursor, each
+placed at its line. A line not held shows a placeholder and is fetched from the nearest place that reaches it:
+the queue's start (the first page), its end (``from_end``: the last page), or a held page, paging forwards
+(``cursor``) or backwards (``before``) from it — so ``home`` and ``end`` are one request each, and pages far from
+the cursor are dropped, so memory stays bounded however long the queue. A refresh (a live event, an action)
+asks again only for the pages on screen, the same way they were fetched, and drops the others: its cost does not
+grow with the queue. Lines are placed by where their page was fetched from; when rows come in above a page
+fetched from a held neighbour, the line numbers below stay as they were until the next refresh from either end.
 
 Columns: the new-arrival marker (``*``), number, title, origin unit, holder unit, status, time left. Widths are
 in terminal cells (a Chinese character takes two), fixed columns are cut to their width without ambiguous-width
@@ -50,7 +56,26 @@ URGENCY_CLASS: dict[Urgency, str] = {Urgency.on_track: "queue-table--on-track",
                                      Urgency.at_risk: "queue-table--at-risk",
                                      Urgency.overdue: "queue-table--overdue"}
 
-PageFetcher = Callable[[str | None, int], Awaitable[QueuePage]]
+#: ``fetcher(cursor, limit)`` pages forwards; ``fetcher(None, limit, before=cursor)`` backwards and
+#: ``fetcher(None, limit, from_end=True)`` the last page (``GET /api/matters``)
+PageFetcher = Callable[..., Awaitable[QueuePage]]
+#: how a held page was fetched (so a refresh asks the same again): ("first" | "end", None) or
+#: ("after" | "before", cursor)
+Anchor = tuple[str, str | None]
+
+
+@dataclass(slots=True)
+class _Page:
+    start: int
+    rows: list[MatterSummary]
+    prev: str | None
+    next: str | None
+    anchor: Anchor
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows)
+
 
 PAGE_SIZE = 200
 #: from this width on, both the origin and the holder unit columns are shown
@@ -59,6 +84,11 @@ BOTH_UNITS_WIDTH = 110
 NEW_MARK = "*"
 #: the server's largest page: used when the cursor jumped far past the rows fetched so far
 FAR_PAGE_SIZE = 500
+#: at most this many pages are held (about 1,000–3,000 rows): the ones nearest the cursor
+MAX_PAGES = 6
+#: at most this many requests in one walk towards the cursor (a drag of the scrollbar to the middle of a
+#: million rows walks at most this far; the next move walks on)
+MAX_WALK = 40
 
 
 def fit(text: str, width: int) -> str:
@@ -161,9 +191,8 @@ class QueueTable(ScrollView, can_focus=True):
         self.clock = clock or SystemClock()
         self.page_size = page_size
         self.fetcher: PageFetcher | None = None
-        self.rows: list[MatterSummary] = []
+        self._pages: list[_Page] = []
         self.total = 0
-        self.next_cursor: str | None = None
         self.loaded_once = False
         self._generation = 0
         self._fetching = False
@@ -182,16 +211,26 @@ class QueueTable(ScrollView, can_focus=True):
 
     # --- data -------------------------------------------------------------------------------------------------
     @property
+    def rows(self) -> list[MatterSummary]:
+        """The rows held now, in queue order (only pages around the cursor: see the module's docstring)."""
+        return [row for page in self._pages for row in page.rows]
+
+    @property
     def current(self) -> MatterSummary | None:
-        if 0 <= self.cursor_row < len(self.rows):
-            return self.rows[self.cursor_row]
+        return self.row_at(self.cursor_row)
+
+    def row_at(self, index: int) -> MatterSummary | None:
+        """The row at this line of the queue, ``None`` when it is not fetched (or not held any more)."""
+        for page in self._pages:
+            if page.start <= index < page.end:
+                return page.rows[index - page.start]
         return None
 
     def set_source(self, fetcher: PageFetcher) -> None:
         """A new queue (or filter): forget the rows, go to the top."""
         self.fetcher = fetcher
         self._generation += 1
-        self.rows, self.total, self.next_cursor, self.loaded_once = [], 0, None, False
+        self._pages, self.total, self.loaded_once = [], 0, False
         self._fetching = False
         self._pending_moves, self._pending_jump, self._wanted_number = 0, None, None
         self.cursor_row = 0
@@ -199,31 +238,70 @@ class QueueTable(ScrollView, can_focus=True):
         self._update_size()
         self.refresh()
 
+    async def _get(self, anchor: Anchor, limit: int) -> QueuePage:
+        kind, cursor = anchor
+        assert self.fetcher is not None
+        if kind == "after":
+            return await self.fetcher(cursor, limit)
+        if kind == "before":
+            return await self.fetcher(None, limit, before=cursor)  # type: ignore[call-arg]
+        if kind == "end":
+            return await self.fetcher(None, limit, from_end=True)  # type: ignore[call-arg]
+        return await self.fetcher(None, limit)
+
+    def _place(self, anchor: Anchor, page: QueuePage, start: int | None = None) -> _Page:
+        """Hold a fetched page at its line: the first page at 0, the last at the end, one fetched next to a held
+        page next to it (``start``); pages it overlaps are dropped (it is the fresher)."""
+        self.total = max(page.total, len(page.items))
+        if anchor[0] == "first":
+            start = 0
+        elif anchor[0] == "end" or start is None:
+            start = self.total - len(page.items)
+        held = _Page(max(start, 0), list(page.items), page.prev_cursor, page.next_cursor, anchor)
+        self._pages = sorted([p for p in self._pages if p.end <= held.start or p.start >= held.end] + [held],
+                             key=lambda p: p.start)
+        return held
+
+    def _trim(self) -> None:
+        """Keep at most MAX_PAGES pages, the ones nearest the cursor: memory stays bounded however far the
+        clerk walks."""
+        if len(self._pages) > MAX_PAGES:
+            row = self.cursor_row
+            near = sorted(self._pages, key=lambda p: 0 if p.start <= row < p.end else min(abs(p.start - row),
+                                                                                           abs(p.end - row)))
+            self._pages = sorted(near[:MAX_PAGES], key=lambda p: p.start)
+
     async def reload(self) -> None:
-        """Fetch again the rows loaded so far (at least the page with the cursor), keeping the cursor on the
-        same matter if it is still in the queue, else on the same line. The matter is the one under the cursor
-        when the rows arrive (the clerk may have moved while they loaded), or the one asked for by
-        :meth:`move_to_number`."""
+        """Fetch again the rows on screen (the pages holding the visible lines and the cursor; the others are
+        dropped, to be fetched again when reached), keeping the cursor on the same matter if it is still there,
+        else on the same line. The matter is the one under the cursor when the rows arrive (the clerk may have
+        moved while they loaded), or the one asked for by :meth:`move_to_number`. A live event costs this: one
+        request or two, whatever the length of the queue."""
         if self.fetcher is None:
             return
         generation = self._generation
-        want = max(min(len(self.rows), self.cursor_row + self.page_size), self.page_size)
-        rows: list[MatterSummary] = []
-        cursor: str | None = None
-        total = 0
-        while True:
-            page = await self.fetcher(cursor, self.page_size)
+        top = round(self.scroll_y)
+        low, high = min(top, self.cursor_row), max(self._visible_bottom(), self.cursor_row)
+        shown = [p for p in self._pages if p.start <= high and p.end > low]
+        if not shown:
+            far_down = self.loaded_once and self._pages and self.cursor_row > self.total // 2
+            jump_end = not self.loaded_once and self._pending_jump is not None and self._pending_jump < 0
+            shown = [_Page(0, [], None, None, ("end" if far_down or jump_end else "first", None))]
+        fresh: list[tuple[Anchor, QueuePage, int]] = []
+        for page in shown:
+            got = await self._get(page.anchor, max(len(page.rows), self.page_size))
             if generation != self._generation:
                 return
-            rows.extend(page.items)
-            total, cursor = page.total, page.next_cursor
-            if cursor is None or len(rows) >= want:
-                break
+            fresh.append((page.anchor, got, page.start))
         # the matter under the cursor now, not when the fetch began: the cursor may have moved meanwhile
         keep = self._wanted_number or (self.current.number if self.current else None)
         first_load = not self.loaded_once
-        self.rows, self.total, self.next_cursor, self.loaded_once = rows, max(total, len(rows)), cursor, True
-        index = next((i for i, row in enumerate(rows) if row.number == keep), None) if keep else None
+        self._pages = []
+        for anchor, got, start in fresh:
+            self._place(anchor, got, start)
+        self.loaded_once = True
+        index = next((i for p in self._pages for i, row in enumerate(p.rows, p.start) if row.number == keep),
+                     None) if keep else None
         if index is not None and keep == self._wanted_number:
             self._wanted_number = None
         self._update_size()
@@ -240,27 +318,53 @@ class QueueTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _ensure_loaded(self, index: int) -> None:
-        if index >= len(self.rows) and self.next_cursor is not None and not self._fetching:
+        if (self.loaded_once and 0 <= index < self.total and self.row_at(index) is None and not self._fetching
+                and self.fetcher is not None):
             self._fetching = True
             self._fetch_more(self._generation, index)
 
+    def _nearest(self, index: int) -> tuple[Anchor, int | None, bool, int]:
+        """Where to fetch from to reach line ``index`` soonest: the queue's start or end (one request each), or
+        the held page nearest to it, paging towards it. Returns (anchor, the line the fetched rows start at, or
+        end before when paging backwards, whether backwards, distance)."""
+        options: list[tuple[int, Anchor, int | None, bool]] = [(index, ("first", None), 0, False),
+                                                              (self.total - 1 - index, ("end", None), None, True)]
+        for page in self._pages:
+            if page.end <= index and page.next:
+                options.append((index - page.end, ("after", page.next), page.end, False))
+            if page.start > index and page.prev:
+                options.append((page.start - 1 - index, ("before", page.prev), page.start, True))
+        distance, anchor, line, backwards = min(options, key=lambda o: o[0])
+        return anchor, line, backwards, distance
+
     @work(group="queue-table-more", exclusive=False)
     async def _fetch_more(self, generation: int, index: int) -> None:
-        """Fetch pages until the rows reach the cursor (or the line asked for). The target follows the cursor:
-        jumping back home stops a long walk towards the end of a 100,000-row queue."""
+        """Fetch pages until the rows on screen and under the cursor are held. The target follows the cursor:
+        jumping back home stops a long walk towards the middle of a 100,000-row queue; ``end`` and ``home`` are
+        one request each."""
         try:
-            while (generation == self._generation and self.next_cursor is not None and self.fetcher
-                   and len(self.rows) <= index + self.page_size // 2):
-                far = index - len(self.rows) > self.page_size
-                page = await self.fetcher(self.next_cursor, FAR_PAGE_SIZE if far else self.page_size)
+            for _ in range(MAX_WALK):
+                if generation != self._generation or self.fetcher is None:
+                    return
+                missing = [i for i in (index, self.cursor_row, round(self.scroll_y), self._visible_bottom())
+                           if 0 <= i < self.total and self.row_at(i) is None]
+                if not missing:
+                    break
+                target = min(missing, key=lambda i: abs(i - self.cursor_row))
+                anchor, line, backwards, distance = self._nearest(target)
+                size = FAR_PAGE_SIZE if distance >= self.page_size else self.page_size
+                page = await self._get(anchor, size)
                 if generation != self._generation:
                     return
-                self.rows.extend(page.items)
-                self.next_cursor = page.next_cursor
-                self.total = max(page.total, len(self.rows))
+                if backwards and line is not None:  # the rows end where the held page starts
+                    line -= len(page.items)
+                self._place(anchor, page, line)
+                if not page.items:  # the rows that way left the queue: stop walking, a refresh puts it right
+                    break
+                self._trim()
                 self._update_size()
                 self.refresh()
-                index = max(self.cursor_row, self._visible_bottom())
+                index = self.cursor_row
             self._report()
         finally:
             if generation == self._generation:
@@ -294,6 +398,10 @@ class QueueTable(ScrollView, can_focus=True):
 
     def _report(self) -> None:
         matter = self.current
+        if matter is None and self.loaded_once and self.total and self._fetching:
+            # the cursor is on a line whose page is on its way: the keys on offer stay until it comes (a
+            # footer rebuilt twice per jump costs more than the jump)
+            return
         key = f"{matter.number}:{matter.version}" if matter else None
         if key != self._last_reported or matter is None:
             self._last_reported = key
@@ -302,11 +410,12 @@ class QueueTable(ScrollView, can_focus=True):
     def move_to_number(self, number: str) -> bool:
         """Put the cursor on this matter. ``False`` when its row is not loaded (yet): then the next reload
         selects it if the queue has it."""
-        for i, row in enumerate(self.rows):
-            if row.number == number:
-                self._wanted_number = None
-                self.cursor_row = i
-                return True
+        for page in self._pages:
+            for i, row in enumerate(page.rows, page.start):
+                if row.number == number:
+                    self._wanted_number = None
+                    self.cursor_row = i
+                    return True
         self._wanted_number = number
         return False
 
@@ -367,11 +476,11 @@ class QueueTable(ScrollView, can_focus=True):
         row_style = base
         if cursor:
             row_style = base + self.get_component_rich_style("queue-table--cursor", partial=not self.has_focus)
-        if index >= len(self.rows):
+        matter = self.row_at(index)
+        if matter is None:
             self._ensure_loaded(index)
             style = row_style + self.get_component_rich_style("queue-table--placeholder")
             return Strip([Segment(fit(f" {index + 1}  {t('queue.loading')}", width), style)])
-        matter = self.rows[index]
         segments = self._row_segments(matter, cols, row_style)
         return Strip(segments).adjust_cell_length(width, row_style)
 

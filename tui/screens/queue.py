@@ -141,8 +141,10 @@ class QueueScreen(MatterActionsScreen):
     def _set_source(self) -> None:
         queue, q = self.queue, self.filter_text
 
-        async def fetch(cursor: str | None, limit: int) -> QueuePage:
-            return await self.wb.call(lambda api: api.matters(queue, q=q, limit=limit, cursor=cursor))
+        async def fetch(cursor: str | None, limit: int, *, before: str | None = None,
+                        from_end: bool = False) -> QueuePage:
+            return await self.wb.call(lambda api: api.matters(queue, q=q, limit=limit, cursor=cursor, before=before,
+                                                              from_end=from_end))
 
         table = self.query_one(QueueTable)
         table.unit_column = "origin" if queue in MY_UNIT_QUEUES else "holder"
