@@ -42,9 +42,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ctx.closing.clear()
+        await ctx.feed.start()
         task = asyncio.create_task(supervision.supervise_forever(ctx), name="huiyin-supervision")
         yield
         ctx.closing.set()
+        await ctx.feed.stop()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
