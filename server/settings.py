@@ -76,6 +76,7 @@ class Settings:
 #: settings read from ``HUIYIN_<NAME>``: (field, type, what it must be)
 ENV_NUMBERS: tuple[tuple[str, type, str], ...] = (
     ("supervise_seconds", float, "a number"),
+    ("event_poll_seconds", float, "a number of seconds"),
     ("max_body_bytes", int, "a whole number of bytes"),
     ("body_timeout_seconds", float, "a number of seconds"),
     ("header_timeout_seconds", float, "a number of seconds"),
