@@ -131,7 +131,12 @@ class FeedHub:
         self._wake_all()
 
     # --- connections ----------------------------------------------------------------------------------------------
-    def subscribe(self, role: str, unit_id: int) -> Subscriber:
+    def subscribe(self, role: str, unit_id: int, seen_last: int) -> Subscriber:
+        """Register a connection; ``seen_last`` is an event id the caller read as the log's last *before* this
+        call. A hub nobody listened to has not kept reading: it resumes from there (every event up to it was
+        committed before the connection registered, so its own catch-up from the table covers them)."""
+        if not self.groups:
+            self.last = max(self.last, seen_last)
         sub = Subscriber(role, unit_id)
         self.groups.setdefault(sub.key, set()).add(sub)
         return sub
@@ -171,9 +176,7 @@ class FeedHub:
     async def _catch_up(self) -> None:
         while True:
             if not self.groups:
-                # nobody listens: just keep the position (a newcomer catches up from the table itself)
-                self.last = max(self.last, await run_in_threadpool(last_event_id, self.engine))
-                return
+                return  # nobody listens: no reading (the next subscriber brings the position, see subscribe())
             tree, batch = await run_in_threadpool(self._read, self.last)
             if not batch:
                 return

@@ -99,17 +99,16 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
         items, last = await run_in_threadpool(_page, ctx, op, start or 0, limit)
         page = EventPage(items=items, last_id=last)
         return JSONResponse(page.model_dump(mode="json"))
-    if start is None:
-        start = await run_in_threadpool(_last_id, ctx)
-    return EventSourceResponse(_stream(ctx, op, start))
+    seen_last = await run_in_threadpool(_last_id, ctx)
+    return EventSourceResponse(_stream(ctx, op, seen_last if start is None else start, seen_last))
 
 
-async def _stream(ctx: ServerContext, op: Operator, start: int) -> AsyncIterator[bytes]:
+async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) -> AsyncIterator[bytes]:
     """Catch up from the table (``_page``, per operator) from ``start``, then send what the process's one reader
     (:class:`~huiyin.server.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and then."""
     ping = ctx.settings.event_ping_seconds
     yield format_sse_event(comment="huiyin live feed", retry=1000)
-    sub = ctx.feed.subscribe(op.role, op.unit_id)  # first register, then read the table: no gap between them
+    sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last)  # first register, then read the table: no gap between them
     last = start
     catching_up = True
     next_ping = time.monotonic() + ping
