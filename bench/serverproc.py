@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -71,6 +72,8 @@ def child_server(args: list[str], env: dict | None = None) -> Iterator[tuple[str
         if not match:
             raise RuntimeError(f"no start line from {args}: {line!r}")
         base_url = f"http://127.0.0.1:{match.group(1)}"
+        # keep reading what it prints (a server that logs every request would block on a full pipe)
+        threading.Thread(target=lambda: proc.stdout.read(), daemon=True).start()  # type: ignore[union-attr]
         _wait(proc, base_url)
         yield base_url, proc
     finally:
