@@ -80,7 +80,8 @@ def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now, conditions
             return 0
         matter = session.get(Matter, matter_id)
         assert matter is not None
-        append_event(session, matter_id=matter_id, kind=kind.value, status_after=matter.status,
+        append_event(session, matter_id=matter_id, kind=kind.value, status_before=matter.status,
+                     status_after=matter.status,
                      holder_unit_id=matter.holder_unit_id, due_at=matter.due_at, created_at=now)
         session.commit()
     return 1
