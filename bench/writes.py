@@ -65,7 +65,7 @@ def measure(backend: str, total: int) -> list[tuple[str, int, dict]]:
     with fresh_database(backend) as url, huiyin(url) as (base_url, proc):
         headers = [login(base_url, "shuanghu")]
         claimers = [login(base_url, name) for name in ("shuanghu", "huixing.center", "command", "district.center")]
-        drive(base_url, proc.pid, 1, 20, _record, headers)  # warm up
+        drive(base_url, proc.pid, 1, 10, _record, headers)  # warm up
         for clients in CLIENTS:
             rows.append(("record", clients, drive(base_url, proc.pid, clients, total, _record, headers)))
         for clients in CLIENTS:
@@ -77,14 +77,14 @@ def measure(backend: str, total: int) -> list[tuple[str, int, dict]]:
                 lambda c, i: c.post(f"/api/matters/{numbers[i]}/claim", json={}), claimers)))
     with fresh_database(backend) as url, child_server(["-m", "bench.peer", url]) as (base_url, proc):
         insert: Request = lambda c, i: c.post("/items", json={"title": f"压测 {i}"})  # noqa: E731
-        drive(base_url, proc.pid, 1, 20, insert)
+        drive(base_url, proc.pid, 1, 10, insert)
         for clients in CLIENTS:
             rows.append(("peer insert", clients, drive(base_url, proc.pid, clients, total, insert)))
     return rows
 
 
 def run(quick: bool) -> list[str]:
-    total = 150 if quick else 1000
+    total = 60 if quick else 1000
     lines = ["| backend | write | clients | p50 ms | p99 ms | req/s | server CPU ms/req | × peer req/s |",
              "|---|---|---|---|---|---|---|---|"]
     for backend in BACKENDS:
