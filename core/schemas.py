@@ -244,7 +244,12 @@ class EventOut(_Model):
     unit: UnitRef | None = None
     from_unit: UnitRef | None = None
     to_unit: UnitRef | None = None
+    #: the matter's status before this entry (``None`` for the first, ``record``), and after it: with
+    #: ``holder_unit_id`` and ``due_at`` what a workbench needs to move the matter's row between its queues and
+    #: adjust their counts without asking the server again
+    status_before: Status | None = None
     status_after: Status
+    #: the unit that holds the matter after this entry
     holder_unit_id: int
     note: str = ""
     satisfaction: int | None = None

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from huiyin.core.clock import Clock, SystemClock
+from huiyin.core.clock import Clock, SystemClock, parse_clock
 
 from . import db, errors, supervision
 from .api import audit, auth, calendar, common, events, matters, meta
@@ -32,7 +35,23 @@ each field at fault); 405 a method the path does not have, 400 a malformed reque
 DOCS_ASSETS = "/docs-assets"
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = True) -> FastAPI:
+#: ``huiyin serve --workers N`` hands its ``--clock`` to the workers in this variable (ISO time; empty: real time)
+CLOCK_ENV = "HUIYIN_CLOCK"
+#: the response header that names the worker process that answered (multi-worker servers only)
+WORKER_HEADER = "x-huiyin-worker"
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker of ``huiyin serve --workers N`` (uvicorn's factory, by import string
+    ``huiyin.server.app:app_from_env``): settings from ``HUIYIN_*``, the clock from ``HUIYIN_CLOCK``. It does not
+    migrate (the parent did, once, before starting the workers); every response names its worker's pid."""
+    app = create_app(Settings.from_env(), parse_clock(os.environ.get(CLOCK_ENV) or None), migrate=False,
+                     worker=True)
+    return app
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = True,
+               worker: bool = False) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = db.make_engine(settings.database_url)
     if migrate:
@@ -42,9 +61,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ctx.closing.clear()
+        if worker:
+            _end_feeds_on_exit_signals(ctx)
+        await ctx.feed.start()
         task = asyncio.create_task(supervision.supervise_forever(ctx), name="huiyin-supervision")
         yield
         ctx.closing.set()
+        await ctx.feed.stop()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -56,9 +79,47 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     errors.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
                        body_timeout_seconds=settings.body_timeout_seconds)
+    if worker:
+        app.add_middleware(WorkerHeader)
     for module in (meta, auth, matters, events, calendar, audit):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have
         extra = common.E403 if module is matters else {}
         app.include_router(module.router, responses={**common.SHARED, **extra})
     return app
+
+
+class WorkerHeader:
+    """Adds ``x-huiyin-worker: <pid>`` to every response (which worker answered: tests, a proxy's logs)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.value = str(os.getpid()).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_pid(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (WORKER_HEADER.encode(), self.value)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_pid)
+
+
+def _end_feeds_on_exit_signals(ctx: ServerContext) -> None:
+    """In a worker, uvicorn's own server handles SIGTERM/SIGINT: chain onto it so live feeds end at once (as
+    :class:`~.serving.HuiyinServer` does for a single process) instead of holding the shutdown."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def handler(signum: int, frame: object, _previous=previous) -> None:  # type: ignore[no-untyped-def]
+            ctx.closing.set()
+            ctx.notifier.notify()
+            _previous(signum, frame)
+
+        signal.signal(sig, handler)

@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--clock", metavar="ISO_TIME",
                        help="freeze the server's clock at this time (demos and tests), e.g. 2026-11-26T09:00+08:00")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes (default 1; more than 1 needs PostgreSQL; see docs/deploy.md)")
     _database_arg(serve)
 
     init = sub.add_parser("init", help="create the database and a district")
@@ -126,7 +128,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if not 0 <= args.port <= 65535:
         return _fail(f"--port must be between 0 and 65535, not {args.port}")
+    if args.workers < 1:
+        return _fail(f"--workers must be 1 or more, not {args.workers}")
     raise_fd_limit()  # every connection is a file descriptor; see serving.connection_cap
+    if args.workers > 1:
+        return _serve_workers(args, settings)
     app = create_app(settings, clock)
     try:
         sock = tcp_socket(args.host, args.port)
@@ -136,6 +142,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"huiyin serving on http://{args.host}:{port} (docs at /docs), database {settings.database_url}",
           flush=True)
     make_server(app, settings).run(sockets=[sock])
+    return 0
+
+
+def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
+    """``serve --workers N``: migrate once here, then N uvicorn workers share one listening socket; each builds
+    its app from the environment (``huiyin.server.app:app_from_env``). PostgreSQL only: SQLite takes one writer
+    at a time, and only PostgreSQL carries the live feed's wake-ups (NOTIFY) from one process to the others."""
+    import os
+
+    from .app import CLOCK_ENV
+    from .serving import server_config, tcp_socket
+
+    engine = db.make_engine(settings.database_url)
+    if not db.is_postgres(engine):
+        return _fail("--workers above 1 needs PostgreSQL (--database postgresql://...): SQLite takes one writer "
+                     "at a time and cannot wake the other workers' live feeds; use --workers 1 with SQLite")
+    try:
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+    os.environ["HUIYIN_DATABASE_URL"] = settings.database_url
+    os.environ[CLOCK_ENV] = args.clock or ""
+    try:
+        sock = tcp_socket(args.host, args.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    from uvicorn.supervisors import Multiprocess
+
+    port = sock.getsockname()[1]
+    print(f"huiyin serving on http://{args.host}:{port} (docs at /docs), database {settings.database_url}, "
+          f"{args.workers} workers", flush=True)
+    config = server_config("huiyin.server.app:app_from_env", settings, factory=True, workers=args.workers)
+    Multiprocess(config, sockets=[sock]).run()
     return 0
 
 

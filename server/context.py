@@ -15,6 +15,7 @@ from huiyin.core.clock import Clock
 
 from .db import write_session
 from .events import APPENDED, Notifier
+from .feed import FeedHub
 from .rules import RulesCache
 from .settings import Settings
 from .throttle import LoginGuard
@@ -32,9 +33,12 @@ class ServerContext:
     closing: threading.Event = field(default_factory=threading.Event)
     #: failed-login counts and the bound on concurrent password checks
     logins: LoginGuard = field(init=False)
+    #: the live feed's one reader in this process (started by the app's lifespan)
+    feed: FeedHub = field(init=False)
 
     def __post_init__(self) -> None:
         self.logins = LoginGuard(self.settings, self.clock)
+        self.feed = FeedHub(self.engine, self.settings, self.notifier, self.closing)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -54,7 +54,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("huiyin_write") else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # no pre-ping (a round trip on every checkout, 3-4 per request): a connection the server lost is found out
+    # by the statement that fails on it, and SQLAlchemy then drops every older pooled connection at once
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def is_postgres(engine: Engine) -> bool:

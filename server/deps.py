@@ -34,19 +34,24 @@ DbSession = Annotated[Session, Depends(get_session)]
 
 def token_row(session: Session, ctx: ServerContext, token: str) -> AuthToken | None:
     row = session.exec(select(AuthToken).where(AuthToken.token_hash == token_hash(token))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= ctx.clock.now():
-        return None
-    return row
+    return row if usable(row, ctx) else None
+
+
+def usable(row: AuthToken | None, ctx: ServerContext) -> bool:
+    """A token that exists, was not logged out and has not expired."""
+    return row is not None and row.revoked_at is None and row.expires_at > ctx.clock.now()
 
 
 def current_operator(ctx: Ctx, session: DbSession,
                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Operator:
     if credentials is None:
         raise ApiError(401, "unauthorized", "log in first: send Authorization: Bearer <token>")
-    row = token_row(session, ctx, credentials.credentials)
-    if row is None:
+    # the token and its operator in one query
+    found = session.exec(select(AuthToken, Operator).join(Operator, Operator.id == AuthToken.operator_id)  # type: ignore[arg-type]
+                         .where(AuthToken.token_hash == token_hash(credentials.credentials))).first()
+    row, op = found if found is not None else (None, None)
+    if not usable(row, ctx):
         raise ApiError(401, "token_invalid", "the token is unknown, expired or logged out; log in again")
-    op = session.get(Operator, row.operator_id)
     if op is None or not op.active:
         raise ApiError(401, "token_invalid", "this operator is no longer active")
     # keep the operator's loaded fields but give the connection back to the pool: a write that follows takes

@@ -3,11 +3,12 @@
 Event ids must grow in *commit* order, or a client resuming "after id N" could miss an event with a smaller id
 that committed later. SQLite serialises writers, so this holds there by itself; on PostgreSQL every transaction
 that appends an event first takes one transaction-scoped advisory lock, so ids are drawn and committed one
-writer at a time. The database is the truth for the feed: every connection polls it, and the in-process
-:class:`Notifier` only wakes connections early.
+writer at a time. The database is the truth for the feed (:mod:`.feed`): each process reads it by id, woken by
+the in-process :class:`Notifier` after a commit and, on PostgreSQL, by ``pg_notify`` on :data:`CHANNEL`.
 
 :func:`append_event` (and :func:`append_events` for bulk loads) is the one way a timeline entry is written: it
-takes the ordering lock, inserts, and marks the transaction so that :meth:`ServerContext.write` wakes the live
+takes the ordering lock, inserts, on PostgreSQL issues ``pg_notify(CHANNEL, <id>)`` in the same transaction
+(delivered to every listening process when it commits, never if it rolls back), and marks the transaction so that :meth:`ServerContext.write` wakes the live
 feed once it commits.
 """
 
@@ -26,6 +27,10 @@ from .models import MatterEvent
 EVENT_LOCK_KEY = 0x687579696E  # "huiyin"
 #: ``session.info`` key: this transaction appended timeline entries (the live feed is woken when it commits)
 APPENDED = "huiyin_events_appended"
+#: the PostgreSQL notification channel that wakes every process's live feed (payload: the event id)
+CHANNEL = "huiyin_events"
+_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', CAST(:id AS text))")
+_NOTIFY_LAST = text(f"SELECT pg_notify('{CHANNEL}', CAST((SELECT max(id) FROM matter_events) AS text))")
 
 
 def lock_event_log(session: Session) -> None:
@@ -41,6 +46,9 @@ def append_event(session: Session, **fields: Any) -> MatterEvent:
     lock_event_log(session)
     event = MatterEvent(**fields)
     session.add(event)
+    if session.get_bind().dialect.name == "postgresql":
+        session.flush()  # the id, for the notification's payload
+        session.execute(_NOTIFY, {"id": event.id})
     session.info[APPENDED] = True
     return event
 
@@ -51,6 +59,8 @@ def append_events(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     lock_event_log(session)
     session.execute(insert(MatterEvent), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_NOTIFY_LAST)
     session.info[APPENDED] = True
 
 

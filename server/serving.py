@@ -131,13 +131,33 @@ def end_live_feeds(app: FastAPI) -> None:
 
 
 def make_server(app: FastAPI, settings: Settings, log_level: str = "info") -> HuiyinServer:
-    config = uvicorn.Config(
+    return HuiyinServer(server_config(app, settings, log_level))
+
+
+def server_config(app: FastAPI | str, settings: Settings, log_level: str = "info", **extra: object) -> uvicorn.Config:
+    """uvicorn's configuration for huiyin; ``app`` is an app, or an import string with ``factory=True`` and
+    ``workers=N`` (then the protocol is named by import string too, since workers are spawned processes)."""
+    http: object = guarded_protocol(settings.header_timeout_seconds, connection_cap(settings))
+    if isinstance(app, str):
+        http = f"{__name__}:WorkerH11Protocol"
+    return uvicorn.Config(
         app, log_level=log_level, lifespan="on", ws="none", timeout_graceful_shutdown=3,
-        http=guarded_protocol(settings.header_timeout_seconds, connection_cap(settings)),
+        http=http,  # type: ignore[arg-type]
+        # one log line per request costs more than the request's SQL; errors are still logged
+        access_log=False,
         timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
-        h11_max_incomplete_event_size=settings.max_header_bytes,
+        h11_max_incomplete_event_size=settings.max_header_bytes, **extra,  # type: ignore[arg-type]
     )
-    return HuiyinServer(config)
+
+
+def __getattr__(name: str) -> object:
+    """``WorkerH11Protocol``: the guarded protocol with the limits of ``HUIYIN_*`` (a worker's settings)."""
+    if name == "WorkerH11Protocol":
+        settings = Settings.from_env()
+        protocol = guarded_protocol(settings.header_timeout_seconds, connection_cap(settings))
+        globals()[name] = protocol
+        return protocol
+    raise AttributeError(name)
 
 
 def tcp_socket(host: str = "127.0.0.1", port: int = 0, backlog: int = 1024) -> socket.socket:

@@ -27,8 +27,9 @@ class Settings:
     database_url: str = field(default_factory=default_database_url)
     #: how long a login token is valid
     token_ttl: timedelta = timedelta(hours=12)
-    #: how often a live-feed connection looks for events another process wrote
-    event_poll_seconds: float = 0.5
+    #: how often the live feed's reader looks for events nobody told it of (a backstop: writes of this process
+    #: and, on PostgreSQL, of every process wake it at once)
+    event_poll_seconds: float = 2.0
     #: keep-alive comment interval on the live feed
     event_ping_seconds: float = 15.0
     #: how often the supervisor looks for matters turning at risk or overdue (by the injected clock)
@@ -75,6 +76,7 @@ class Settings:
 #: settings read from ``HUIYIN_<NAME>``: (field, type, what it must be)
 ENV_NUMBERS: tuple[tuple[str, type, str], ...] = (
     ("supervise_seconds", float, "a number"),
+    ("event_poll_seconds", float, "a number of seconds"),
     ("max_body_bytes", int, "a whole number of bytes"),
     ("body_timeout_seconds", float, "a number of seconds"),
     ("header_timeout_seconds", float, "a number of seconds"),

@@ -8,6 +8,9 @@ a 409 that says what happened.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -54,33 +57,41 @@ def district_code(session: Session, district_id: int) -> str:
     return (unit.code if unit and unit.code else "HY").upper()
 
 
-def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: str | None) -> tuple[int, bool]:
+def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: str | None,
+           reads: Session | None = None, tree: UnitTree | None = None) -> tuple[int, bool]:
     """Record a matter at the operator's unit. Returns ``(matter id, created)``; ``created`` is false when the
-    idempotency key had already recorded one."""
+    idempotency key had already recorded one. ``reads``: a session to read the units and rules with (the
+    request's; its transaction is ended before the write begins), ``tree``: the units, if already loaded."""
     if idempotency_key is not None:
         if not idempotency_key.strip() or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
             raise invalid({"Idempotency-Key": "invalid"},
                           f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
     key = f"{op.id}:{idempotency_key}" if idempotency_key else None
+    # everything that only reads (the units, the rules, the deadlines) before the write lock: on SQLite the
+    # lock is the database's, so it is held for the inserts only
+    with _reading(ctx, reads) as session:
+        tree = tree or load_tree(session)
+        if not can_record(Role(op.role)):
+            raise ApiError(403, RefusalCode.wrong_role, f"role {op.role} may not record matters")
+        if not tree.can_hold_matters(op.unit_id):
+            raise ApiError(403, RefusalCode.wrong_unit,
+                           f"{tree[op.unit_id].name} cannot hold matters; record at a service window")
+        now = ctx.clock.now()
+        rules = ctx.rules.load(session)
+        due = matter_deadline(now, data.complexity, rules.calendar, rules.policy)
+        claim_due = claim_deadline(now, rules.calendar, rules.policy).due_at
+        district_id = district_of(tree, op.unit_id)
+        year = now.astimezone(rules.policy.tz).year
+        code = district_code(session, district_id)
+        session.rollback()  # a request holds one connection at a time: this one goes back before the write
     try:
         with ctx.write() as session:
             if key:
                 existing = _replay(session, key, data, idempotency_key)
                 if existing is not None:
                     return existing, False
-            tree = load_tree(session)
-            if not can_record(Role(op.role)):
-                raise ApiError(403, RefusalCode.wrong_role, f"role {op.role} may not record matters")
-            if not tree.can_hold_matters(op.unit_id):
-                raise ApiError(403, RefusalCode.wrong_unit,
-                               f"{tree[op.unit_id].name} cannot hold matters; record at a service window")
-            now = ctx.clock.now()
-            rules = ctx.rules.load(session)
-            due = matter_deadline(now, data.complexity, rules.calendar, rules.policy)
-            district_id = district_of(tree, op.unit_id)
-            year = now.astimezone(rules.policy.tz).year
             seq = reserve_sequence(session, district_id, year)
-            number = f"{district_code(session, district_id)}-{year}-{seq:06d}"
+            number = f"{code}-{year}-{seq:06d}"
             matter = Matter(
                 number=number, title=data.title, description=data.description, category=data.category,
                 channel=data.channel.value, complexity=data.complexity.value, resident_name=data.resident_name,
@@ -88,7 +99,7 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
                 holder_unit_id=op.unit_id, created_by_id=op.id,  # type: ignore[arg-type]
                 status=Status.pending.value, created_at=now, updated_at=now, idempotency_key=key,
                 due_at=due.due_at, due_provisional=due.provisional, deadline_days=due.working_days,
-                received_at=now, claim_due_at=claim_deadline(now, rules.calendar, rules.policy).due_at)
+                received_at=now, claim_due_at=claim_due)
             session.add(matter)
             session.flush()
             append_event(session, matter_id=matter.id, kind=EventKind.record.value, actor_id=op.id,
@@ -108,6 +119,15 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
     return matter_id, True  # type: ignore[return-value]
 
 
+@contextmanager
+def _reading(ctx: ServerContext, session: Session | None) -> Iterator[Session]:
+    if session is not None:
+        yield session
+        return
+    with Session(ctx.engine) as own:
+        yield own
+
+
 def _replay(session: Session, key: str, data: MatterIn, sent_key: str | None) -> int | None:
     """The matter an earlier request with this idempotency key recorded, if any; a 422 if that request recorded
     something else (a retry must send the same body: a reused key would silently drop the new matter)."""
@@ -123,7 +143,8 @@ def _replay(session: Session, key: str, data: MatterIn, sent_key: str | None) ->
     return matter.id
 
 
-def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: ActionIn) -> int:
+def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: ActionIn,
+        tree: UnitTree | None = None) -> int:
     """Carry out one action: :func:`huiyin.core.workflow.decide` says what it does, this writes exactly that (the
     matter, if it still is the version read, and one timeline entry). Returns the matter's id; raises
     :class:`ApiError` for every refusal."""
@@ -131,7 +152,7 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
         matter = session.exec(select(Matter).where(Matter.number == number)).first()
         if matter is None:
             raise ApiError(404, "not_found", f"no matter numbered {number}")
-        tree = load_tree(session)
+        tree = tree or load_tree(session)
         decision = decide(Actor(Role(op.role), op.unit_id), action, matter_state(matter), body, tree)
         if isinstance(decision, Refusal):
             raise _refused(session, matter, decision)

@@ -1,6 +1,8 @@
 """Shared test fixtures: real databases (SQLite files, fresh PostgreSQL databases) and real servers over HTTP.
 
-API tests take the ``backend`` fixture, parametrised over ``sqlite`` and ``postgresql``. PostgreSQL is the one at
+API tests take the ``backend`` fixture, parametrised over ``sqlite`` and ``postgresql``; a module may widen it
+with ``backend = backends(*WITH_WORKERS)`` to run also against ``postgresql-2w``, a real ``huiyin serve --workers
+2`` subprocess (its tests that move the server's clock are skipped there: the ``clock`` fixture cannot reach it). PostgreSQL is the one at
 ``$HUIYIN_TEST_POSTGRES_URL`` (default ``postgresql://127.0.0.1:5432/test``); each server gets a database of its
 own that is dropped afterwards, so runs never see each other's rows. Where PostgreSQL is not reachable those
 tests are skipped, unless ``HUIYIN_REQUIRE_POSTGRES=1`` (as in CI), which turns that into a failure.
@@ -72,7 +74,7 @@ class FreshDatabase:
 
 def _backend_param(request: pytest.FixtureRequest) -> str:
     backend = request.param
-    if backend == "postgresql":
+    if backend.startswith("postgresql"):
         reason = postgres_available()
         if reason:
             if os.environ.get("HUIYIN_REQUIRE_POSTGRES") == "1":
@@ -86,30 +88,77 @@ def backend(request: pytest.FixtureRequest) -> str:
     return _backend_param(request)
 
 
+#: every backend, the two-worker PostgreSQL server included
+WITH_WORKERS = ("sqlite", "postgresql", "postgresql-2w")
+
+
+def backends(*names: str):  # type: ignore[no-untyped-def]
+    """A module's own ``backend`` fixture over ``names`` (``backend = backends(*WITH_WORKERS)``)."""
+
+    @pytest.fixture(params=list(names), scope="module", name="backend")
+    def _backend(request: pytest.FixtureRequest) -> str:
+        return _backend_param(request)
+
+    return _backend
+
+
 @pytest.fixture(scope="module")
 def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A factory of fresh databases for this module's backend; all are dropped at the end."""
     made: list[FreshDatabase] = []
+    kind, _, workers = backend.partition("-")
 
     def make() -> FreshDatabase:
-        db = FreshDatabase(backend, tmp_path_factory.mktemp("db"))
+        db = FreshDatabase(kind, tmp_path_factory.mktemp("db"))
         made.append(db)
         return db
 
+    make.workers = int(workers.rstrip("w")) if workers else 0  # type: ignore[attr-defined]
     yield make
     for db in made:
         db.drop()
 
 
+@pytest.fixture(scope="session")
+def shared_worker_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """``shared_worker_server(workers)`` → one ``huiyin serve --workers N`` (sample district, no matters, frozen
+    at FROZEN_NOW) for the whole session: a worker server takes seconds to start, so the modules that run against
+    one share it (their tests, like all API tests, only look at what they themselves recorded)."""
+    from tests.server.serving import WorkerServer
+
+    made: dict[int, tuple[WorkerServer, FreshDatabase]] = {}
+
+    def get(workers: int) -> WorkerServer:
+        if workers not in made:
+            db = FreshDatabase("postgresql", tmp_path_factory.mktemp("db"))
+            made[workers] = (WorkerServer(db.url, FROZEN_NOW, workers=workers), db)
+        return made[workers][0]
+
+    yield get
+    for srv, db in made.values():
+        srv.stop()
+        db.drop()
+
+
 @pytest.fixture(scope="module")
-def start_server(fresh_database):  # type: ignore[no-untyped-def]
+def start_server(fresh_database, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """``start_server(sample_matters=False, now=FROZEN_NOW)`` → a running server on a fresh database."""
     from huiyin.server.embedded import EmbeddedServer
 
-    servers: list[EmbeddedServer] = []
+    servers: list = []
 
     def start(sample_matters: bool = False, now: datetime = FROZEN_NOW, sample: bool = True,
               supervise_seconds: float | None = None) -> EmbeddedServer:
+        if fresh_database.workers:
+            from tests.server.serving import WorkerServer
+
+            if sample and not sample_matters and now == FROZEN_NOW and supervise_seconds is None:
+                return request.getfixturevalue("shared_worker_server")(fresh_database.workers)
+
+            worker_server = WorkerServer(fresh_database().url, now, workers=fresh_database.workers, sample=sample,
+                                         sample_matters=sample_matters, supervise_seconds=supervise_seconds)
+            servers.append(worker_server)
+            return worker_server  # type: ignore[return-value]
         srv = EmbeddedServer(fresh_database().url, ManualClock(now), sample=sample, sample_matters=sample_matters,
                              supervise_seconds=supervise_seconds)
         srv.start()
@@ -137,7 +186,10 @@ def api(server):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def clock(server) -> Iterator[ManualClock]:  # type: ignore[no-untyped-def]
-    """The module server's clock; put back where it was after each test."""
+    """The module server's clock; put back where it was after each test. (A test that moves it cannot run against
+    a server in other processes: skipped there.)"""
+    if getattr(server, "remote", False):
+        pytest.skip("moves the server's clock: only an in-process server's")
     clk: ManualClock = server.clock
     before = clk.now()
     yield clk

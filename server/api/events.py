@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -8,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.domain import Role
@@ -19,7 +20,8 @@ from ..context import ServerContext
 from ..deps import CurrentOperator, Ctx
 from ..errors import invalid
 from ..events import events_after
-from ..models import Matter, MatterEvent, Operator
+from ..feed import last_event_id, sse_frame
+from ..models import Matter, Operator
 from ..views import event_outs, load_tree, seen_by
 from .common import E401, E422
 
@@ -58,8 +60,7 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
 
 
 def _last_id(ctx: ServerContext) -> int:
-    with Session(ctx.engine) as session:
-        return session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one()
+    return last_event_id(ctx.engine)
 
 
 def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
@@ -98,34 +99,43 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
         items, last = await run_in_threadpool(_page, ctx, op, start or 0, limit)
         page = EventPage(items=items, last_id=last)
         return JSONResponse(page.model_dump(mode="json"))
-    if start is None:
-        start = await run_in_threadpool(_last_id, ctx)
-    return EventSourceResponse(_stream(request, ctx, op, start))
+    seen_last = await run_in_threadpool(_last_id, ctx)
+    return EventSourceResponse(_stream(ctx, op, seen_last if start is None else start, seen_last))
 
 
-async def _stream(request: Request, ctx: ServerContext, op: Operator, start: int) -> AsyncIterator[bytes]:
+async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) -> AsyncIterator[bytes]:
+    """Catch up from the table (``_page``, per operator) from ``start``, then send what the process's one reader
+    (:class:`~huiyin.server.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and then."""
+    ping = ctx.settings.event_ping_seconds
+    yield format_sse_event(comment="huiyin live feed", retry=1000)
+    sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last)  # first register, then read the table: no gap between them
     last = start
-    waiter = ctx.notifier.subscribe()
-    wake = waiter[1]
-    next_ping = time.monotonic() + ctx.settings.event_ping_seconds
+    catching_up = True
+    next_ping = time.monotonic() + ping
     try:
-        yield format_sse_event(comment="huiyin live feed", retry=1000)
         while not ctx.closing.is_set():
-            wake.clear()
-            items, read_to = await run_in_threadpool(_page, ctx, op, last, BATCH)
-            for item in items:
-                yield format_sse_event(data_str=item.model_dump_json(), event="matter_event", id=str(item.id))
-            last = read_to
-            if len(items) == BATCH:
+            if catching_up or sub.overflow:
+                sub.overflow = False
+                items, last = await run_in_threadpool(_page, ctx, op, last, BATCH)
+                for item in items:
+                    yield sse_frame(item)
+                catching_up = len(items) == BATCH
                 continue
-            if await request.is_disconnected():
-                break
-            if time.monotonic() >= next_ping:
+            while sub.frames:
+                ident, frame = sub.frames.popleft()
+                if ident > last:  # else the catch-up sent it already
+                    last = ident
+                    yield frame
+            if sub.overflow:
+                continue
+            now = time.monotonic()
+            if now >= next_ping:
                 yield format_sse_event(comment="ping")
-                next_ping = time.monotonic() + ctx.settings.event_ping_seconds
-            try:
-                await asyncio.wait_for(wake.wait(), timeout=ctx.settings.event_poll_seconds)
-            except TimeoutError:
-                pass
+                next_ping = now + ping
+                continue
+            sub.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sub.wake.wait(), timeout=next_ping - now)
     finally:
-        ctx.notifier.unsubscribe(waiter)
+        ctx.feed.unsubscribe(sub)
+

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from huiyin.core.deadlines import at_risk_horizon
 from huiyin.core.domain import Action, Queue, Role
+from huiyin.core.units import UnitTree
 
 from huiyin.core.schemas import (ActionIn, MatterDetail, MatterIn, MatterSummary, QueueCounts, QueuePage,
                                  SimilarMatter, SimilarPage, SimilarQuery)
@@ -26,13 +27,13 @@ from .common import E401, E403, E404, E409, E422, REPLAYED
 router = APIRouter(prefix="/api", tags=["matters"])
 
 
-def _detail(session: DbSession, op: CurrentOperator, matter_id: int) -> MatterDetail:
+def _detail(session: DbSession, op: CurrentOperator, matter_id: int, tree: UnitTree | None = None) -> MatterDetail:
     # end the read transaction the auth check opened, so a write made since is visible (SQLite snapshots)
     session.rollback()
     matter = session.get(Matter, matter_id)
     if matter is None:  # pragma: no cover - ids come from rows just written
         raise ApiError(404, "not_found", "no such matter")
-    tree = load_tree(session)
+    tree = tree or load_tree(session)
     trail, seen = seen_by(session, op, [matter], tree)
     if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
         raise _not_found(matter.number)
@@ -74,10 +75,11 @@ def record_matter(body: MatterIn, op: CurrentOperator, ctx: Ctx, session: DbSess
     """Record what a resident reports, at the operator's unit. Required: `title`, `channel`, `resident_name`;
     `resident_phone` is required for the `phone` channel. The matter waits at the recording unit (`pending`)
     with its deadline counted in working days from its `complexity` (simple 3, complex 7)."""
-    matter_id, created = workflow.record(ctx, op, body, idempotency_key)
+    tree = load_tree(session)
+    matter_id, created = workflow.record(ctx, op, body, idempotency_key, reads=session, tree=tree)
     if not created:
         response.status_code = 200
-    return _detail(session, op, matter_id)
+    return _detail(session, op, matter_id, tree)
 
 
 @router.get("/matters", response_model=QueuePage, responses={**E401, **E422})
@@ -186,6 +188,7 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
         raise ApiError(404, "unknown_action",
                        f"no action {action!r}; actions are: {', '.join(a.value for a in Action)}") from None
     _visible_matter(session, op, number)
+    tree = load_tree(session)
     session.rollback()  # the write takes its own connection; give this one back
-    matter_id = workflow.act(ctx, op, number, act, body or ActionIn())
-    return _detail(session, op, matter_id)
+    matter_id = workflow.act(ctx, op, number, act, body or ActionIn(), tree)
+    return _detail(session, op, matter_id, tree)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import WITH_WORKERS, backends
+
+#: also against `huiyin serve --workers 2` (PostgreSQL)
+backend = backends(*WITH_WORKERS)
 
 
 def kinds(matter: dict) -> list[str]:

@@ -8,6 +8,10 @@ import httpx
 import pytest
 
 from tests.api.test_events import json_page, last_event_id, open_feed
+from tests.conftest import WITH_WORKERS, backends
+
+#: also against `huiyin serve --workers 2` (PostgreSQL)
+backend = backends(*WITH_WORKERS)
 
 #: seconds a read may wait for the next bytes of a stream
 READ_TIMEOUT = 5.0

@@ -48,3 +48,54 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> str:
         if stream:
             stream.close()
     return err
+
+
+class WorkerServer:
+    """``huiyin serve --workers N`` on a database of its own, looking to tests like the embedded server: the
+    sample district (made in this process, at ``now``), ``base_url``, ``ctx.engine`` onto the same database,
+    and ``clock``, a copy of the frozen time (``remote``: moving it does not move the server's, which the
+    ``clock`` fixture knows, skipping the tests that need that)."""
+
+    remote = True
+
+    def __init__(self, database_url: str, now, workers: int = 2, sample: bool = True,  # type: ignore[no-untyped-def]
+                 sample_matters: bool = False, supervise_seconds: float | None = None) -> None:
+        import os
+        from types import SimpleNamespace
+
+        from huiyin.core.clock import ManualClock
+        from huiyin.server import db
+        from huiyin.server.context import ServerContext
+        from huiyin.server.settings import Settings
+
+        self.settings = Settings(database_url=database_url)
+        self.clock = ManualClock(now)
+        engine = db.make_engine(database_url)
+        db.upgrade(engine)
+        if sample:
+            from huiyin.server import sample as sample_data
+
+            sample_data.ensure_sample(ServerContext(engine=engine, clock=self.clock, settings=self.settings),
+                                      matters=sample_matters)
+        self.ctx = SimpleNamespace(engine=engine)
+        # the live feed's backstop poll made slow: a window must hear other workers' writes through NOTIFY
+        env = {**os.environ, "HUIYIN_DATABASE_URL": database_url, "HUIYIN_EVENT_POLL_SECONDS": "60"}
+        if supervise_seconds is not None:
+            env["HUIYIN_SUPERVISE_SECONDS"] = str(supervise_seconds)
+        self.proc = start_serve("--port", "0", "--workers", str(workers), "--clock", now.isoformat(), env=env)
+        self.port = read_port(self.proc)
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        wait_healthy(self.proc, self.port)
+        deadline = time.monotonic() + 90  # a loaded 2-core machine starts each worker in seconds
+        while len(self.pids()) < workers:  # every worker up, not just the first
+            assert self.proc.poll() is None and time.monotonic() < deadline, "the workers did not all come up"
+            time.sleep(0.1)
+
+    def pids(self, tries: int = 20) -> set[int]:
+        """The worker pids seen answering (fresh connections spread over the workers)."""
+        return {int(httpx.get(f"{self.base_url}/health", timeout=5).headers["x-huiyin-worker"])
+                for _ in range(tries)}
+
+    def stop(self) -> None:
+        stop(self.proc)
+        self.ctx.engine.dispose()
