@@ -14,6 +14,7 @@ from huiyin.core.clock import Clock, SystemClock
 
 from . import db, errors, supervision
 from .api import audit, auth, calendar, common, events, matters, meta
+from .api import clock as clock_api
 from .context import ServerContext
 from .guard import RequestGuard
 from .settings import Settings
@@ -32,12 +33,14 @@ each field at fault); 405 a method the path does not have, 400 a malformed reque
 DOCS_ASSETS = "/docs-assets"
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = True) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = True,
+               demo: bool = False) -> FastAPI:
+    """``demo``: a demo or sandbox server, whose (simulated) clock trainers and admins may move over the API."""
     settings = settings or Settings.from_env()
     engine = db.make_engine(settings.database_url)
     if migrate:
         db.upgrade(engine)
-    ctx = ServerContext(engine=engine, clock=clock or SystemClock(), settings=settings)
+    ctx = ServerContext(engine=engine, clock=clock or SystemClock(), settings=settings, demo=demo)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -56,7 +59,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     errors.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
                        body_timeout_seconds=settings.body_timeout_seconds)
-    for module in (meta, auth, matters, events, calendar, audit):
+    app.add_middleware(clock_api.ClockHeaders, clock=ctx.clock)  # every answer says the server's now
+    for module in (meta, auth, matters, events, calendar, audit, clock_api):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have
         extra = common.E403 if module is matters else {}

@@ -34,7 +34,7 @@ DbSession = Annotated[Session, Depends(get_session)]
 
 def token_row(session: Session, ctx: ServerContext, token: str) -> AuthToken | None:
     row = session.exec(select(AuthToken).where(AuthToken.token_hash == token_hash(token))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= ctx.clock.now():
+    if row is None or row.revoked_at is not None or row.expires_at <= ctx.session_clock.now():
         return None
     return row
 

@@ -55,14 +55,19 @@ def main(argv: list[str] | None = None) -> int:
               f"\n  (the help screen, key ?, lists every binding id)", file=sys.stderr)
         return 2
     try:
-        clock = parse_clock(args.clock or os.environ.get("HUIYIN_CLOCK"))
+        spec = args.clock or os.environ.get("HUIYIN_CLOCK")
+        clock = parse_clock(spec) if spec else None
     except ValueError as exc:
         print(f"huiyin: --clock: {exc}", file=sys.stderr)
+        return 2
+    if args.clock and (args.server or conf.server):
+        # the server's clock is the truth: the workbench tells the time its server says
+        print("huiyin: --clock freezes the built-in server's clock; a remote server keeps its own", file=sys.stderr)
         return 2
 
     from .factory import make_app
 
-    app = make_app(conf, server_url=args.server, language=args.lang, theme=args.theme, clock=clock,
+    app = make_app(conf, server_url=args.server, language=args.lang, theme=args.theme, server_clock=clock,
                    data_dir=args.data_dir, sample=not args.no_sample, themes_dir=cfg.user_themes_dir())
     app.run()
     return int(app.return_code or 0)
