@@ -164,7 +164,8 @@ class WorkbenchApp(App[None]):
             pass
 
     def _sync_clock_soon(self) -> None:
-        self.run_worker(self.sync_clock(), group="clock", exclusive=True, exit_on_error=False)
+        if not any(w.group == "clock" and not w.is_finished for w in self.workers):
+            self.run_worker(self.sync_clock, group="clock", exit_on_error=False)
 
     def _embedded_failed(self, detail: str) -> None:
         self.set_online(False, t("conn.embedded_failed", detail=detail))

@@ -15,7 +15,8 @@ from pathlib import Path
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
-        description="huiyin window workbench. Server commands: huiyin serve|init|db|operator|calendar --help")
+        description="huiyin window workbench. Server commands: huiyin serve|init|db|operator|calendar --help; "
+                    "trainer demos: huiyin demo --help")
     parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
     parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
     parser.add_argument("--theme", help="theme name (huiyin, huiyin-light, huiyin-contrast, huiyin-16, or yours)")
@@ -29,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo":  # trainer demo mode: a scenario on a throw-away sandbox
+        from .demo.command import main as demo_main
+
+        return demo_main(argv[1:])
     if argv and not argv[0].startswith("-"):
         # the workbench takes no positional arguments: a word first is a server command (serve, init, ...),
         # and the server's command line names the ones it knows when the word is none of them
