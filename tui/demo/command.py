@@ -45,8 +45,9 @@ def make_demo_app(scenario: Scenario, *, check: bool = False, language: str | No
                     **options)
 
 
-async def check_scenario(scenario: Scenario, timeout: float = 300.0) -> list[Any]:
-    """Play ``scenario`` headless with no holds; returns its failures (empty: every expectation held)."""
+async def check_scenario(scenario: Scenario, timeout: float = 300.0, inspect: Any = None) -> list[Any]:
+    """Play ``scenario`` headless with no holds; returns its failures (empty: every expectation held).
+    ``inspect(app)`` (tests) looks at the sandbox before it is thrown away."""
     app = make_demo_app(scenario, check=True, live=False)
     async with app.run_test(headless=True, size=CHECK_SIZE):
         deadline = asyncio.get_running_loop().time() + timeout
@@ -55,6 +56,8 @@ async def check_scenario(scenario: Scenario, timeout: float = 300.0) -> list[Any
                 raise TimeoutError(f"{scenario.name} did not finish within {timeout:g} s")
             await asyncio.sleep(0.05)
         failures = list(app.failures)
+        if inspect is not None:
+            await inspect(app)
     return failures
 
 
