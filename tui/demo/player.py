@@ -145,7 +145,8 @@ class Player:
                 await self.press(step, step.keys)
             if step.text:
                 await self.type_text(step.text)
-            await self.settle()
+            if step.keys or step.text or not self.check:
+                await self.settle()  # what the keys started (checking, actions wait for their own work)
         except DemoStop as exc:
             self.fail(step, str(exc))
         await self.expectations(step)
@@ -180,13 +181,15 @@ class Player:
         found = screen.query(selector)
         return bool(found) and all(w.is_mounted for w in screen.query("*"))
 
-    async def settle(self) -> None:
-        """Until no screen or app worker is busy (the live feed, clock sync and the player excepted)."""
+    async def settle(self, groups: set[str] | None = None) -> None:
+        """Until no screen or app worker is busy (the live feed, clock sync and the player excepted); only
+        those of ``groups`` when given."""
         app = self.app
         quiet = 0
         deadline = time.monotonic() + WAIT
         while quiet < 3 and time.monotonic() < deadline:
-            busy = [w for w in app.workers if not w.is_finished and w.group not in BACKGROUND]
+            busy = [w for w in app.workers if not w.is_finished and w.group not in BACKGROUND
+                    and (groups is None or w.group in groups)]
             quiet = 0 if busy else quiet + 1
             await asyncio.sleep(0.03)
 
@@ -324,7 +327,7 @@ class Player:
         app.refusal = None
         await self.named(step, str(action))
         if not (rule.requires or rule.confirm):
-            await self.settle()
+            await self.settle({"matter-action"})
         else:
             await self.wait(lambda: isinstance(app.screen, ActionDialog) and self.mounted(app.screen, "#ok"),
                             f"the {action} dialog")
@@ -349,7 +352,6 @@ class Player:
                 errors = " ".join(str(w.render()) for w in dialog.query(".field-error")).strip()
                 dialog.dismiss(False)
                 raise DemoStop(f"the {action} dialog was refused: {errors}") from None
-            await self.settle()
         if app.refusal:
             raise DemoStop(f"{action} on {number} was refused: {app.refusal}")
 
