@@ -514,7 +514,7 @@ class ClockIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     paused: bool | None = None
-    speed: float | None = Field(default=None, gt=0, le=10_000)
+    speed: float | None = Field(default=None, gt=0, le=100_000)
     #: move forward this many seconds of simulated time
     advance_seconds: float | None = Field(default=None, ge=0, le=400 * 86400)
     #: jump to this instant (never back in time)

@@ -57,7 +57,7 @@ def test_the_state_is_one_small_record() -> None:
     assert again.at(real.now()) == clock.now() == SIM + timedelta(seconds=10)
 
 
-@pytest.mark.parametrize("speed", [-1, 10_001])
+@pytest.mark.parametrize("speed", [-1, 100_001])
 def test_speed_has_bounds(speed: float) -> None:
     with pytest.raises(ValueError):
         SimulatedClock(SIM, speed=speed, real=ManualClock(REAL))
