@@ -199,3 +199,38 @@ async def test_pause_next_step_and_speed_change_what_happens(tmp_path: Path) -> 
         await pilot.press("right")
         await wait_for(pilot, lambda: app.screen.queue != before)
         assert app.operator is not None and app.operator.username == "shuanghu"
+
+
+# ------------------------------------------------------------------------------------------ the caption banner
+def _caption_app():  # type: ignore[no-untyped-def]
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    from huiyin.themes import builtin_themes
+    from huiyin.tui.components.caption import CaptionBanner, CaptionState
+    from huiyin.tui.i18n import set_language
+
+    class CaptionApp(App[None]):
+        def __init__(self) -> None:
+            set_language("zh-CN")
+            super().__init__()
+            for theme in builtin_themes():
+                self.register_theme(theme)
+            self.theme = "huiyin"
+
+        def compose(self) -> ComposeResult:
+            yield CaptionBanner(CaptionState(
+                step=4, total=9, status="播放中 x2",
+                window="窗口:回兴街道便民服务中心(镇街)| 回兴街道窗口(huixing.center)| 窗口人员",
+                caption="回兴街道窗口:事项出现在“待办”(1)里。街道也无法单独解决,继续提交区级(e)。",
+                caption_en="Huixing street finds it in its incoming queue (1). It cannot solve it alone either: "
+                           "up to the district (e).",
+                keys="1 e ctrl+s"))
+            yield Static("(the workbench's screen)")
+
+    return CaptionApp()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_caption_banner_snapshot(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_caption_app(), terminal_size=size)
