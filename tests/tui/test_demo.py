@@ -234,3 +234,15 @@ def _caption_app():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_caption_banner_snapshot(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_caption_app(), terminal_size=size)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/demo.md"])
+def test_the_documented_example_is_a_valid_scenario(doc: str) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / doc).read_text(encoding="utf-8")
+    examples = [block for block in re.findall(r"```toml\n(.*?)```", text, re.S) if "[scenario]" in block]
+    assert examples, doc
+    for block in examples:
+        scenario = parse(block, doc)
+        assert scenario.steps[-1].expect
