@@ -5,6 +5,7 @@ tier sees it); the trainer's keys change what the player does; the caption banne
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,14 @@ async def test_pause_next_step_and_speed_change_what_happens(tmp_path: Path) -> 
         await pilot.press("-", "-")
         assert app.speed == 0.5 and app.sim_clock.speed == 0.5
         await wait_for(pilot, lambda: "playing x0.5" in screen_text(app))
+        # r starts again from step 1 on a fresh sandbox (a new server, the clock back at the start)
+        first = app.server_url
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.server_url != first and app.player.step_index == 1
+                       and isinstance(app.screen, QueueScreen) and "step one" in screen_text(app), timeout=20)
+        assert app.sim_clock.now() < frozen + timedelta(minutes=1)
+        await pilot.press("right")
+        await wait_for(pilot, lambda: app.player.step_index == 2 and not app.pressing)
         await pilot.press("right")
         await wait_for(pilot, lambda: app.player.step_index == 3)
         await pilot.press("right")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ def make_demo_app(scenario: Scenario, *, check: bool = False, language: str | No
 
     clock = SimulatedClock(scenario.start, speed=0.0 if check else scenario.speed)
     launcher = DemoLauncher(clock, scenario.district)
-    state = state_dir or Path(tempfile.mkdtemp(prefix="huiyin-demo-state-"))
+    state = state_dir or launcher.tmp / "state"  # thrown away with the sandbox
     return make_app(None, language=language or "zh-CN", theme=theme, launcher=launcher, app_class=DemoApp,
                     state_dir=state, testing=testing or check, scenario=scenario, sim_clock=clock, check=check,
                     **options)

@@ -521,7 +521,8 @@ class DemoApp(WorkbenchApp):
 
     async def _restart(self) -> None:
         self.notify(t("demo.restarting"))
-        self.workers.cancel_group(self, "events")
+        for group in ("events", "session", "rules", "matter-action"):
+            self.workers.cancel_group(self, group)
         self.operator = None
         if self.player is not None:
             await self.player.close()
