@@ -17,11 +17,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from textual.keys import Keys, _character_to_key
+from textual.keys import Keys
 
 from huiyin.core.calendar import WorkdayCalendar
 from huiyin.core.domain import Action, Channel, Complexity, LinkKind, Queue, Role, Status, Tier
-from huiyin.core.workflow import RULES, Field
+from huiyin.core.workflow import RULES
 
 from ..actions import BY_NAME
 
@@ -204,7 +204,7 @@ def known_key(key: str) -> bool:
         *mods, last = key.split("+")
         return bool(last) and all(m in ("ctrl", "shift", "alt") for m in mods) and (
             len(last) == 1 or last in names)
-    return _character_to_key(key) != key if len(key) == 1 else False
+    return False
 
 
 #: named actions a step may run: every registered action (``huiyin.tui.actions.BY_NAME``)
