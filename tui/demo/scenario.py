@@ -36,7 +36,7 @@ MATTER_KEYS = {"key", "operator", "at", *MATTER_FIELDS}
 UNIT_KEYS = {"name", "tier", "kind", "parent", "code"}
 OPERATOR_KEYS = {"username", "display_name", "role", "unit", "password"}
 #: how long a step stays on screen when it does not say (seconds, at speed 1)
-DEFAULT_HOLD = 3.0
+DEFAULT_HOLD = 5.0
 #: a matter's timeline entries that the server's supervision writes by itself: not counted by ``timeline``
 SUPERVISION_KINDS = frozenset({"at_risk", "overdue", "claim_overdue"})
 #: the district's time zone (the deadline policy's default)
