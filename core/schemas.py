@@ -503,3 +503,26 @@ class PolicyModel(_Model):
     timezone: str = "Asia/Shanghai"
     day_start: str = "08:30"
     day_end: str = "17:30"
+
+
+class ClockOut(_Model):
+    """``GET /api/clock``: the server's "now" (every answer carries it as ``X-Huiyin-Now`` too), how fast it
+    runs (``rate``: 1 the wall clock, 0 frozen or paused, more in a demo), and whether it may be moved here."""
+
+    now: datetime
+    rate: float
+    paused: bool
+    #: a demo or sandbox server: trainers and admins may move the clock (``POST /api/clock``)
+    demo: bool
+
+
+class ClockIn(BaseModel):
+    """``POST /api/clock`` (demo servers only): any of pause/resume, a new speed, a jump forward."""
+
+    model_config = ConfigDict(extra="forbid")
+    paused: bool | None = None
+    speed: float | None = Field(default=None, gt=0, le=100_000)
+    #: move forward this many seconds of simulated time
+    advance_seconds: float | None = Field(default=None, ge=0, le=400 * 86400)
+    #: jump to this instant (never back in time)
+    to: datetime | None = None

@@ -17,6 +17,7 @@ from huiyin.core.clock import Clock, SystemClock, parse_clock
 
 from . import db, errors, supervision
 from .api import audit, auth, calendar, common, events, matters, meta
+from .api import clock as clock_api
 from .context import ServerContext
 from .guard import RequestGuard
 from .settings import Settings
@@ -51,12 +52,14 @@ def app_from_env() -> FastAPI:
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = True,
-               worker: bool = False) -> FastAPI:
+               worker: bool = False, demo: bool = False) -> FastAPI:
+    """``worker``: one of ``serve --workers N``'s processes (its answers name it); ``demo``: a demo or sandbox
+    server, whose (simulated) clock trainers and admins may move over the API."""
     settings = settings or Settings.from_env()
     engine = db.make_engine(settings.database_url)
     if migrate:
         db.upgrade(engine)
-    ctx = ServerContext(engine=engine, clock=clock or SystemClock(), settings=settings)
+    ctx = ServerContext(engine=engine, clock=clock or SystemClock(), settings=settings, demo=demo)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -81,7 +84,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
                        body_timeout_seconds=settings.body_timeout_seconds)
     if worker:
         app.add_middleware(WorkerHeader)
-    for module in (meta, auth, matters, events, calendar, audit):
+    app.add_middleware(clock_api.ClockHeaders, clock=ctx.clock)  # every answer says the server's now
+    for module in (meta, auth, matters, events, calendar, audit, clock_api):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have
         extra = common.E403 if module is matters else {}

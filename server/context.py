@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
-from huiyin.core.clock import Clock
+from huiyin.core.clock import Clock, session_clock
 
 from .db import write_session
 from .events import APPENDED, Notifier
@@ -31,14 +31,22 @@ class ServerContext:
     rules: RulesCache = field(default_factory=RulesCache)
     #: set when the server shuts down, so live-feed connections end
     closing: threading.Event = field(default_factory=threading.Event)
+    #: a demo or sandbox server: trainers and admins may move its clock over the API (``POST /api/clock``)
+    demo: bool = False
     #: failed-login counts and the bound on concurrent password checks
     logins: LoginGuard = field(init=False)
     #: the live feed's one reader in this process (started by the app's lifespan)
     feed: FeedHub = field(init=False)
 
     def __post_init__(self) -> None:
-        self.logins = LoginGuard(self.settings, self.clock)
+        self.logins = LoginGuard(self.settings, self.session_clock)
         self.feed = FeedHub(self.engine, self.settings, self.notifier, self.closing)
+
+    @property
+    def session_clock(self) -> Clock:
+        """What login tokens and the login throttle follow: the wall clock under a simulated (demo) clock, so a
+        fast clock signs nobody out; the clock itself otherwise (:func:`huiyin.core.clock.session_clock`)."""
+        return session_clock(self.clock)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

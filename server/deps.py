@@ -39,7 +39,7 @@ def token_row(session: Session, ctx: ServerContext, token: str) -> AuthToken | N
 
 def usable(row: AuthToken | None, ctx: ServerContext) -> bool:
     """A token that exists, was not logged out and has not expired."""
-    return row is not None and row.revoked_at is None and row.expires_at > ctx.clock.now()
+    return row is not None and row.revoked_at is None and row.expires_at > ctx.session_clock.now()
 
 
 def current_operator(ctx: Ctx, session: DbSession,

@@ -22,14 +22,16 @@ __all__ = ["EmbeddedServer", "tcp_socket"]
 class EmbeddedServer:
     def __init__(self, database_url: str, clock: Clock | None = None, sample: bool = True,
                  host: str = "127.0.0.1", port: int = 0, sample_matters: bool = True,
-                 supervise_seconds: float | None = None, **limits: object) -> None:
-        """``limits``: any other :class:`Settings` field (``max_body_bytes=...``), for tests."""
+                 supervise_seconds: float | None = None, demo: bool = False, **limits: object) -> None:
+        """``limits``: any other :class:`Settings` field (``max_body_bytes=...``), for tests. ``demo``: a demo
+        sandbox, whose clock trainers may move over the API."""
         self.settings = Settings(database_url=database_url)
         if supervise_seconds is not None:
             limits["supervise_seconds"] = supervise_seconds
         if limits:
             self.settings = dataclasses.replace(self.settings, **limits)  # type: ignore[arg-type]
         self.clock = clock
+        self.demo = demo
         self.sample = sample
         self.sample_matters = sample_matters
         self.host = host
@@ -43,7 +45,7 @@ class EmbeddedServer:
     def start(self, timeout: float = 30.0) -> str:
         from . import sample as sample_data
 
-        self.app = create_app(self.settings, self.clock)
+        self.app = create_app(self.settings, self.clock, demo=self.demo)
         ctx = self.app.state.ctx
         if self.sample:
             sample_data.ensure_sample(ctx, matters=self.sample_matters)

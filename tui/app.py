@@ -20,7 +20,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
-from huiyin.core.clock import Clock, SystemClock
+from huiyin.core.clock import Clock
 from huiyin.core.domain import Action
 from huiyin.core.schemas import ActionIn, LoginOut, MatterSummary, OperatorOut, QueueCounts, UnitOut
 from huiyin.core.units import UnitInfo, UnitTree
@@ -40,6 +40,7 @@ from .screens.login import LoginScreen
 from .screens.queue import QueueScreen
 from .screens.record import RecordScreen
 from .session import TokenStore
+from .servertime import ServerTime
 from .timeleft import DeadlineRules
 from .workbench import MatterActed, MattersChanged, RulesChanged, ServerReady, localize_bindings
 
@@ -47,6 +48,9 @@ T = TypeVar("T")
 
 #: how often the district's calendar, deadline policy and calendar warnings are fetched again (seconds)
 RULES_REFRESH_SECONDS = 300.0
+
+#: how often the workbench asks the server's time when nothing else was asked (every answer resyncs it)
+CLOCK_SYNC_SECONDS = 15.0
 
 #: the sample district's shared password; the login screen lists the accounts the server names
 #: (``GET /api/sample/operators``) when ``/health`` says ``sample``
@@ -68,11 +72,13 @@ class WorkbenchApp(App[None]):
                  clock: Clock | None = None, language: str = "zh-CN", theme: str | None = None,
                  keymap: dict[str, str] | None = None, token_store: TokenStore | None = None,
                  sample_mode: bool = True, cursor_blink: bool = True, themes_dir: Path | None = None,
-                 live: bool = True, retry_seconds: float = 3.0) -> None:
+                 live: bool = True, retry_seconds: float = 3.0, clock_sync_seconds: float = CLOCK_SYNC_SECONDS) -> None:
         self.catalog = set_language(language)
         super().__init__()
         localize_bindings(self)
-        self.clock: Clock = clock or SystemClock()
+        #: the server's time (every answer resyncs it), unless a test hands the app a clock of its own
+        self.clock: Clock = clock or ServerTime()
+        self.clock_sync_seconds = clock_sync_seconds
         self.server_url = server_url.rstrip("/") if server_url else None
         self.launcher = launcher
         self.keymap_config = dict(keymap or {})
@@ -94,7 +100,7 @@ class WorkbenchApp(App[None]):
                 self.huiyin_themes.append(th.name)
         self.requested_theme = theme or DEFAULT_THEME
         self.theme = self.requested_theme if self.get_theme(self.requested_theme) else DEFAULT_THEME
-        self.api: ApiClient | None = ApiClient(self.server_url) if self.server_url else None
+        self.api: ApiClient | None = self._client(self.server_url) if self.server_url else None
         self.operator: OperatorOut | None = None
         self.units: dict[int, UnitOut] = {}
         self.unit_tree: UnitTree | None = None
@@ -122,6 +128,8 @@ class WorkbenchApp(App[None]):
             self.notify(problem, title=t("notify.theme_problem"), severity="warning", timeout=10)
         self.push_screen(LoginScreen())
         self.set_interval(RULES_REFRESH_SECONDS, self.refresh_rules_soon)
+        if isinstance(self.clock, ServerTime):
+            self.set_interval(self.clock_sync_seconds, self._sync_clock_soon)
         if self.launcher is not None and self.server_url is None:
             self._start_embedded()
 
@@ -137,8 +145,27 @@ class WorkbenchApp(App[None]):
 
     def _embedded_ready(self, url: str) -> None:
         self.server_url = url.rstrip("/")
-        self.api = ApiClient(self.server_url)
+        self.api = self._client(self.server_url)
         self._tell_screens(ServerReady)
+
+    def _client(self, url: str) -> ApiClient:
+        api = ApiClient(url)
+        if isinstance(self.clock, ServerTime):
+            api.server_time = self.clock  # every answer's X-Huiyin-Now sets the workbench's time
+        return api
+
+    async def sync_clock(self) -> None:
+        """Ask the server its time (``GET /api/clock``) when no other answer came lately."""
+        if self.api is None or not isinstance(self.clock, ServerTime):
+            return
+        try:
+            await self.api.clock()
+        except (ApiError, Unreachable):
+            pass
+
+    def _sync_clock_soon(self) -> None:
+        if not any(w.group == "clock" and not w.is_finished for w in self.workers):
+            self.run_worker(self.sync_clock, group="clock", exit_on_error=False)
 
     def _embedded_failed(self, detail: str) -> None:
         self.set_online(False, t("conn.embedded_failed", detail=detail))

@@ -15,7 +15,8 @@ from pathlib import Path
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
-        description="huiyin window workbench. Server commands: huiyin serve|init|db|operator|calendar --help")
+        description="huiyin window workbench. Server commands: huiyin serve|init|db|operator|calendar --help; "
+                    "trainer demos: huiyin demo --help")
     parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
     parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
     parser.add_argument("--theme", help="theme name (huiyin, huiyin-light, huiyin-contrast, huiyin-16, or yours)")
@@ -29,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo":  # trainer demo mode: a scenario on a throw-away sandbox
+        from .demo.command import main as demo_main
+
+        return demo_main(argv[1:])
     if argv and not argv[0].startswith("-"):
         # the workbench takes no positional arguments: a word first is a server command (serve, init, ...),
         # and the server's command line names the ones it knows when the word is none of them
@@ -55,14 +60,19 @@ def main(argv: list[str] | None = None) -> int:
               f"\n  (the help screen, key ?, lists every binding id)", file=sys.stderr)
         return 2
     try:
-        clock = parse_clock(args.clock or os.environ.get("HUIYIN_CLOCK"))
+        spec = args.clock or os.environ.get("HUIYIN_CLOCK")
+        clock = parse_clock(spec) if spec else None
     except ValueError as exc:
         print(f"huiyin: --clock: {exc}", file=sys.stderr)
+        return 2
+    if args.clock and (args.server or conf.server):
+        # the server's clock is the truth: the workbench tells the time its server says
+        print("huiyin: --clock freezes the built-in server's clock; a remote server keeps its own", file=sys.stderr)
         return 2
 
     from .factory import make_app
 
-    app = make_app(conf, server_url=args.server, language=args.lang, theme=args.theme, clock=clock,
+    app = make_app(conf, server_url=args.server, language=args.lang, theme=args.theme, server_clock=clock,
                    data_dir=args.data_dir, sample=not args.no_sample, themes_dir=cfg.user_themes_dir())
     app.run()
     return int(app.return_code or 0)

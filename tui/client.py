@@ -16,6 +16,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from huiyin.core.domain import Action, Queue
+from huiyin.core.schemas import ClockIn, ClockOut
 from huiyin.core.schemas import SimilarPage
 from huiyin.core.schemas import (ActionIn, CalendarOverridesYear, CalendarStatus, ErrorOut, EventOut, EventPage,
                                  LoginOut, MatterDetail, MatterIn, MatterOut, OperatorOut, PolicyModel, QueueCounts,
@@ -64,8 +65,15 @@ class ApiClient:
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        #: told the server's now of every answer (``X-Huiyin-Now``): a :class:`huiyin.tui.servertime.ServerTime`
+        self.server_time: Any = None
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
-                                       headers={"Accept": "application/json"})
+                                       headers={"Accept": "application/json"},
+                                       event_hooks={"response": [self._observe_clock]})
+
+    async def _observe_clock(self, response: httpx.Response) -> None:
+        if self.server_time is not None:
+            self.server_time.observe_headers(response.headers)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -124,6 +132,15 @@ class ApiClient:
 
     async def calendar_status(self) -> CalendarStatus:
         return CalendarStatus.model_validate(await self._request("GET", "/api/calendar/status"))
+
+    async def clock(self) -> ClockOut:
+        """``GET /api/clock``: the server's now and its clock's rate (the answer's headers sync the time)."""
+        return ClockOut.model_validate(await self._request("GET", "/api/clock"))
+
+    async def move_clock(self, body: ClockIn) -> ClockOut:
+        """``POST /api/clock``: a demo server's clock, for trainers and admins."""
+        return ClockOut.model_validate(await self._request("POST", "/api/clock",
+                                                           json_body=body.model_dump(mode="json", exclude_none=True)))
 
     async def login(self, username: str, password: str) -> LoginOut:
         data = await self._request("POST", "/api/auth/login", json_body={"username": username, "password": password})

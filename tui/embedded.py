@@ -43,3 +43,76 @@ class EmbeddedLauncher:
                 self._server.stop()
             finally:
                 self._server = None
+
+
+def sample_people() -> tuple[list[tuple[str, str]], list[tuple[str, str, str, str, str]]]:
+    """The sample district's units ``(name, tier)`` and operators ``(username, display name, role, unit,
+    password)``, for checking demo scenarios (:mod:`huiyin.tui.demo.scenario`)."""
+    from huiyin.server import sample  # lazy: only demo mode needs it
+
+    units = [(spec.name, str(spec.tier)) for spec in sample.UNITS]
+    operators = [(username, display, str(role), unit, sample.SAMPLE_PASSWORD)
+                 for username, display, role, unit in sample.OPERATORS]
+    return units, operators
+
+
+class DemoLauncher(EmbeddedLauncher):
+    """The demo sandbox: the built-in server in demo mode (its clock the scenario's simulated one) on a SQLite
+    database in a temporary directory that is thrown away when it stops, never the district's data.
+    ``district``: the scenario's own units and operators, or ``None`` for the sample district."""
+
+    def __init__(self, clock: Clock, district: Any = None, *, supervise_seconds: float = 0.5) -> None:
+        import tempfile
+
+        self.tmp = Path(tempfile.mkdtemp(prefix="huiyin-demo-"))
+        super().__init__(self.tmp, clock, sample=district is None or district.kind == "sample",
+                         database_url=f"sqlite:///{self.tmp / 'demo.db'}")
+        self.district = district
+        self.supervise_seconds = supervise_seconds
+
+    def start(self) -> str:
+        from huiyin.server.embedded import EmbeddedServer
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic", "sqlalchemy"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+            logging.getLogger(name).propagate = False
+        self._server = EmbeddedServer(self.database_url, clock=self.clock, sample=self.sample, sample_matters=False,
+                                      demo=True, supervise_seconds=self.supervise_seconds)
+        url = str(self._server.start())
+        if self.district is not None and self.district.kind == "own":
+            _create_own_district(self._server.ctx, self.district)
+        return url
+
+    def stop(self) -> None:
+        import shutil
+
+        try:
+            super().stop()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def reset(self) -> None:
+        """Stop and throw the sandbox away; the next :meth:`start` begins on an empty one."""
+        self.stop()
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+
+def _create_own_district(ctx: Any, district: Any) -> None:
+    from huiyin.core.domain import Role, Tier, UnitKind
+    from huiyin.server.admin import UnitSpec, create_operator, create_units
+    from huiyin.server.audit import Who
+    from huiyin.server.db import write_session
+
+    specs = []
+    for u in district.unit_specs:
+        tier = Tier(u["tier"])
+        default_kind = UnitKind.station if tier is Tier.village else UnitKind.service_center
+        specs.append(UnitSpec(u["name"], tier, UnitKind(u.get("kind", default_kind.value)), u.get("parent"),
+                              code=u.get("code") or ("DM" if not u.get("parent") else None)))
+    with write_session(ctx.engine) as session:
+        create_units(session, specs, who=Who.cli(), now=ctx.clock.now())
+        for op in district.operator_specs:
+            create_operator(session, ctx.session_clock, op["username"], op["password"], Role(op.get("role", "clerk")),
+                            op["unit"], op.get("display_name") or op["username"], who=Who.cli())
+        session.commit()

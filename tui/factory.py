@@ -24,25 +24,29 @@ from .session import TokenStore
 def make_app(config: cfg.Config | None = None, *, server_url: str | None = None, language: str | None = None,
              theme: str | None = None, clock: Clock | None = None, data_dir: Path | None = None,
              state_dir: Path | None = None, themes_dir: Path | None = None, sample: bool = True,
-             testing: bool = False, **options: Any) -> WorkbenchApp:
+             testing: bool = False, server_clock: Clock | None = None, app_class: type[WorkbenchApp] = WorkbenchApp,
+             launcher: EmbeddedLauncher | None = None, **options: Any) -> WorkbenchApp:
     """A workbench app for ``config`` (the user's config file's values); keyword arguments override it.
     Without a server URL it starts the built-in server (SQLite in ``data_dir``). ``options`` go to
-    :class:`WorkbenchApp` (``live``, ``retry_seconds`` ...)."""
+    :class:`WorkbenchApp` (``live``, ``retry_seconds`` ...).
+
+    Time: the workbench tells the server's time (:class:`huiyin.tui.servertime.ServerTime`, from every answer);
+    ``server_clock`` is the built-in server's clock (``--clock`` freezes it). ``clock`` makes the workbench read
+    a clock of its own instead: only tests that share one clock object with their in-process server do that.
+    Saved tokens expire by the wall clock. ``launcher``/``app_class``: the demo player's sandbox and app."""
     config = config or cfg.Config()
-    clock = clock or SystemClock()
     server = server_url or config.server
-    launcher = None
-    if not server:
-        launcher = EmbeddedLauncher(data_dir or cfg.data_dir(), clock=clock, sample=sample)
+    if launcher is None and not server:
+        launcher = EmbeddedLauncher(data_dir or cfg.data_dir(), clock=server_clock or clock, sample=sample)
     options.setdefault("cursor_blink", not testing)
-    app = WorkbenchApp(
+    app = app_class(
         server_url=server,
         launcher=launcher,
         clock=clock,
         language=choose_language(language, config.language),
         theme=theme or config.theme,
         keymap=canonical_keymap(config.keymap),
-        token_store=TokenStore((state_dir or cfg.state_dir()) / "tokens.json", clock),
+        token_store=TokenStore((state_dir or cfg.state_dir()) / "tokens.json", clock or SystemClock()),
         themes_dir=themes_dir,
         **options,
     )

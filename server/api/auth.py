@@ -33,7 +33,7 @@ def _check_password(ctx: ServerContext, body: LoginIn) -> OperatorOut | None:
 
 
 def _issue_token(ctx: ServerContext, operator: OperatorOut) -> LoginOut:
-    now = ctx.clock.now()
+    now = ctx.session_clock.now()
     token = new_token()
     expires_at = now + ctx.settings.token_ttl
     with write_session(ctx.engine) as writer:
@@ -78,7 +78,7 @@ def logout(op: CurrentOperator, ctx: Ctx,
     with write_session(ctx.engine) as writer:
         row = token_row(writer, ctx, credentials.credentials)
         if row is not None:
-            row.revoked_at = ctx.clock.now()
+            row.revoked_at = ctx.session_clock.now()
             writer.add(row)
             writer.commit()
 
