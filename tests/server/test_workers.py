@@ -120,3 +120,22 @@ def test_several_workers_need_postgresql(tmp_path):
     proc.wait(timeout=60)
     assert "--workers must be 1 or more" in stop(proc) and proc.returncode == 2
 
+
+
+def test_one_worker_supervises_at_a_time(fresh_database):
+    """Supervision's advisory lock: the first to ask holds it; another gets it once the holder lets go (or dies:
+    its connection, and with it the lock, is gone)."""
+    from huiyin.server import db
+    from huiyin.server.supervision import SupervisorLock
+
+    engine = db.make_engine(fresh_database().url)
+    first, second = SupervisorLock(engine), SupervisorLock(engine)
+    try:
+        assert first.held() and not second.held()
+        assert first.held(), "the holder keeps it, pass after pass"
+        first.release()
+        assert second.held() and not first.held()
+    finally:
+        first.release()
+        second.release()
+        engine.dispose()
