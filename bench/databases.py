@@ -34,7 +34,7 @@ def postgres_available() -> bool:
 def database(backend: str) -> Iterator[str]:
     """A URL of an empty database of ``backend`` (``sqlite`` or ``postgresql``), dropped afterwards."""
     if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="huiyin-bench-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="huiyin-scale-bench-") as tmp:
             yield f"sqlite:///{tmp}/bench.db"
         return
     name = f"huiyin_bench_{secrets.token_hex(4)}"

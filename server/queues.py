@@ -19,6 +19,35 @@ as it does for ``GET /api/matters/similar``: who types it knows it already). The
 (:func:`visible`), so the queues and the detail answer from the same table.
 
 Sorting by ``due_at`` is sorting by urgency: at any moment, less working time is left the earlier a deadline is.
+
+How it stays fast with millions of matters (migration 0005; figures in ``bench/RESULTS.md``):
+
+* **Pages** (:func:`_ranges`): each queue is a union of index ranges already in ``(due_at, id)`` order — ``all``
+  for a community is "held by it" ∪ "recorded by it", one range of ``(holder_unit_id, due_at, id)`` and one of
+  ``(origin_unit_id, due_at, id)``; ``in_hand`` one range per status; a jurisdiction of more than
+  :data:`MAX_RANGES` units (a district unit's) walks the global ``(due_at, id)`` index with the units as a
+  filter, which most rows there pass. A page reads the first ``limit + 1`` rows of each range and merges them
+  (``UNION`` then ``ORDER BY … LIMIT``): no ``OR`` across two columns, no sort of the queue. Backwards (``before``,
+  ``from_end``) is the same ranges read in reverse.
+* **Counts** come from ``matter_tallies`` (rows per origin unit, holder unit and status), kept by triggers in the
+  database on every insert, delete and change of those columns, whoever writes. A queue's count is then a sum
+  over a few dozen tally rows, whatever the history. Counting from narrow indexes instead would still read one
+  index entry per matter in the queue (100,000 pending at one unit is 100,000 entries, ~20–50 ms), which grows
+  with the queue; the tallies cost one small upsert per write, inside the write's transaction (the writes are
+  serialised by the event lock already, so the hot tally row adds no contention). Counts that depend on the
+  clock (``overdue``, the urgent counts) are index ranges bounded by the overdue and at-risk matters, not the
+  history; ``sent_on``'s hand-overs (matters escalated, sent for help or assigned from the unit but recorded
+  elsewhere) are counted from the events' ``(from_unit_id, kind)`` index. Counts are exact; an operator who sees
+  only some matters (none today but the trainer, who sees none) is counted by query.
+* **Search** (:func:`_text_filter`): a filter of :data:`MIN_INDEXED` characters or more goes through a trigram
+  index — PostgreSQL ``pg_trgm`` GIN indexes on ``lower(number)``, ``lower(title)``, ``lower(resident_name)``
+  and the phone's digits (a ``LIKE '%…%'`` they answer), SQLite an FTS5 table with the trigram tokenizer kept by
+  triggers (one ``MATCH`` with the columns ORed) — and the few rows found are sorted. Chinese needs no word
+  breaking: every three characters are a key. A filter that starts like a number (``YB-2026-``) is a range of
+  the numbers' unique index (its trigrams are in every number). A filter of one or two characters (``岳``,
+  ``公交``) cannot use trigrams: it is matched by scanning the queue, which the page stops as soon as it has
+  its rows but the total reads to the end (hundreds of ms at a million matters); the workbench's filter waits
+  for a pause in typing, so a third character usually arrives first.
 """
 
 from __future__ import annotations

@@ -66,9 +66,17 @@ def sqlite_triggers() -> list[str]:
     ]
 
 
+#: an update touches two tally rows: always in key order, so two transactions moving matters opposite ways
+#: (a claim and a release at one unit) wait for each other instead of deadlocking
 PG_FUNCTION = f"""
 CREATE FUNCTION matters_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'UPDATE' AND (NEW.origin_unit_id, NEW.holder_unit_id, NEW.status)
+                          < (OLD.origin_unit_id, OLD.holder_unit_id, OLD.status) THEN
+    {_tally_add('NEW')}
+    {_tally_remove('OLD')}
+    RETURN NULL;
+  END IF;
   IF TG_OP IN ('DELETE', 'UPDATE') THEN
     {_tally_remove('OLD')}
   END IF;
