@@ -166,8 +166,9 @@ async def test_pause_next_step_and_speed_change_what_happens(tmp_path: Path) -> 
     app = make_demo_app(scenario, language="en", testing=True, state_dir=tmp_path, live=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.player is not None and app.player.step_index == 1
-                       and isinstance(app.screen, QueueScreen) and "step one" in screen_text(app), timeout=20)
-        assert "Step 1/3" in screen_text(app) and "Window: 双湖路社区便民服务站" in screen_text(app)
+                       and isinstance(app.screen, QueueScreen) and "step one" in screen_text(app)
+                       and "Window: 双湖路社区便民服务站" in screen_text(app), timeout=20)
+        assert "Step 1/3" in screen_text(app)
         # the held step does not end by itself
         await asyncio.sleep(0.3)
         assert app.player.step_index == 1
