@@ -129,16 +129,76 @@ async def test_builtin_story_passes_check(name: str) -> None:
         assert story == timeline, f"{username} sees another timeline"
 
 
+OWN_DISTRICT = """
+[scenario]
+name = "own"
+start = "2026-11-26T10:00+08:00"
+district = "own"
+
+[[unit]]
+name = "示范区"
+tier = "district"
+kind = "government"
+code = "SF"
+[[unit]]
+name = "示范街道便民服务中心"
+tier = "town"
+parent = "示范区"
+[[unit]]
+name = "示范社区便民服务站"
+tier = "village"
+parent = "示范街道便民服务中心"
+
+[[operator]]
+username = "demo.village"
+unit = "示范社区便民服务站"
+password = "demo-password-1"
+[[operator]]
+username = "demo.town"
+unit = "示范街道便民服务中心"
+password = "demo-password-2"
+
+[[step]]
+operator = "demo.village"
+action = "record"
+matter = "m"
+fields = { channel = "walk_in", title = "路灯不亮", resident_name = "陈大爷" }
+[[step.expect]]
+matter = "m"
+status = "closed"
+holder = "示范社区便民服务站"
+[[step.expect]]
+queue = "incoming"
+count = 1
+
+[[step]]
+operator = "demo.town"
+action = "claim"
+matter = "m"
+[[step.expect]]
+matter = "m"
+status = "in_progress"
+claimed_by = "demo.town"
+"""
+
+
 def test_check_reports_a_failed_expectation_with_its_step(tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """On a district of the file's own (its units and operators created in the sandbox)."""
     wrong = tmp_path / "wrong.toml"
-    wrong.write_text(HEAD + RECORD + '[[step.expect]]\nmatter = "m"\nstatus = "closed"\ntimeline = 1\n'
-                     '[[step.expect]]\nqueue = "incoming"\ncount = 1\n', encoding="utf-8")
+    wrong.write_text(OWN_DISTRICT, encoding="utf-8")
     assert command.main(["--check", str(wrong)]) == 1
     out = capsys.readouterr().out
-    assert "step 1: step 1 expect 1: m (YB-2026-000001) status is 'pending', expected 'closed'" in out
-    assert "expect 2" not in out  # the queue count held
+    assert "step 1: step 1 expect 1: m (SF-2026-000001) status is 'pending', expected 'closed'" in out
+    assert "expect 2" not in out and "step 2" not in out  # the queue count and the claim held
     assert "1 failed" in out
+
+
+def test_an_own_district_is_checked_too() -> None:
+    text = OWN_DISTRICT.replace('unit = "示范街道便民服务中心"\npassword', 'unit = "火星站"\npassword')
+    with pytest.raises(ScenarioError) as caught:
+        parse(text, "own.toml")
+    assert caught.value.problems == ["operator 2, field 'unit': unknown unit '火星站'"]
 
 
 # --------------------------------------------------------------------------------------- the trainer's keys
@@ -166,8 +226,9 @@ async def test_pause_next_step_and_speed_change_what_happens(tmp_path: Path) -> 
     app = make_demo_app(scenario, language="en", testing=True, state_dir=tmp_path, live=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.player is not None and app.player.step_index == 1
-                       and isinstance(app.screen, QueueScreen) and "step one" in screen_text(app), timeout=20)
-        assert "Step 1/3" in screen_text(app) and "Window: 双湖路社区便民服务站" in screen_text(app)
+                       and isinstance(app.screen, QueueScreen) and "step one" in screen_text(app)
+                       and "Window: 双湖路社区便民服务站" in screen_text(app), timeout=20)
+        assert "Step 1/3" in screen_text(app)
         # the held step does not end by itself
         await asyncio.sleep(0.3)
         assert app.player.step_index == 1

@@ -17,7 +17,7 @@ from huiyin.tui.servertime import ServerTime
 
 from .conftest import FROZEN_NOW, SAMPLE_PASSWORD, screen_text, wait_for
 
-pytestmark = pytest.mark.anyio
+
 CLERK = "huixing.center"
 
 
@@ -43,6 +43,7 @@ def row_text(app, number: str) -> str:  # type: ignore[no-untyped-def]
     return next((line for line in screen_text(app).splitlines() if number in line), "")
 
 
+@pytest.mark.anyio
 async def test_a_simulated_day_passes_in_seconds(sim_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from huiyin.tui.factory import make_app
 
@@ -72,3 +73,13 @@ async def test_a_simulated_day_passes_in_seconds(sim_server, tmp_path) -> None: 
         # more than a day of simulated time, and still signed in (tokens last 12 hours of the wall clock)
         assert app.operator is not None and (await app.api.me()).username == CLERK
         assert not any("expired" in n.message for n in app._notifications)
+
+
+def test_clock_freezes_only_the_builtin_server(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--clock`` freezes the built-in server's clock; a remote server keeps its own time, so it is refused."""
+    from huiyin.tui.cli import main
+
+    assert main(["--server", "http://127.0.0.1:9", "--clock", "2026-11-26T10:00+08:00"]) == 2
+    assert "a remote server keeps its own" in capsys.readouterr().err
+    assert main(["--clock", "yesterday"]) == 2
+    assert "not an ISO 8601 time" in capsys.readouterr().err

@@ -41,6 +41,7 @@ from ..screens.detail import DetailScreen
 from ..screens.login import LoginScreen
 from ..screens.queue import QueueScreen
 from ..screens.record import RecordScreen
+from ..workbench import ServerReady
 from .scenario import SUPERVISION_KINDS, Expectation, Scenario, Step
 
 #: the player's speeds (+ and - step through them)
@@ -538,6 +539,7 @@ class DemoApp(WorkbenchApp):
         url = await asyncio.to_thread(launcher.start)
         self.server_url = url.rstrip("/")
         self.api = self._client(self.server_url)
+        self._tell_screens(ServerReady)
         self.caption = CaptionState(total=len(self.scenario.steps))
         self.paused, self.playing = False, True
         self._unpaused.set()
