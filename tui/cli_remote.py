@@ -79,7 +79,8 @@ def report_main(argv: list[str]) -> int:
         params = {key: value for key, value in (
             ("from", args.start), ("to", args.end), ("year", args.year), ("quarter", args.quarter),
             ("month", args.month), ("unit", args.unit), ("tier", args.tier), ("group", args.group)) if value}
-        with cli_login(args.server, args.user, args.password_stdin) as client:
+        client = cli_login(args.server, args.user, args.password_stdin)
+        try:
             try:
                 response = client.get("/api/reports/assessment", params=params)
             except httpx.HTTPError as exc:
@@ -92,6 +93,8 @@ def report_main(argv: list[str]) -> int:
                     pass
                 raise CliError(f"{fields + ': ' if fields else ''}{_server_error(response)}")
             out = AssessmentOut.model_validate(response.json())
+        finally:
+            client.close()
         rx.write(rx.render(out, args.format), args.output)
     except (CliError, PeriodError, rx.ReportOutputError) as exc:
         print(f"huiyin: {exc}", file=sys.stderr)
