@@ -1,6 +1,6 @@
 """The assessment (年度考核): every figure of a period from the event log, by the rules of ``docs/assessment.md``.
 
-:func:`assess` is a pure function over rows (:class:`MatterRow`, :class:`EventRow`, the units, a period, the
+:func:`assess` is a pure function over rows (:class:`EventRow`, the units, a period, the
 calendar and policy): the server feeds it from two indexed queries, the tests from lists. It returns an
 :class:`Assessment` of :class:`Figures` per unit, tier, district, category and month, and (``keep_ids``) the
 matters behind each figure for the drill-down. :func:`parse_period` turns the command line's and the API's
@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
 
 from .deadlines import DeadlinePolicy, WorkCalendar, claim_deadline, working_seconds_between
-from .domain import EventKind, LinkKind, Status, Tier
+from .domain import EventKind, Tier
 from .units import UnitInfo
 
 if TYPE_CHECKING:
@@ -147,27 +147,17 @@ def percentile90(values: Sequence[float]) -> float | None:
 # ------------------------------------------------------------------------------------------------------ input
 
 
-class MatterRow(NamedTuple):
-    id: int
-    number: str
-    category: str
-    origin_unit_id: int
-    created_at: datetime
-
-
 class EventRow(NamedTuple):
-    """One timeline entry, as much of it as the assessment reads; give them ordered by (matter_id, id)."""
+    """One timeline entry, as much of it as the assessment reads."""
 
     matter_id: int
     kind: str
+    #: the unit holding the matter after this entry
     holder_unit_id: int
-    from_unit_id: int | None
-    to_unit_id: int | None
-    status_after: str
     satisfaction: int | None
+    #: the deadline this entry set (record, an approved extension, a recount), else ``None``
     due_at: datetime | None
     created_at: datetime
-    link_kind: str | None = None
 
 
 # ------------------------------------------------------------------------------------------------------ output
@@ -308,172 +298,208 @@ class _WorkClock:
 # ------------------------------------------------------------------------------------------------------ assess
 
 
-def assess(matters: Iterable[MatterRow], events: Iterable[EventRow], units: Iterable[UnitInfo], period: Period,
-           calendar: WorkCalendar, policy: DeadlinePolicy, now: datetime, *, keep_ids: bool = False) -> Assessment:
-    """Every figure of ``period`` by the rules of ``docs/assessment.md``. ``matters`` may hold more than the
-    cohort (those recorded outside the period are skipped); ``events`` need only the kinds of
-    :data:`EVENT_KINDS`, ordered by (matter_id, id); events at or after the period's end are ignored."""
+_IX = {name: index for index, name in enumerate(_COUNTS)}
+(REC, RCV, CLO, ONT, OPN, OVD, REO, DUP, ARR, CIT, ESC, REL, HLP, FUP, SAT, SSUM) = (
+    _IX[n] for n in ("recorded", "received", "closed", "closed_on_time", "open", "overdue_open", "reopened",
+                     "duplicates", "arrivals", "claimed_in_time", "escalations", "releases", "help_requests",
+                     "follow_ups", "satisfied", "satisfaction_sum"))
+_MOVE_COUNT = {"escalate": (ESC, "escalations"), "release": (REL, "releases"),
+               "request_help": (HLP, "help_requests"), "assign": (None, None)}
+
+
+def _figures(counts: list, claim_hours: list[float], answer_hours: list[float]) -> Figures:
+    return Figures(*counts, claim_hours=claim_hours, answer_hours=answer_hours)  # type: ignore[arg-type]
+
+
+def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period, calendar: WorkCalendar,
+           policy: DeadlinePolicy, now: datetime, *, categories: dict[int, str] | None = None,
+           keep_ids: bool = False) -> Assessment:
+    """Every figure of ``period`` by the rules of ``docs/assessment.md``.
+
+    ``events``: the timeline entries, each as an :class:`EventRow` (or any tuple in its order), each matter's in
+    its own order (by time, or by matter then id), each matter's starting with its ``record`` entry (a matter
+    whose first entry given is not its ``record`` is skipped: it was recorded before the period); only the kinds of :data:`EVENT_KINDS`
+    are read (``link`` entries must be the duplicate links only). Matters recorded outside the period and
+    entries at or after the period's end (or ``now``) are skipped. ``categories``: matter id → category."""
     start, end = period.bounds(policy)
     as_of = min(end, now)
     clock = _WorkClock(calendar, policy)
     unit_list = list(units)
     tier_of = {u.id: Tier(u.tier) for u in unit_list}
-    per_unit: dict[int, Figures] = defaultdict(Figures)
-    categories: dict[str, Figures] = defaultdict(Figures)
-    months: dict[str, Figures] = {m: Figures() for m in period.months()}
-    unit_months: dict[int, dict[str, Figures]] = defaultdict(lambda: defaultdict(Figures))
-    ids: dict[tuple[int, str], list[int]] = defaultdict(list)
+    categories = categories or {}
     tz = policy.tz
+    ncounts = len(_COUNTS)
+    #: (unit, category, month) → [counts..., claim hours, answer hours]
+    acc: dict[tuple[int, str, str], list] = {}
+    ids: dict[tuple[int, str], list[int]] = defaultdict(list)
+    month_keys: dict[tuple[int, int], str] = {}
 
-    by_matter: dict[int, list[EventRow]] = defaultdict(list)
-    for ev in events:
-        if ev.created_at < as_of:
-            by_matter[ev.matter_id].append(ev)
+    def bucket(unit: int, category: str, month: str) -> list:
+        key = (unit, category, month)
+        found = acc.get(key)
+        if found is None:
+            found = acc[key] = [0] * ncounts + [[], []]
+        return found
 
-    def note(unit: int, figure: str, matter_id: int) -> None:
-        if keep_ids:
-            ids[(unit, figure)].append(matter_id)
-
-    for m in matters:
-        if not start <= m.created_at < as_of:
-            continue
-        evs = by_matter.get(m.id, [])
-        if not evs:
-            continue
-        local = m.created_at.astimezone(tz)
-        month = f"{local.year:04d}-{local.month:02d}"
-        category = m.category or NO_RATE
+    def finish(mid: int, evs: list) -> None:
+        first = evs[0]
+        if first[1] != "record":
+            return
+        created = first[5]
+        if not start <= created < as_of:
+            return
+        origin = first[2]
+        local = created.astimezone(tz)
+        ym = (local.year, local.month)
+        month = month_keys.get(ym)
+        if month is None:
+            month = month_keys[ym] = f"{local.year:04d}-{local.month:02d}"
+        category = categories.get(mid) or NO_RATE
+        stage_unit, stage_at = origin, created
+        holder = origin
+        due = None
+        last_answer = closed_answer = None
+        closed = reopened = duplicate = False
+        rating = None
+        stages: list[tuple[int, bool, float | None]] = []
         moves: list[tuple[int, str]] = []
-        mine = Figures()  # the responsible unit's share, decided after the walk
-        # --- walk the timeline: stages (arrival → claim or move), deadline in force, answers, closures
-        stage_unit: int | None = None
-        stage_at: datetime | None = None
-        due: datetime | None = None
-        last_answer: tuple[datetime, datetime | None] | None = None  # (answered at, deadline then)
-        status = Status.pending.value
-        closed_answer: tuple[datetime, datetime | None] | None = None
-        reopened = duplicate = False
-        rating: int | None = None
-        holder = m.origin_unit_id
-        stage_results: list[tuple[int, bool, float | None]] = []  # (unit, in time, claim hours)
-
-        def end_stage(at: datetime, claimed: bool) -> None:
-            nonlocal stage_unit, stage_at
-            if stage_unit is None or stage_at is None:
-                return
-            in_time = at <= clock.claim_due(stage_at)
-            hours = clock.seconds(stage_at, at) / 3600 if claimed else None
-            stage_results.append((stage_unit, in_time, hours))
-            stage_unit = stage_at = None
-
         for ev in evs:
-            kind = ev.kind
-            holder = ev.holder_unit_id
-            if ev.due_at is not None:
-                due = ev.due_at
-            if kind == "record":
-                stage_unit, stage_at = ev.holder_unit_id, ev.created_at
-            elif kind == "claim":
-                end_stage(ev.created_at, True)
-            elif kind in MOVES:
-                end_stage(ev.created_at, False)
-                sender = ev.from_unit_id if ev.from_unit_id is not None else ev.holder_unit_id
-                moves.append((sender, kind))
-                stage_unit, stage_at = ev.to_unit_id or ev.holder_unit_id, ev.created_at
+            at = ev[5]
+            if at >= as_of:
+                break
+            kind = ev[1]
+            if ev[4] is not None:
+                due = ev[4]
+            if kind == "claim":
+                if stage_unit is not None:
+                    stages.append((stage_unit, at <= clock.claim_due(stage_at), clock.seconds(stage_at, at) / 3600))
+                    stage_unit = None
             elif kind == "answer":
-                last_answer = (ev.created_at, due)
+                last_answer = (at, due)
+            elif kind == "close":
+                closed, closed_answer = True, last_answer
+            elif kind in _MOVE_COUNT:
+                if stage_unit is not None:
+                    stages.append((stage_unit, at <= clock.claim_due(stage_at), None))
+                moves.append((holder, kind))
+                stage_unit, stage_at = ev[2], at
+            elif kind == "follow_up":
+                if ev[3] is not None:
+                    rating = ev[3]
             elif kind == "reopen":
-                reopened = True
-            elif kind == "follow_up" and ev.satisfaction is not None:
-                rating = ev.satisfaction
-            elif kind == "link" and ev.link_kind == LinkKind.duplicate.value:
-                duplicate = ev.status_after == Status.closed.value
-            if kind == "close":
-                closed_answer = last_answer
-            status = ev.status_after
-        if stage_unit is not None and stage_at is not None:
-            # still waiting at the period's end: counted only once its claim deadline has passed
-            if clock.claim_due(stage_at) < as_of:
-                stage_results.append((stage_unit, False, None))
-        unit = holder
-        is_closed = status == Status.closed.value
-        if duplicate and is_closed:
-            mine.duplicates = 1
-            figures_add(per_unit, categories, months, unit_months, unit, category, month, mine)
-            note(unit, "duplicates", m.id)
-            continue
-        mine.received = 1
-        note(unit, "received", m.id)
-        if is_closed:
-            mine.closed = 1
-            note(unit, "closed", m.id)
+                closed, reopened, duplicate = False, True, False
+            elif kind == "link":
+                closed = duplicate = True
+            holder = ev[2]
+        if stage_unit is not None and not closed and clock.claim_due(stage_at) < as_of:
+            # still waiting at the period's end, its claim deadline passed: not handled in time
+            stages.append((stage_unit, False, None))
+        b = bucket(holder, category, month)
+        if duplicate:
+            b[DUP] += 1
+            if keep_ids:
+                ids[(holder, "duplicates")].append(mid)
+            return
+        b[RCV] += 1
+        marks = ["received"]
+        if closed:
+            b[CLO] += 1
+            marks.append("closed")
+            on_time = False
             if closed_answer is not None:
                 answered_at, deadline_then = closed_answer
-                if deadline_then is None or answered_at <= deadline_then:
-                    mine.closed_on_time = 1
-                    note(unit, "closed_on_time", m.id)
-                else:
-                    note(unit, "closed_late", m.id)
-                mine.answer_hours.append(clock.seconds(m.created_at, answered_at) / 3600)
+                on_time = deadline_then is None or answered_at <= deadline_then
+                b[-1].append(clock.seconds(created, answered_at) / 3600)
+            if on_time:
+                b[ONT] += 1
+                marks.append("closed_on_time")
             else:
-                note(unit, "closed_late", m.id)
+                marks.append("closed_late")
         else:
-            mine.open = 1
-            note(unit, "open", m.id)
+            b[OPN] += 1
+            marks.append("open")
             if due is not None and due < as_of:
-                mine.overdue_open = 1
-                note(unit, "overdue_open", m.id)
+                b[OVD] += 1
+                marks.append("overdue_open")
         if reopened:
-            mine.reopened = 1
-            note(unit, "reopened", m.id)
+            b[REO] += 1
+            marks.append("reopened")
         if rating is not None:
-            mine.follow_ups = 1
-            mine.satisfaction_sum = rating
-            note(unit, "follow_ups", m.id)
+            b[FUP] += 1
+            b[SSUM] += rating
+            marks.append("follow_ups")
             if rating >= 4:
-                mine.satisfied = 1
-                note(unit, "satisfied", m.id)
-        figures_add(per_unit, categories, months, unit_months, unit, category, month, mine)
-        # --- the recording unit, the stages' units and the senders get their own shares
-        extra: dict[int, Figures] = defaultdict(Figures)
-        extra[m.origin_unit_id].recorded += 1
-        note(m.origin_unit_id, "recorded", m.id)
-        for stage_u, in_time, hours in stage_results:
-            share = extra[stage_u]
-            share.arrivals += 1
+                b[SAT] += 1
+                marks.append("satisfied")
+        o = b if origin == holder else bucket(origin, category, month)
+        o[REC] += 1
+        for stage_u, in_time, hours in stages:
+            s = b if stage_u == holder else bucket(stage_u, category, month)
+            s[ARR] += 1
             if in_time:
-                share.claimed_in_time += 1
-            else:
-                note(stage_u, "claimed_late", m.id)
+                s[CIT] += 1
+            elif keep_ids:
+                ids[(stage_u, "claimed_late")].append(mid)
             if hours is not None:
-                share.claim_hours.append(hours)
+                s[-2].append(hours)
         for sender, kind in moves:
-            share = extra[sender]
-            if kind == "escalate":
-                share.escalations += 1
-                note(sender, "escalations", m.id)
-            elif kind == "release":
-                share.releases += 1
-                note(sender, "releases", m.id)
-            elif kind == "request_help":
-                share.help_requests += 1
-                note(sender, "help_requests", m.id)
-        for extra_unit, share in extra.items():
-            figures_add(per_unit, categories, months, unit_months, extra_unit, category, month, share)
+            index, figure = _MOVE_COUNT[kind]
+            if index is not None:
+                bucket(sender, category, month)[index] += 1
+                if keep_ids:
+                    ids[(sender, figure)].append(mid)  # type: ignore[index]
+        if keep_ids:
+            for figure in marks:
+                ids[(holder, figure)].append(mid)
+            ids[(origin, "recorded")].append(mid)
 
-    # --- totals and ranks
-    tiers: dict[Tier, Figures] = {tier: Figures() for tier in Tier}
-    district = Figures()
-    for unit_id, figures in per_unit.items():
-        tier = tier_of.get(unit_id)
-        if tier is not None:
-            tiers[tier].merge(figures)
-        district.merge(figures)
+    timelines: dict[int, list] = {}
+    for ev in events:
+        found = timelines.get(ev[0])
+        if found is None:
+            timelines[ev[0]] = [ev]
+        else:
+            found.append(ev)
+    for mid, evs in timelines.items():
+        finish(mid, evs)
+
+    # --- sums by unit, tier, district, category, month
+    def total(keys: Iterable[tuple[int, str, str]]) -> Figures:
+        counts = [0] * ncounts
+        claim_hours: list[float] = []
+        answer_hours: list[float] = []
+        for key in keys:
+            row = acc[key]
+            for i in range(ncounts):
+                counts[i] += row[i]
+            claim_hours.extend(row[-2])
+            answer_hours.extend(row[-1])
+        return _figures(counts, claim_hours, answer_hours)
+
+    def grouped(index: int) -> dict:
+        out: dict = defaultdict(list)
+        for key in acc:
+            out[key[index]].append(key)
+        return out
+
+    by_unit = grouped(0)
+    per_unit = {u: total(keys) for u, keys in by_unit.items()}
     for u in unit_list:
         per_unit.setdefault(u.id, Figures())
+    tiers = {tier: total(k for u, keys in by_unit.items() if tier_of.get(u) is tier for k in keys) for tier in Tier}
+    district = total(acc)
+    cats = {c: total(keys) for c, keys in grouped(1).items()}
+    by_month = grouped(2)
+    months = {m: total(by_month.get(m, [])) for m in period.months()}
+    unit_months: dict[int, dict[str, Figures]] = {}
+    for (u, _c, m) in acc:
+        unit_months.setdefault(u, {})
+    for u in unit_months:
+        unit_months[u] = {m: total(k for k in by_unit[u] if k[2] == m) for m in period.months()}
+
     ranks: dict[int, int | None] = {}
     for tier in Tier:
-        members = [u for u in unit_list if Tier(u.tier) is tier and u.id in per_unit]
+        members = [u for u in unit_list if Tier(u.tier) is tier]
         ranked = sorted((u for u in members if per_unit[u.id].received),
                         key=lambda u: (tuple(-x for x in per_unit[u.id].rank_key()), u.name))
         previous_key, previous_rank = None, 0
@@ -484,19 +510,9 @@ def assess(matters: Iterable[MatterRow], events: Iterable[EventRow], units: Iter
             previous_key, previous_rank = key, rank
         for u in members:
             ranks.setdefault(u.id, None)
-    return Assessment(period=period, start=start, end=end, as_of=as_of, units=dict(per_unit), tiers=tiers,
-                      district=district, categories=dict(categories), months=months,
-                      unit_months={k: dict(v) for k, v in unit_months.items()}, ranks=ranks, ids=dict(ids))
-
-
-def figures_add(per_unit: dict[int, Figures], categories: dict[str, Figures], months: dict[str, Figures],
-                unit_months: dict[int, dict[str, Figures]], unit: int, category: str, month: str,
-                share: Figures) -> None:
-    per_unit[unit].merge(share)
-    categories[category].merge(share)
-    if month in months:
-        months[month].merge(share)
-    unit_months[unit][month].merge(share)
+    return Assessment(period=period, start=start, end=end, as_of=as_of, units=per_unit, tiers=tiers,
+                      district=district, categories=cats, months=months, unit_months=unit_months, ranks=ranks,
+                      ids=dict(ids))
 
 
 # ------------------------------------------------------------------------------------------------------ wire
@@ -514,7 +530,8 @@ def figures_out(f: Figures) -> "AssessmentFigures":
         return HoursOut(count=len(values), mean=mean, p90=p90)
 
     counts = {name: getattr(f, name) for name in _COUNTS if name != "satisfaction_sum"}
-    return AssessmentFigures(**counts, closed_late=f.closed_late, satisfaction_mean=f.satisfaction_mean,
+    return AssessmentFigures(**counts, closed_late=f.closed_late, claimed_late=f.arrivals - f.claimed_in_time,
+                             satisfaction_mean=f.satisfaction_mean,
                              closure_rate=rate("closure"), on_time_rate=rate("on_time"), claim_rate=rate("claim"),
                              satisfaction_rate=rate("satisfaction"), hours_to_claim=hours(f.claim_hours),
                              hours_to_answer=hours(f.answer_hours))

@@ -530,6 +530,8 @@ class AssessmentFigures(_Model):
     duplicates: int = 0
     arrivals: int = 0
     claimed_in_time: int = 0
+    #: arrivals not claimed (or sent on) within their claim deadline: ``arrivals - claimed_in_time``
+    claimed_late: int = 0
     escalations: int = 0
     releases: int = 0
     help_requests: int = 0

@@ -9,15 +9,14 @@ the open matters now with the matters' own indexes.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, func, select as sa_select
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, and_, func, or_, select as sa_select, type_coerce
 from sqlmodel import Session, select
 
-from huiyin.core.assessment import EVENT_KINDS, MOVES, Assessment, EventRow, MatterRow, Period, assess
+from huiyin.core.assessment import EVENT_KINDS, MOVES, Assessment, Period, assess
 from huiyin.core.deadlines import at_risk_horizon
-from huiyin.core.domain import EventKind, Status, Tier, UnitKind
+from huiyin.core.domain import EventKind, LinkKind, Status, Tier, UnitKind
 from huiyin.core.schemas import BoardArea, BoardMatter, BoardOut
 from huiyin.core.units import UnitInfo, UnitTree
 
@@ -38,27 +37,41 @@ def report_units(tree: UnitTree) -> list[UnitInfo]:
     return [u for u in tree if tree.can_hold_matters(u.id)]
 
 
+def _utc(value):  # type: ignore[no-untyped-def]
+    """A stored time as read raw (SQLite: its text; PostgreSQL: an aware datetime) → aware UTC."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+
+
 def load_assessment(ctx: ServerContext, session: Session, period: Period, *, keep_ids: bool = False
                     ) -> tuple[Assessment, UnitTree]:
+    """Every figure of ``period`` (docs/assessment.md). One range scan of ``ix_matter_events_created_at``: every
+    entry of a matter recorded in the period lies between its recording and the period's end, so the entries of
+    the period are all that is read (those of older matters are skipped by :func:`assess`, whose first entry
+    seen is not their ``record``); then the categories by primary key."""
     rules = ctx.rules.load(session)
     tree = load_tree(session)
     start, end = period.bounds(rules.policy)
     now = ctx.clock.now()
     until = min(end, now)
-    rec = aliased(MatterEvent)
-    cohort = and_(rec.kind == EventKind.record.value, rec.created_at >= start, rec.created_at < until)
-    matter_rows = session.execute(
-        sa_select(Matter.id, Matter.number, Matter.category, Matter.origin_unit_id, Matter.created_at)
-        .join(rec, rec.matter_id == Matter.id).where(cohort)).all()
     e = MatterEvent
-    event_rows = session.execute(
-        sa_select(e.matter_id, e.kind, e.holder_unit_id, e.from_unit_id, e.to_unit_id, e.status_after,
-                  e.satisfaction, e.due_at, e.created_at, e.link_kind)
-        .join(rec, rec.matter_id == e.matter_id)
-        .where(cohort, e.created_at < until, e.kind.in_(EVENT_KINDS))  # type: ignore[attr-defined]
-        .order_by(e.matter_id, e.id)).all()
-    result = assess((MatterRow(*r) for r in matter_rows), (EventRow(*r) for r in event_rows), report_units(tree),
-                    period, rules.calendar, rules.policy, now, keep_ids=keep_ids)
+    wanted = or_(e.kind.in_([k for k in EVENT_KINDS if k != EventKind.link.value]),  # type: ignore[attr-defined]
+                 and_(e.kind == EventKind.link.value, e.link_kind == LinkKind.duplicate.value))
+    # times come raw (no per-value conversion by the column type): text on SQLite, datetimes on PostgreSQL
+    rows = session.execute(
+        sa_select(e.matter_id, e.kind, e.holder_unit_id, e.satisfaction, type_coerce(e.due_at, String),
+                  type_coerce(e.created_at, String))
+        .where(e.created_at >= start, e.created_at < until, wanted)  # type: ignore[operator]
+        .order_by(e.created_at, e.id))
+    events = [(r[0], r[1], r[2], r[3], _utc(r[4]) if r[4] is not None else None, _utc(r[5])) for r in rows]
+    categories: dict[int, str] = {}
+    if events:
+        ids = [ev[0] for ev in events]
+        categories = dict(session.execute(sa_select(Matter.id, Matter.category).where(  # type: ignore[call-overload]
+            Matter.id >= min(ids), Matter.id <= max(ids), Matter.category != "")).all())
+    result = assess(events, report_units(tree), period, rules.calendar, rules.policy, now,
+                    categories=categories, keep_ids=keep_ids)
     return result, tree
 
 
