@@ -80,7 +80,7 @@ class BoardScreen(WorkbenchScreen):
             areas.add_column(t(f"board.col.{key}"), key=key, width=8)
         help_table = self.query_one("#board-help", DataTable)
         help_table.border_title = t("board.help_title")
-        for key in ("number", "holder", "since"):
+        for key in ("number", "since", "title"):
             help_table.add_column(t(f"board.col.{key}"), key=key)
         bouncing = self.query_one("#board-bouncing", DataTable)
         bouncing.border_title = t("board.bouncing_title")
@@ -89,7 +89,7 @@ class BoardScreen(WorkbenchScreen):
         intake = self.query_one("#board-intake", DataTable)
         intake.add_column(t("board.col.today"), key="today")
         for channel in CHANNELS:
-            intake.add_column(t(f"channel.{channel}"), key=channel, width=8)
+            intake.add_column(t(f"channel.{channel}"), key=channel)
         areas.focus()
         self.fetch()
 
@@ -136,7 +136,7 @@ class BoardScreen(WorkbenchScreen):
         help_table.clear()
         help_table.border_subtitle = str(len(board.help_waiting))
         for item in board.help_waiting[:LIST_ROWS]:
-            help_table.add_row(item.number, short_name(item.holder), item.since.astimezone(tz).strftime(tz_fmt),
+            help_table.add_row(item.number, item.since.astimezone(tz).strftime(tz_fmt), item.title,
                                key=item.number)
         bouncing = self.query_one("#board-bouncing", DataTable)
         bouncing.clear()
@@ -146,7 +146,7 @@ class BoardScreen(WorkbenchScreen):
                              key=item.number)
         intake = self.query_one("#board-intake", DataTable)
         intake.clear()
-        intake.add_row(t("board.today_total", count=sum(board.intake.values())),
+        intake.add_row(Text(t("board.today_total", count=sum(board.intake.values()))),
                        *(Text(str(board.intake.get(c, 0)), justify="right") for c in CHANNELS))
         self.query_one("#board-status", StatusLine).set(t("board.status"))
 

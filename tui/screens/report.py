@@ -45,6 +45,9 @@ GRAINS = ("month", "quarter", "year")
 #: the figures a unit's row drills down to, in the picker's order
 DRILL = ("received", "closed", "closed_on_time", "closed_late", "open", "overdue_open", "reopened", "claimed_late",
          "escalations", "releases", "help_requests", "follow_ups", "satisfied", "duplicates", "recorded")
+#: the charts' legend: plotext lays text out one cell per character, so it stays ASCII in every language (the
+#: charts' titles, in the border, are translated)
+CHART_LEGEND = ("close%", "ontime%")
 TIER_LETTER = {Tier.district: "D", Tier.town: "T", Tier.village: "V"}
 #: unit name endings left out where room is short (the full name is in the status line)
 SUFFIXES = ("便民服务中心", "便民服务站")
@@ -311,10 +314,10 @@ class ReportScreen(WorkbenchScreen):
             labels = [code(r) for r in units]
             closure = [round((r.figures.closure_rate.value or 0) * 100, 1) for r in units]
             on_time = [round((r.figures.on_time_rate.value or 0) * 100, 1) for r in units]
-            plt.multiple_bar(labels, [closure, on_time], labels=[t("report.chart.closure"), t("report.chart.on_time")],
+            plt.multiple_bar(labels, [closure, on_time], labels=list(CHART_LEGEND),
                              color=["green", "blue"])
             plt.ylim(0, 100)
-        plt.title(t("report.chart.units", tier=t(f"tier.{tier.value}")))
+        bars.border_title = t("report.chart.units", tier=t(f"tier.{tier.value}"))
         bars.refresh()
         trend = self.query_one("#chart-trend", PlotextPlot)
         plt = trend.plt
@@ -325,11 +328,11 @@ class ReportScreen(WorkbenchScreen):
             xs = list(range(1, len(months) + 1))
             closure = [round((m.figures.closure_rate.value or 0) * 100, 1) for m in months]
             on_time = [round((m.figures.on_time_rate.value or 0) * 100, 1) for m in months]
-            plt.plot(xs, closure, label=t("report.chart.closure"), marker="*", color="green")
-            plt.plot(xs, on_time, label=t("report.chart.on_time"), marker="+", color="blue")
+            plt.plot(xs, closure, label=CHART_LEGEND[0], marker="*", color="green")
+            plt.plot(xs, on_time, label=CHART_LEGEND[1], marker="+", color="blue")
             plt.xticks(xs, [m.key[5:] for m in months])
             plt.ylim(0, 100)
-        plt.title(t("report.chart.trend"))
+        trend.border_title = t("report.chart.trend")
         trend.refresh()
 
     # --- keys ---------------------------------------------------------------------------------------------
