@@ -155,9 +155,10 @@ class EventRow(NamedTuple):
     #: the unit holding the matter after this entry
     holder_unit_id: int
     satisfaction: int | None
-    #: the deadline this entry set (record, an approved extension, a recount), else ``None``
-    due_at: datetime | None
-    created_at: datetime
+    #: the deadline this entry set (record, an approved extension, a recount), else ``None``: epoch seconds
+    due_at: float | None
+    #: when: epoch seconds (``datetime.timestamp()``)
+    created_at: float
 
 
 # ------------------------------------------------------------------------------------------------------ output
@@ -242,22 +243,33 @@ class Assessment:
 
 
 class _WorkClock:
-    """Working seconds and claim deadlines, memoized per local day (a year of 100,000 matters in well under a
-    second). Same results as :func:`working_seconds_between` and :func:`claim_deadline`."""
+    """Local days, working seconds and claim deadlines on epoch seconds, memoized per quarter hour and per local
+    day (every time zone's offset is a multiple of 15 minutes), so a year of 100,000 matters costs little. Same
+    results as :func:`working_seconds_between` and :func:`claim_deadline`."""
 
     def __init__(self, calendar: WorkCalendar, policy: DeadlinePolicy) -> None:
         self.calendar, self.policy, self.tz = calendar, policy, policy.tz
-        self._claim: dict[date, datetime] = {}
-        self._index: dict[date, int] = {}
+        self._claim: dict[date, float] = {}
+        self._local: dict[int, tuple[date, float]] = {}
         self._workday: dict[date, bool] = {}
         self.ds = policy.day_start.hour * 3600 + policy.day_start.minute * 60 + policy.day_start.second
         self.de = policy.day_end.hour * 3600 + policy.day_end.minute * 60 + policy.day_end.second
 
-    def claim_due(self, at: datetime) -> datetime:
-        day = at.astimezone(self.tz).date()
+    def local(self, t: float) -> tuple[date, float]:
+        """(local date, seconds since local midnight) of the epoch instant ``t``."""
+        bucket = int(t // 900)
+        hit = self._local.get(bucket)
+        if hit is None:
+            moment = datetime.fromtimestamp(bucket * 900, self.tz)
+            hit = self._local[bucket] = (moment.date(), moment.hour * 3600 + moment.minute * 60 + moment.second)
+        return hit[0], hit[1] + (t - bucket * 900)
+
+    def claim_due(self, t: float) -> float:
+        day = self.local(t)[0]
         due = self._claim.get(day)
         if due is None:
-            due = self._claim[day] = claim_deadline(at, self.calendar, self.policy).due_at
+            at = datetime.fromtimestamp(t, timezone.utc)
+            due = self._claim[day] = claim_deadline(at, self.calendar, self.policy).due_at.timestamp()
         return due
 
     def _is_workday(self, day: date) -> bool:
@@ -266,25 +278,25 @@ class _WorkClock:
             known = self._workday[day] = bool(self.calendar.is_workday(day))
         return known
 
-    def seconds(self, start: datetime, end: datetime) -> float:
+    def seconds(self, start: float, end: float) -> float:
         if end <= start:
             return 0.0
-        a, b = start.astimezone(self.tz), end.astimezone(self.tz)
-        da, db = a.date(), b.date()
+        da, sa = self.local(start)
+        db, sb = self.local(end)
         if (db - da).days > 62:  # rare: let the general function count long spans
-            return float(working_seconds_between(start, end, self.calendar, self.policy))
+            return float(working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
+                                                 datetime.fromtimestamp(end, timezone.utc), self.calendar,
+                                                 self.policy))
 
-        def inside(day: date, lo: int | None, hi: int | None) -> int:
+        def inside(day: date, lo: float | None, hi: float | None) -> float:
             if not self._is_workday(day):
-                return 0
+                return 0.0
             x = self.ds if lo is None else min(max(lo, self.ds), self.de)
             y = self.de if hi is None else min(max(hi, self.ds), self.de)
-            return max(0, y - x)
+            return max(0.0, y - x)
 
-        sa = a.hour * 3600 + a.minute * 60 + a.second
-        sb = b.hour * 3600 + b.minute * 60 + b.second
         if da == db:
-            return float(inside(da, sa, sb))
+            return inside(da, sa, sb)
         total = inside(da, sa, None) + inside(db, None, sb)
         day = da + timedelta(days=1)
         full = self.de - self.ds
@@ -292,7 +304,7 @@ class _WorkClock:
             if self._is_workday(day):
                 total += full
             day += timedelta(days=1)
-        return float(total)
+        return total
 
 
 # ------------------------------------------------------------------------------------------------------ assess
@@ -323,11 +335,11 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
     entries at or after the period's end (or ``now``) are skipped. ``categories``: matter id → category."""
     start, end = period.bounds(policy)
     as_of = min(end, now)
+    t_start, t_as_of = start.timestamp(), as_of.timestamp()
     clock = _WorkClock(calendar, policy)
     unit_list = list(units)
     tier_of = {u.id: Tier(u.tier) for u in unit_list}
     categories = categories or {}
-    tz = policy.tz
     ncounts = len(_COUNTS)
     #: (unit, category, month) → [counts..., claim hours, answer hours]
     acc: dict[tuple[int, str, str], list] = {}
@@ -346,14 +358,14 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
         if first[1] != "record":
             return
         created = first[5]
-        if not start <= created < as_of:
+        if not t_start <= created < t_as_of:
             return
         origin = first[2]
-        local = created.astimezone(tz)
-        ym = (local.year, local.month)
+        day = clock.local(created)[0]
+        ym = (day.year, day.month)
         month = month_keys.get(ym)
         if month is None:
-            month = month_keys[ym] = f"{local.year:04d}-{local.month:02d}"
+            month = month_keys[ym] = f"{day.year:04d}-{day.month:02d}"
         category = categories.get(mid) or NO_RATE
         stage_unit, stage_at = origin, created
         holder = origin
@@ -365,7 +377,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
         moves: list[tuple[int, str]] = []
         for ev in evs:
             at = ev[5]
-            if at >= as_of:
+            if at >= t_as_of:
                 break
             kind = ev[1]
             if ev[4] is not None:
@@ -391,7 +403,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
             elif kind == "link":
                 closed = duplicate = True
             holder = ev[2]
-        if stage_unit is not None and not closed and clock.claim_due(stage_at) < as_of:
+        if stage_unit is not None and not closed and clock.claim_due(stage_at) < t_as_of:
             # still waiting at the period's end, its claim deadline passed: not handled in time
             stages.append((stage_unit, False, None))
         b = bucket(holder, category, month)
@@ -418,7 +430,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
         else:
             b[OPN] += 1
             marks.append("open")
-            if due is not None and due < as_of:
+            if due is not None and due < t_as_of:
                 b[OVD] += 1
                 marks.append("overdue_open")
         if reopened:

@@ -9,9 +9,9 @@ the open matters now with the matters' own indexes.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import String, and_, func, or_, select as sa_select, type_coerce
+from sqlalchemy import Float, and_, cast, func, or_, select as sa_select
 from sqlmodel import Session, select
 
 from huiyin.core.assessment import EVENT_KINDS, MOVES, Assessment, Period, assess
@@ -37,11 +37,11 @@ def report_units(tree: UnitTree) -> list[UnitInfo]:
     return [u for u in tree if tree.can_hold_matters(u.id)]
 
 
-def _utc(value):  # type: ignore[no-untyped-def]
-    """A stored time as read raw (SQLite: its text; PostgreSQL: an aware datetime) → aware UTC."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+def _epoch(session: Session, column):  # type: ignore[no-untyped-def]
+    """The stored time as epoch seconds, computed by the database (no per-row conversion in Python)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", column), Float)
+    return (func.julianday(column) - 2440587.5) * 86400.0
 
 
 def load_assessment(ctx: ServerContext, session: Session, period: Period, *, keep_ids: bool = False
@@ -58,13 +58,12 @@ def load_assessment(ctx: ServerContext, session: Session, period: Period, *, kee
     e = MatterEvent
     wanted = or_(e.kind.in_([k for k in EVENT_KINDS if k != EventKind.link.value]),  # type: ignore[attr-defined]
                  and_(e.kind == EventKind.link.value, e.link_kind == LinkKind.duplicate.value))
-    # times come raw (no per-value conversion by the column type): text on SQLite, datetimes on PostgreSQL
-    rows = session.execute(
-        sa_select(e.matter_id, e.kind, e.holder_unit_id, e.satisfaction, type_coerce(e.due_at, String),
-                  type_coerce(e.created_at, String))
+    # times as epoch seconds, computed by the database: no datetime is built for 500,000 rows
+    events = session.connection().execute(
+        sa_select(e.matter_id, e.kind, e.holder_unit_id, e.satisfaction, _epoch(session, e.due_at),
+                  _epoch(session, e.created_at))
         .where(e.created_at >= start, e.created_at < until, wanted)  # type: ignore[operator]
-        .order_by(e.created_at, e.id))
-    events = [(r[0], r[1], r[2], r[3], _utc(r[4]) if r[4] is not None else None, _utc(r[5])) for r in rows]
+        .order_by(e.created_at, e.id)).all()
     categories: dict[int, str] = {}
     if events:
         ids = [ev[0] for ev in events]

@@ -40,12 +40,14 @@ class Build:
     def matter(self, mid: int, unit: int, when: datetime, deadline: datetime, *steps: tuple,
                category: str = "道路交通") -> None:
         self.categories[mid] = category
-        self.events.append(EventRow(mid, "record", unit, None, deadline, when))
+        self.events.append(EventRow(mid, "record", unit, None, deadline.timestamp(), when.timestamp()))
         holder = unit
         for kind, when_, *rest in steps:
             extra = dict(rest[0]) if rest else {}
             holder = extra.get("to", holder)
-            self.events.append(EventRow(mid, kind, holder, extra.get("satisfaction"), extra.get("due_at"), when_))
+            moved = extra.get("due_at")
+            self.events.append(EventRow(mid, kind, holder, extra.get("satisfaction"),
+                                        moved.timestamp() if moved else None, when_.timestamp()))
 
 
 @pytest.fixture(scope="module")
