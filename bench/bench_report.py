@@ -35,7 +35,7 @@ def build(url: str, rows: int):  # type: ignore[no-untyped-def]
 
     end = datetime(2026, 12, 31, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
     clock = ManualClock(end)
-    srv = EmbeddedServer(url, clock, sample=True, sample_matters=False)
+    srv = EmbeddedServer(url, clock, sample=True, sample_matters=False, supervise_seconds=3600)
     srv.start()
     t0 = time.perf_counter()
     per = rows // len(STATIONS)

@@ -278,26 +278,25 @@ class _WorkClock:
             known = self._workday[day] = bool(self.calendar.is_workday(day))
         return known
 
+    def _inside(self, day: date, lo: float, hi: float) -> float:
+        if not self._is_workday(day):
+            return 0.0
+        x = lo if lo > self.ds else self.ds
+        y = hi if hi < self.de else self.de
+        return y - x if y > x else 0.0
+
     def seconds(self, start: float, end: float) -> float:
         if end <= start:
             return 0.0
         da, sa = self.local(start)
         db, sb = self.local(end)
+        if da == db:
+            return self._inside(da, sa, sb)
         if (db - da).days > 62:  # rare: let the general function count long spans
             return float(working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
                                                  datetime.fromtimestamp(end, timezone.utc), self.calendar,
                                                  self.policy))
-
-        def inside(day: date, lo: float | None, hi: float | None) -> float:
-            if not self._is_workday(day):
-                return 0.0
-            x = self.ds if lo is None else min(max(lo, self.ds), self.de)
-            y = self.de if hi is None else min(max(hi, self.ds), self.de)
-            return max(0.0, y - x)
-
-        if da == db:
-            return inside(da, sa, sb)
-        total = inside(da, sa, None) + inside(db, None, sb)
+        total = self._inside(da, sa, 86400.0) + self._inside(db, 0.0, sb)
         day = da + timedelta(days=1)
         full = self.de - self.ds
         while day < db:
@@ -315,6 +314,13 @@ _IX = {name: index for index, name in enumerate(_COUNTS)}
     _IX[n] for n in ("recorded", "received", "closed", "closed_on_time", "open", "overdue_open", "reopened",
                      "duplicates", "arrivals", "claimed_in_time", "escalations", "releases", "help_requests",
                      "follow_ups", "satisfied", "satisfaction_sum"))
+#: a list that ignores appends: the figure names are only collected for the drill-down
+class _Ignore(list):
+    def append(self, _item: object) -> None:
+        pass
+
+
+_NO_MARKS = _Ignore()
 _MOVE_COUNT = {"escalate": (ESC, "escalations"), "release": (REL, "releases"),
                "request_help": (HLP, "help_requests"), "assign": (None, None)}
 
@@ -413,7 +419,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
                 ids[(holder, "duplicates")].append(mid)
             return
         b[RCV] += 1
-        marks = ["received"]
+        marks: list[str] = ["received"] if keep_ids else _NO_MARKS
         if closed:
             b[CLO] += 1
             marks.append("closed")

@@ -20,6 +20,13 @@ SEED = "93.92 % (371/395)"
 
 
 @pytest.fixture(scope="module")
+def server(start_server):  # type: ignore[no-untyped-def]
+    """The module's server, its supervision pass (overdue notices) run once at start only: the seeding below
+    writes in bulk and must not meet a notice being written."""
+    return start_server(supervise_seconds=3600)
+
+
+@pytest.fixture(scope="module")
 def seeded(server, api):  # type: ignore[no-untyped-def]
     """395 matters recorded at 双湖路社区 on 2026-03-10, 371 of them claimed, answered and closed within the hour
     (3 of those rated 5), the other 24 claimed only; the clock then on 2026-04-02."""
