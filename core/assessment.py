@@ -242,27 +242,53 @@ class Assessment:
 # ------------------------------------------------------------------------------------------------------ time
 
 
-class _WorkClock:
-    """Local days, working seconds and claim deadlines on epoch seconds, memoized per quarter hour and per local
-    day (every time zone's offset is a multiple of 15 minutes), so a year of 100,000 matters costs little. Same
-    results as :func:`working_seconds_between` and :func:`claim_deadline`."""
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
-    def __init__(self, calendar: WorkCalendar, policy: DeadlinePolicy) -> None:
+
+class _WorkClock:
+    """Local days, working seconds and claim deadlines on epoch seconds. A local day is an ``int`` (days since
+    1970-01-01 in the district's zone). When the zone keeps one offset over the span asked (Asia/Shanghai always
+    does) a local time is plain arithmetic; otherwise it is memoized per quarter hour (every zone's offset is a
+    multiple of 15 minutes). Same results as :func:`working_seconds_between` and :func:`claim_deadline`."""
+
+    def __init__(self, calendar: WorkCalendar, policy: DeadlinePolicy, span: tuple[datetime, datetime]) -> None:
         self.calendar, self.policy, self.tz = calendar, policy, policy.tz
-        self._claim: dict[date, float] = {}
-        self._local: dict[int, tuple[date, float]] = {}
-        self._workday: dict[date, bool] = {}
+        self._claim: dict[int, float] = {}
+        self._local: dict[int, tuple[int, float]] = {}
+        self._workday: dict[int, bool] = {}
+        self._month: dict[int, str] = {}
         self.ds = policy.day_start.hour * 3600 + policy.day_start.minute * 60 + policy.day_start.second
         self.de = policy.day_end.hour * 3600 + policy.day_end.minute * 60 + policy.day_end.second
+        first, last = span[0] - timedelta(days=2), span[1] + timedelta(days=400)
+        offsets = {(first + timedelta(days=n)).astimezone(self.tz).utcoffset()
+                   for n in range((last - first).days + 1)}
+        only = offsets.pop() if len(offsets) == 1 else None
+        #: the zone's one offset over the span, in seconds (``None``: it changes, e.g. daylight saving time)
+        self.offset = only.total_seconds() if only is not None else None
+        if self.offset is not None:
+            self.local = self._fixed_local  # type: ignore[method-assign]
 
-    def local(self, t: float) -> tuple[date, float]:
-        """(local date, seconds since local midnight) of the epoch instant ``t``."""
+    def _fixed_local(self, t: float) -> tuple[int, float]:
+        x = t + self.offset  # type: ignore[operator]
+        day = int(x // 86400)
+        return day, x - day * 86400
+
+    def local(self, t: float) -> tuple[int, float]:
+        """(local day, seconds since local midnight) of the epoch instant ``t``."""
         bucket = int(t // 900)
         hit = self._local.get(bucket)
         if hit is None:
             moment = datetime.fromtimestamp(bucket * 900, self.tz)
-            hit = self._local[bucket] = (moment.date(), moment.hour * 3600 + moment.minute * 60 + moment.second)
+            hit = self._local[bucket] = (moment.date().toordinal() - _EPOCH_ORDINAL,
+                                         moment.hour * 3600 + moment.minute * 60 + moment.second)
         return hit[0], hit[1] + (t - bucket * 900)
+
+    def month(self, day: int) -> str:
+        label = self._month.get(day)
+        if label is None:
+            d = date.fromordinal(day + _EPOCH_ORDINAL)
+            label = self._month[day] = f"{d.year:04d}-{d.month:02d}"
+        return label
 
     def claim_due(self, t: float) -> float:
         day = self.local(t)[0]
@@ -272,13 +298,13 @@ class _WorkClock:
             due = self._claim[day] = claim_deadline(at, self.calendar, self.policy).due_at.timestamp()
         return due
 
-    def _is_workday(self, day: date) -> bool:
+    def _is_workday(self, day: int) -> bool:
         known = self._workday.get(day)
         if known is None:
-            known = self._workday[day] = bool(self.calendar.is_workday(day))
+            known = self._workday[day] = bool(self.calendar.is_workday(date.fromordinal(day + _EPOCH_ORDINAL)))
         return known
 
-    def _inside(self, day: date, lo: float, hi: float) -> float:
+    def _inside(self, day: int, lo: float, hi: float) -> float:
         if not self._is_workday(day):
             return 0.0
         x = lo if lo > self.ds else self.ds
@@ -292,17 +318,15 @@ class _WorkClock:
         db, sb = self.local(end)
         if da == db:
             return self._inside(da, sa, sb)
-        if (db - da).days > 62:  # rare: let the general function count long spans
+        if db - da > 62:  # rare: let the general function count long spans
             return float(working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
                                                  datetime.fromtimestamp(end, timezone.utc), self.calendar,
                                                  self.policy))
         total = self._inside(da, sa, 86400.0) + self._inside(db, 0.0, sb)
-        day = da + timedelta(days=1)
         full = self.de - self.ds
-        while day < db:
+        for day in range(da + 1, db):
             if self._is_workday(day):
                 total += full
-            day += timedelta(days=1)
         return total
 
 
@@ -342,7 +366,8 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
     start, end = period.bounds(policy)
     as_of = min(end, now)
     t_start, t_as_of = start.timestamp(), as_of.timestamp()
-    clock = _WorkClock(calendar, policy)
+    clock = _WorkClock(calendar, policy, (start, end))
+    claim_due, seconds = clock.claim_due, clock.seconds
     unit_list = list(units)
     tier_of = {u.id: Tier(u.tier) for u in unit_list}
     categories = categories or {}
@@ -350,7 +375,6 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
     #: (unit, category, month) → [counts..., claim hours, answer hours]
     acc: dict[tuple[int, str, str], list] = {}
     ids: dict[tuple[int, str], list[int]] = defaultdict(list)
-    month_keys: dict[tuple[int, int], str] = {}
 
     def bucket(unit: int, category: str, month: str) -> list:
         key = (unit, category, month)
@@ -367,11 +391,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
         if not t_start <= created < t_as_of:
             return
         origin = first[2]
-        day = clock.local(created)[0]
-        ym = (day.year, day.month)
-        month = month_keys.get(ym)
-        if month is None:
-            month = month_keys[ym] = f"{day.year:04d}-{day.month:02d}"
+        month = clock.month(clock.local(created)[0])
         category = categories.get(mid) or NO_RATE
         stage_unit, stage_at = origin, created
         holder = origin
@@ -390,7 +410,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
                 due = ev[4]
             if kind == "claim":
                 if stage_unit is not None:
-                    stages.append((stage_unit, at <= clock.claim_due(stage_at), clock.seconds(stage_at, at) / 3600))
+                    stages.append((stage_unit, at <= claim_due(stage_at), seconds(stage_at, at) / 3600))
                     stage_unit = None
             elif kind == "answer":
                 last_answer = (at, due)
@@ -398,7 +418,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
                 closed, closed_answer = True, last_answer
             elif kind in _MOVE_COUNT:
                 if stage_unit is not None:
-                    stages.append((stage_unit, at <= clock.claim_due(stage_at), None))
+                    stages.append((stage_unit, at <= claim_due(stage_at), None))
                 moves.append((holder, kind))
                 stage_unit, stage_at = ev[2], at
             elif kind == "follow_up":
@@ -409,7 +429,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
             elif kind == "link":
                 closed = duplicate = True
             holder = ev[2]
-        if stage_unit is not None and not closed and clock.claim_due(stage_at) < t_as_of:
+        if stage_unit is not None and not closed and claim_due(stage_at) < t_as_of:
             # still waiting at the period's end, its claim deadline passed: not handled in time
             stages.append((stage_unit, False, None))
         b = bucket(holder, category, month)
@@ -427,7 +447,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
             if closed_answer is not None:
                 answered_at, deadline_then = closed_answer
                 on_time = deadline_then is None or answered_at <= deadline_then
-                b[-1].append(clock.seconds(created, answered_at) / 3600)
+                b[-1].append(seconds(created, answered_at) / 3600)
             if on_time:
                 b[ONT] += 1
                 marks.append("closed_on_time")

@@ -9,7 +9,7 @@ the open matters now with the matters' own indexes.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import Float, and_, cast, func, or_, select as sa_select
 from sqlmodel import Session, select
@@ -44,6 +44,13 @@ def _epoch(session: Session, column):  # type: ignore[no-untyped-def]
     return (func.julianday(column) - 2440587.5) * 86400.0
 
 
+def _sqlite_param(value):  # type: ignore[no-untyped-def]
+    """A bound value as SQLite stores it (a time: naive UTC text with microseconds, as SQLAlchemy writes it)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
 def load_assessment(ctx: ServerContext, session: Session, period: Period, *, keep_ids: bool = False
                     ) -> tuple[Assessment, UnitTree]:
     """Every figure of ``period`` (docs/assessment.md). One range scan of ``ix_matter_events_created_at``: every
@@ -59,11 +66,24 @@ def load_assessment(ctx: ServerContext, session: Session, period: Period, *, kee
     wanted = or_(e.kind.in_([k for k in EVENT_KINDS if k != EventKind.link.value]),  # type: ignore[attr-defined]
                  and_(e.kind == EventKind.link.value, e.link_kind == LinkKind.duplicate.value))
     # times as epoch seconds, computed by the database: no datetime is built for 500,000 rows
-    events = session.connection().execute(
-        sa_select(e.matter_id, e.kind, e.holder_unit_id, e.satisfaction, _epoch(session, e.due_at),
-                  _epoch(session, e.created_at))
-        .where(e.created_at >= start, e.created_at < until, wanted)  # type: ignore[operator]
-        .order_by(e.created_at, e.id)).all()
+    query = (sa_select(e.matter_id, e.kind, e.holder_unit_id, e.satisfaction, _epoch(session, e.due_at),
+                       _epoch(session, e.created_at))
+             .where(e.created_at >= start, e.created_at < until, wanted)  # type: ignore[operator]
+             .order_by(e.created_at, e.id))
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # the driver's plain tuples: a third less time than result rows for a year of a large district
+        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        values = [_sqlite_param(params[name]) for name in compiled.positiontup]  # type: ignore[union-attr]
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(str(compiled), values)
+            events = cursor.fetchall()
+        finally:
+            cursor.close()
+    else:
+        events = connection.execute(query).all()
     categories: dict[int, str] = {}
     if events:
         ids = [ev[0] for ev in events]

@@ -181,3 +181,24 @@ def test_period_shortcuts() -> None:
     assert parse_period(month="2026-02") == Period(date(2026, 2, 1), date(2026, 2, 28))
     assert parse_period(year=2026) == Period(date(2026, 1, 1), date(2026, 12, 31))
     assert parse_period("2026-11-01", "2026-11-30").bounds(DeadlinePolicy())[0] == at(1, 0)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin"])
+def test_the_fast_working_clock_counts_as_the_deadline_rules_do(zone: str) -> None:
+    """The memoized clock of the assessment gives working_seconds_between's and claim_deadline's answers, also
+    in a zone with daylight saving time (Berlin: 2026-03-29 and 2026-10-25)."""
+    from huiyin.core.assessment import _WorkClock
+    from huiyin.core.deadlines import claim_deadline, working_seconds_between
+
+    policy = DeadlinePolicy(timezone=zone)
+    tz = ZoneInfo(zone)
+    clock = _WorkClock(WeekdayCalendar(), policy, (datetime(2026, 1, 1, tzinfo=tz), datetime(2027, 1, 1, tzinfo=tz)))
+    assert (clock.offset is not None) == (zone == "Asia/Shanghai")
+    samples = [datetime(2026, m, d, h, mi, tzinfo=tz) for m, d, h, mi in
+               [(3, 27, 16, 0), (3, 30, 9, 15), (10, 23, 8, 0), (10, 26, 17, 45), (6, 5, 12, 30), (6, 8, 7, 0)]]
+    for a in samples:
+        assert clock.claim_due(a.timestamp()) == claim_deadline(a, WeekdayCalendar(), policy).due_at.timestamp()
+        for b in samples:
+            if b > a:
+                assert clock.seconds(a.timestamp(), b.timestamp()) == pytest.approx(
+                    working_seconds_between(a, b, WeekdayCalendar(), policy), abs=1)

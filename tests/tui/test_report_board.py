@@ -59,6 +59,9 @@ async def test_report_drills_down_to_a_matter(make_app, tmp_path) -> None:  # ty
         assert "rates by unit" in screen_text(app)
         assert [row.kind for row in screen.rows[-4:]] == ["tier", "tier", "tier", "district"]
         table = screen.query_one("#report-table", DataTable)
+        # ? lists the screen's own keys
+        keys = [what for _key, what, _id in app.key_help(screen)]
+        assert "Previous period" in keys and "Export XLSX + CSV" in keys
         # the first unit row: rank 1 of the district tier
         assert screen.rows[0].rank == 1 and table.row_count == len(screen.rows)
         await pilot.press("enter")
