@@ -475,6 +475,8 @@ class WorkbenchApp(App[None]):
                 name = binding.action.split("(", 1)[1].rstrip(")").strip("'\"")
                 if screen.check_action("queue", (name,)) is False:
                     continue
+            if binding.action in ("report", "board") and screen.check_action(binding.action, ()) is False:
+                continue  # the report and the board are for their roles only
             seen.add(binding.id or key)
             yield self.get_key_display(binding), binding.description, binding.id or ""
 
