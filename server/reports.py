@@ -83,6 +83,8 @@ def load_assessment(ctx: ServerContext, session: Session, period: Period, *, kee
         finally:
             cursor.close()
     else:
+        # the rows come sorted by (created_at, id): room to sort a year of a large district in memory
+        connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         events = connection.execute(query).all()
     categories: dict[int, str] = {}
     if events:
