@@ -526,3 +526,111 @@ class ClockIn(BaseModel):
     advance_seconds: float | None = Field(default=None, ge=0, le=400 * 86400)
     #: jump to this instant (never back in time)
     to: datetime | None = None
+
+
+# --------------------------------------------------------------------------------------- assessment and board
+
+
+class RateOut(_Model):
+    """A rate with the counts it comes from: ``text`` is ``93.92 % (371/395)``, ``value`` ``null`` for 0/0."""
+
+    num: int
+    den: int
+    value: float | None = None
+    text: str
+
+
+class HoursOut(_Model):
+    """Working hours (docs/assessment.md): mean and nearest-rank p90, one decimal; ``null`` with no values."""
+
+    count: int = 0
+    mean: float | None = None
+    p90: float | None = None
+
+
+class AssessmentFigures(_Model):
+    recorded: int = 0
+    received: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    closed_late: int = 0
+    open: int = 0
+    overdue_open: int = 0
+    reopened: int = 0
+    duplicates: int = 0
+    arrivals: int = 0
+    claimed_in_time: int = 0
+    #: arrivals not claimed (or sent on) within their claim deadline: ``arrivals - claimed_in_time``
+    claimed_late: int = 0
+    escalations: int = 0
+    releases: int = 0
+    help_requests: int = 0
+    follow_ups: int = 0
+    satisfied: int = 0
+    satisfaction_mean: float | None = None
+    closure_rate: RateOut
+    on_time_rate: RateOut
+    claim_rate: RateOut
+    satisfaction_rate: RateOut
+    hours_to_claim: HoursOut
+    hours_to_answer: HoursOut
+
+
+class AssessmentRow(_Model):
+    """One row of the report: a unit, a tier, the district, a category or a month."""
+
+    kind: Literal["unit", "tier", "district", "category", "month"]
+    #: the unit's name, the tier, ``district``, the category (``—`` for none) or the month (``2026-11``)
+    key: str
+    unit_id: int | None = None
+    tier: Tier | None = None
+    #: the unit's rank within its tier (``null``: nothing received)
+    rank: int | None = None
+    figures: AssessmentFigures
+
+
+class AssessmentOut(_Model):
+    """``GET /api/reports/assessment``: the rules are docs/assessment.md."""
+
+    first: date
+    last: date
+    #: the instant the figures are counted at (the period's end, or the server's now for a running period)
+    as_of: datetime
+    units: list[AssessmentRow]
+    tiers: list[AssessmentRow]
+    district: AssessmentRow
+    categories: list[AssessmentRow] = Field(default_factory=list)
+    months: list[AssessmentRow] = Field(default_factory=list)
+
+
+class BoardArea(_Model):
+    """A town/street (its own units and the villages under it) or a district department."""
+
+    unit_id: int
+    name: str
+    kind: Literal["town", "department"]
+    open: int = 0
+    at_risk: int = 0
+    overdue: int = 0
+
+
+class BoardMatter(_Model):
+    number: str
+    title: str
+    holder: str
+    since: datetime
+    #: how many times it was handed on (escalated, released, sent for help, assigned)
+    moves: int = 0
+
+
+class BoardOut(_Model):
+    """``GET /api/board``: the command center's board, now."""
+
+    as_of: datetime
+    areas: list[BoardArea]
+    #: matters waiting for the command center after a help request, oldest first
+    help_waiting: list[BoardMatter]
+    #: open matters handed on or released more than twice
+    bouncing: list[BoardMatter]
+    #: matters recorded today (the district's day), by channel
+    intake: dict[str, int]

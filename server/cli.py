@@ -14,7 +14,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from huiyin.core.clock import Clock, parse_clock
+from huiyin.core import report_export as rx
 from huiyin.core.domain import Role
+from huiyin.core.report_export import add_report_arguments
 
 from . import db
 from .settings import Settings
@@ -90,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp = calsub.add_parser("export", help="print a year's entries in the import format")
     exp.add_argument("year", type=int)
     _database_arg(exp)
+
+    rep = sub.add_parser("report", help="the assessment of a period (docs/assessment.md), from the database")
+    add_report_arguments(rep)
+    rep.add_argument("--server", metavar="URL", help="ask this server instead (with a login; see huiyin report)")
+    rep.add_argument("--user", metavar="USERNAME", help="with --server: who logs in")
+    rep.add_argument("--password-stdin", action="store_true", help="with --server: read the password from stdin")
+    rep.add_argument("--clock", metavar="ISO_TIME", help="count a period not over yet up to this time")
+    _database_arg(rep)
     return parser
 
 
@@ -325,10 +335,50 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """``huiyin report`` against the database (``--server`` is the workbench command's: huiyin.tui.cli_remote)."""
+    from huiyin.core.assessment import PeriodError, report_out
+    from huiyin.core.domain import Tier
+
+    from .context import ServerContext
+    from .reports import load_assessment, report_units
+    from .views import load_tree
+
+    if args.server:
+        return _fail("--server: run it as 'huiyin report --server URL ...' (the huiyin command asks the server)")
+    try:
+        period = rx.period_of(args)
+        rx.check_output(args.format, args.output)
+        clock: Clock = parse_clock(args.clock)
+    except (PeriodError, rx.ReportOutputError) as exc:
+        return _fail(str(exc))
+    except ValueError as exc:
+        return _fail(f"--clock: {exc}")
+    settings, engine = _engine(args)
+    ctx = ServerContext(engine=engine, clock=clock, settings=settings)
+    with Session(engine) as session:
+        tree = load_tree(session)
+        units = report_units(tree)
+        unit_id = None
+        if args.unit is not None:
+            found = [u.id for u in units if u.name == args.unit.strip()]
+            if not found:
+                names = ", ".join(u.name for u in units[:8])
+                return _fail(f"--unit: no unit named {args.unit!r} has matters to report (units: {names} ...)")
+            unit_id = found[0]
+        result, tree = load_assessment(ctx, session, period)
+    out = report_out(result, units, unit=unit_id, tier=Tier(args.tier) if args.tier else None, group=args.group)
+    try:
+        rx.write(rx.render(out, args.format), args.output)
+    except rx.ReportOutputError as exc:
+        return _fail(str(exc))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"serve": cmd_serve, "init": cmd_init, "db": cmd_db, "operator": cmd_operator,
-                "calendar": cmd_calendar}
+                "calendar": cmd_calendar, "report": cmd_report}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -84,6 +84,11 @@ REGISTRY: tuple[ActionSpec, ...] = (
     *(ActionSpec(str(action), key, f"workflow('{action}')", "matter", f"action.{action}", core=action)
       for action, key in WORKFLOW_KEYS.items()),
     ActionSpec("back", "escape", "back", "detail", "key.back", key_display="esc"),
+    # the assessment (supervisors, commanders, admins) and the command center's board (commanders, admins);
+    # QueueScreen.check_action offers them only to those roles (tui/screens/report.py, board.py): in the help
+    # and the palette, not the footer (a supervisor's footer keeps its room for the matter's actions)
+    ActionSpec("report", "s", "report", "queue", "key.report", show=False),
+    ActionSpec("board", "b", "board", "queue", "key.board", show=False),
 )
 
 BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in REGISTRY}

@@ -495,12 +495,15 @@ class WorkbenchApp(App[None]):
             binding = active.binding
             if not binding.id or binding.id in seen or not binding.description:
                 continue
-            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog"):
+            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "report",
+                                                                             "board"):
                 continue
             if binding.action.startswith("queue("):  # a queue this operator does not have (overdue: clerks)
                 name = binding.action.split("(", 1)[1].rstrip(")").strip("'\"")
                 if screen.check_action("queue", (name,)) is False:
                     continue
+            if binding.action in ("report", "board") and screen.check_action(binding.action, ()) is False:
+                continue  # the report and the board are for their roles only
             seen.add(binding.id or key)
             yield self.get_key_display(binding), binding.description, binding.id or ""
 

@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         from .demo.command import main as demo_main
 
         return demo_main(argv[1:])
+    if argv and argv[0] == "report" and any(a == "--server" or a.startswith("--server=") for a in argv[1:]):
+        from .cli_remote import report_main  # the report asked of a server over HTTP (a client, like the workbench)
+
+        return report_main(argv[1:])
     if argv and not argv[0].startswith("-"):
         # the workbench takes no positional arguments: a word first is a server command (serve, init, ...),
         # and the server's command line names the ones it knows when the word is none of them

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from huiyin.core.domain import Action, Queue
 from huiyin.core.schemas import ClockIn, ClockOut
 from huiyin.core.schemas import SimilarPage
+from huiyin.core.schemas import AssessmentOut, BoardOut, MatterSummary
 from huiyin.core.schemas import (ActionIn, CalendarOverridesYear, CalendarStatus, ErrorOut, EventOut, EventPage,
                                  LoginOut, MatterDetail, MatterIn, MatterOut, OperatorOut, PolicyModel, QueueCounts,
                                  QueuePage, UnitOut)
@@ -202,6 +203,21 @@ class ApiClient:
     async def events_page(self, after: int = 0, limit: int = 100) -> EventPage:
         return EventPage.model_validate(await self._request("GET", "/api/events",
                                                             params={"after": after, "limit": limit}))
+
+    async def assessment(self, **params: Any) -> AssessmentOut:
+        """``GET /api/reports/assessment`` (``from``/``to``/``year``/``quarter``/``month``, ``unit``, ``tier``)."""
+        return AssessmentOut.model_validate(await self._request("GET", "/api/reports/assessment", params=params))
+
+    async def assessment_matters(self, **params: Any) -> list[MatterSummary]:
+        return [MatterSummary.model_validate(m)
+                for m in await self._request("GET", "/api/reports/assessment/matters", params=params)]
+
+    async def board(self) -> BoardOut:
+        return BoardOut.model_validate(await self._request("GET", "/api/board"))
+
+    async def board_matters(self, cell: str) -> list[MatterSummary]:
+        return [MatterSummary.model_validate(m)
+                for m in await self._request("GET", "/api/board/matters", params={"cell": cell})]
 
     async def stream_events(self, last_event_id: int | None = None) -> AsyncIterator[EventOut]:
         """The server's event stream (SSE); resumes after ``last_event_id``. Ends when the connection does."""

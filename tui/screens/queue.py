@@ -275,7 +275,23 @@ class QueueScreen(MatterActionsScreen):
             return self.current_matter() is not None
         if action == "queue":
             return Queue(str(parameters[0])) in self.queues if parameters else False
+        if action in ("report", "board"):
+            from .board import BOARD_ROLES
+            from .report import REPORT_ROLES
+
+            operator = self.wb.operator
+            return operator is not None and operator.role in (REPORT_ROLES if action == "report" else BOARD_ROLES)
         return super().check_action(action, parameters)
+
+    def action_report(self) -> None:
+        from .report import ReportScreen
+
+        self.app.push_screen(ReportScreen())
+
+    def action_board(self) -> None:
+        from .board import BoardScreen
+
+        self.app.push_screen(BoardScreen())
 
     def action_open(self) -> None:
         matter = self.current_matter()

@@ -1,0 +1,607 @@
+"""The assessment (年度考核): every figure of a period from the event log, by the rules of ``docs/assessment.md``.
+
+:func:`assess` is a pure function over rows (:class:`EventRow`, the units, a period, the
+calendar and policy): the server feeds it from two indexed queries, the tests from lists. It returns an
+:class:`Assessment` of :class:`Figures` per unit, tier, district, category and month, and (``keep_ids``) the
+matters behind each figure for the drill-down. :func:`parse_period` turns the command line's and the API's
+``from``/``to``/``year``/``quarter``/``month`` into a :class:`Period`; :func:`rate_text` writes
+``93.92 % (371/395)``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, NamedTuple
+
+from .deadlines import DeadlinePolicy, WorkCalendar, claim_deadline, working_seconds_between
+from .domain import EventKind, Tier
+from .units import UnitInfo
+
+if TYPE_CHECKING:
+    from .schemas import AssessmentFigures, AssessmentOut
+
+#: the longest period a report covers (a leap year)
+MAX_PERIOD_DAYS = 366
+#: the event kinds the assessment reads (supervision notices, notes and links of other matters are not needed)
+EVENT_KINDS: tuple[str, ...] = tuple(k.value for k in (
+    EventKind.record, EventKind.claim, EventKind.release, EventKind.escalate, EventKind.request_help,
+    EventKind.assign, EventKind.answer, EventKind.close, EventKind.reopen, EventKind.follow_up, EventKind.link,
+    EventKind.approve_extension, EventKind.deadline_changed))
+MOVES = (EventKind.escalate.value, EventKind.release.value, EventKind.request_help.value, EventKind.assign.value)
+#: the figures a drill-down may ask for (each a list of matters)
+DRILL_FIGURES: tuple[str, ...] = ("received", "recorded", "closed", "closed_on_time", "closed_late", "open",
+                                  "overdue_open", "reopened", "duplicates", "claimed_late", "escalations",
+                                  "releases", "help_requests", "follow_ups", "satisfied")
+NO_RATE = "—"
+
+
+class PeriodError(ValueError):
+    """A period that cannot be reported: ``field`` names the input at fault (``from``, ``to``, ``year`` ...)."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    #: first and last local day, both inclusive
+    first: date
+    last: date
+
+    def bounds(self, policy: DeadlinePolicy) -> tuple[datetime, datetime]:
+        """``[start, end)`` in UTC: 00:00 local of ``first`` to 00:00 local of the day after ``last``."""
+        tz = policy.tz
+        start = datetime.combine(self.first, time(0), tzinfo=tz).astimezone(timezone.utc)
+        end = datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+        return start, end
+
+    def months(self) -> list[str]:
+        out, day = [], self.first.replace(day=1)
+        while day <= self.last:
+            out.append(f"{day.year:04d}-{day.month:02d}")
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return out
+
+
+def _date(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise PeriodError(name, f"{name} must be a date like 2026-11-27, not {text!r}") from None
+
+
+def parse_period(start: str | None = None, end: str | None = None, *, year: str | int | None = None,
+                 quarter: str | None = None, month: str | None = None) -> Period:
+    """One period from exactly one of: ``start``+``end`` (ISO dates, both inclusive), ``year`` (2026), ``quarter``
+    (2026Q3) or ``month`` (2026-11). Raises :class:`PeriodError` naming the field at fault."""
+    given = [name for name, value in (("year", year), ("quarter", quarter), ("month", month)) if value not in (None, "")]
+    ranged = start not in (None, "") or end not in (None, "")
+    if len(given) > 1 or (given and ranged):
+        raise PeriodError(given[-1], "give one period: from/to, a year, a quarter or a month")
+    if year not in (None, ""):
+        text = str(year).strip()
+        if not re.fullmatch(r"\d{4}", text) or not 1900 <= int(text) <= 9999:
+            raise PeriodError("year", f"year must be like 2026, not {year!r}")
+        y = int(text)
+        return Period(date(y, 1, 1), date(y, 12, 31))
+    if quarter not in (None, ""):
+        found = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", str(quarter).strip())
+        if not found or int(found.group(1)) < 1900:
+            raise PeriodError("quarter", f"quarter must be like 2026Q3, not {quarter!r}")
+        y, q = int(found.group(1)), int(found.group(2))
+        first = date(y, 3 * q - 2, 1)
+        last = (date(y + 1, 1, 1) if q == 4 else date(y, 3 * q + 1, 1)) - timedelta(days=1)
+        return Period(first, last)
+    if month not in (None, ""):
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})", str(month).strip())
+        if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1900:
+            raise PeriodError("month", f"month must be like 2026-11, not {month!r}")
+        y, m = int(found.group(1)), int(found.group(2))
+        first = date(y, m, 1)
+        last = (date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)) - timedelta(days=1)
+        return Period(first, last)
+    if start in (None, ""):
+        raise PeriodError("from", "give the period: from and to (dates), or a year, quarter or month")
+    if end in (None, ""):
+        raise PeriodError("to", "give the period's last day (to)")
+    first, last = _date(str(start), "from"), _date(str(end), "to")
+    if last < first:
+        raise PeriodError("to", f"to ({last}) is before from ({first})")
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise PeriodError("to", f"a report covers at most {MAX_PERIOD_DAYS} days")
+    return Period(first, last)
+
+
+# ------------------------------------------------------------------------------------------------------ rates
+
+
+def rate_value(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def rate_text(num: int, den: int) -> str:
+    """``93.92 % (371/395)``; ``— (0/0)`` when there is nothing to divide by. Half up, two decimals."""
+    if not den:
+        return f"{NO_RATE} ({num}/{den})"
+    pct = (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{pct} % ({num}/{den})"
+
+
+def percentile90(values: Sequence[float]) -> float | None:
+    """Nearest-rank 90th percentile (the smallest value with at least 90 % at or below it)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+# ------------------------------------------------------------------------------------------------------ input
+
+
+class EventRow(NamedTuple):
+    """One timeline entry, as much of it as the assessment reads."""
+
+    matter_id: int
+    kind: str
+    #: the unit holding the matter after this entry
+    holder_unit_id: int
+    satisfaction: int | None
+    #: the deadline this entry set (record, an approved extension, a recount), else ``None``: epoch seconds
+    due_at: float | None
+    #: when: epoch seconds (``datetime.timestamp()``)
+    created_at: float
+
+
+# ------------------------------------------------------------------------------------------------------ output
+
+
+@dataclass(slots=True)
+class Figures:
+    recorded: int = 0
+    received: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    open: int = 0
+    overdue_open: int = 0
+    reopened: int = 0
+    duplicates: int = 0
+    arrivals: int = 0
+    claimed_in_time: int = 0
+    escalations: int = 0
+    releases: int = 0
+    help_requests: int = 0
+    follow_ups: int = 0
+    satisfied: int = 0
+    satisfaction_sum: int = 0
+    claim_hours: list[float] = field(default_factory=list)
+    answer_hours: list[float] = field(default_factory=list)
+
+    def merge(self, other: "Figures") -> None:
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.claim_hours.extend(other.claim_hours)
+        self.answer_hours.extend(other.answer_hours)
+
+    @property
+    def closed_late(self) -> int:
+        return self.closed - self.closed_on_time
+
+    def rate(self, name: str) -> tuple[int, int]:
+        """(numerator, denominator) of ``closure``, ``on_time``, ``claim`` or ``satisfaction``."""
+        return {"closure": (self.closed, self.received), "on_time": (self.closed_on_time, self.received),
+                "claim": (self.claimed_in_time, self.arrivals),
+                "satisfaction": (self.satisfied, self.follow_ups)}[name]
+
+    @property
+    def satisfaction_mean(self) -> float | None:
+        return round(self.satisfaction_sum / self.follow_ups, 2) if self.follow_ups else None
+
+    @staticmethod
+    def hours(values: list[float]) -> tuple[float | None, float | None]:
+        if not values:
+            return None, None
+        p90 = percentile90(values)
+        return round(sum(values) / len(values), 1), round(p90, 1) if p90 is not None else None
+
+    def rank_key(self) -> tuple:
+        return tuple(Fraction(*self.rate(name)) if self.rate(name)[1] else Fraction(-1)
+                     for name in ("closure", "on_time", "claim")) + (self.received,)
+
+
+_COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name not in ("claim_hours", "answer_hours"))
+
+
+@dataclass(slots=True)
+class Assessment:
+    period: Period
+    start: datetime
+    end: datetime
+    #: the instant the figures are counted at: the period's end, or now for a period not over yet
+    as_of: datetime
+    units: dict[int, Figures]
+    tiers: dict[Tier, Figures]
+    district: Figures
+    categories: dict[str, Figures]
+    months: dict[str, Figures]
+    unit_months: dict[int, dict[str, Figures]]
+    #: unit id → tier rank (``None``: nothing received)
+    ranks: dict[int, int | None]
+    #: (unit id, figure) → matter ids (only with ``keep_ids``)
+    ids: dict[tuple[int, str], list[int]]
+
+
+# ------------------------------------------------------------------------------------------------------ time
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class _WorkClock:
+    """Local days, working seconds and claim deadlines on epoch seconds. A local day is an ``int`` (days since
+    1970-01-01 in the district's zone). When the zone keeps one offset over the span asked (Asia/Shanghai always
+    does) a local time is plain arithmetic; otherwise it is memoized per quarter hour (every zone's offset is a
+    multiple of 15 minutes). Same results as :func:`working_seconds_between` and :func:`claim_deadline`."""
+
+    def __init__(self, calendar: WorkCalendar, policy: DeadlinePolicy, span: tuple[datetime, datetime]) -> None:
+        self.calendar, self.policy, self.tz = calendar, policy, policy.tz
+        self._claim: dict[int, float] = {}
+        self._local: dict[int, tuple[int, float]] = {}
+        self._workday: dict[int, bool] = {}
+        self._month: dict[int, str] = {}
+        self.ds = policy.day_start.hour * 3600 + policy.day_start.minute * 60 + policy.day_start.second
+        self.de = policy.day_end.hour * 3600 + policy.day_end.minute * 60 + policy.day_end.second
+        first, last = span[0] - timedelta(days=2), span[1] + timedelta(days=400)
+        offsets = {(first + timedelta(days=n)).astimezone(self.tz).utcoffset()
+                   for n in range((last - first).days + 1)}
+        only = offsets.pop() if len(offsets) == 1 else None
+        #: the zone's one offset over the span, in seconds (``None``: it changes, e.g. daylight saving time)
+        self.offset = only.total_seconds() if only is not None else None
+        if self.offset is not None:
+            self.local = self._fixed_local  # type: ignore[method-assign]
+
+    def _fixed_local(self, t: float) -> tuple[int, float]:
+        x = t + self.offset  # type: ignore[operator]
+        day = int(x // 86400)
+        return day, x - day * 86400
+
+    def local(self, t: float) -> tuple[int, float]:
+        """(local day, seconds since local midnight) of the epoch instant ``t``."""
+        bucket = int(t // 900)
+        hit = self._local.get(bucket)
+        if hit is None:
+            moment = datetime.fromtimestamp(bucket * 900, self.tz)
+            hit = self._local[bucket] = (moment.date().toordinal() - _EPOCH_ORDINAL,
+                                         moment.hour * 3600 + moment.minute * 60 + moment.second)
+        return hit[0], hit[1] + (t - bucket * 900)
+
+    def month(self, day: int) -> str:
+        label = self._month.get(day)
+        if label is None:
+            d = date.fromordinal(day + _EPOCH_ORDINAL)
+            label = self._month[day] = f"{d.year:04d}-{d.month:02d}"
+        return label
+
+    def claim_due(self, t: float) -> float:
+        day = self.local(t)[0]
+        due = self._claim.get(day)
+        if due is None:
+            at = datetime.fromtimestamp(t, timezone.utc)
+            due = self._claim[day] = claim_deadline(at, self.calendar, self.policy).due_at.timestamp()
+        return due
+
+    def _is_workday(self, day: int) -> bool:
+        known = self._workday.get(day)
+        if known is None:
+            known = self._workday[day] = bool(self.calendar.is_workday(date.fromordinal(day + _EPOCH_ORDINAL)))
+        return known
+
+    def _inside(self, day: int, lo: float, hi: float) -> float:
+        if not self._is_workday(day):
+            return 0.0
+        x = lo if lo > self.ds else self.ds
+        y = hi if hi < self.de else self.de
+        return y - x if y > x else 0.0
+
+    def seconds(self, start: float, end: float) -> float:
+        if end <= start:
+            return 0.0
+        da, sa = self.local(start)
+        db, sb = self.local(end)
+        if da == db:
+            return self._inside(da, sa, sb)
+        if db - da > 62:  # rare: let the general function count long spans
+            return float(working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
+                                                 datetime.fromtimestamp(end, timezone.utc), self.calendar,
+                                                 self.policy))
+        total = self._inside(da, sa, 86400.0) + self._inside(db, 0.0, sb)
+        full = self.de - self.ds
+        for day in range(da + 1, db):
+            if self._is_workday(day):
+                total += full
+        return total
+
+
+# ------------------------------------------------------------------------------------------------------ assess
+
+
+_IX = {name: index for index, name in enumerate(_COUNTS)}
+(REC, RCV, CLO, ONT, OPN, OVD, REO, DUP, ARR, CIT, ESC, REL, HLP, FUP, SAT, SSUM) = (
+    _IX[n] for n in ("recorded", "received", "closed", "closed_on_time", "open", "overdue_open", "reopened",
+                     "duplicates", "arrivals", "claimed_in_time", "escalations", "releases", "help_requests",
+                     "follow_ups", "satisfied", "satisfaction_sum"))
+#: a list that ignores appends: the figure names are only collected for the drill-down
+class _Ignore(list):
+    def append(self, _item: object) -> None:
+        pass
+
+
+_NO_MARKS = _Ignore()
+_MOVE_COUNT = {"escalate": (ESC, "escalations"), "release": (REL, "releases"),
+               "request_help": (HLP, "help_requests"), "assign": (None, None)}
+
+
+def _figures(counts: list, claim_hours: list[float], answer_hours: list[float]) -> Figures:
+    return Figures(*counts, claim_hours=claim_hours, answer_hours=answer_hours)  # type: ignore[arg-type]
+
+
+def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period, calendar: WorkCalendar,
+           policy: DeadlinePolicy, now: datetime, *, categories: dict[int, str] | None = None,
+           keep_ids: bool = False) -> Assessment:
+    """Every figure of ``period`` by the rules of ``docs/assessment.md``.
+
+    ``events``: the timeline entries, each as an :class:`EventRow` (or any tuple in its order), each matter's in
+    its own order (by time, or by matter then id), each matter's starting with its ``record`` entry (a matter
+    whose first entry given is not its ``record`` is skipped: it was recorded before the period); only the kinds of :data:`EVENT_KINDS`
+    are read (``link`` entries must be the duplicate links only). Matters recorded outside the period and
+    entries at or after the period's end (or ``now``) are skipped. ``categories``: matter id → category."""
+    start, end = period.bounds(policy)
+    as_of = min(end, now)
+    t_start, t_as_of = start.timestamp(), as_of.timestamp()
+    clock = _WorkClock(calendar, policy, (start, end))
+    claim_due, seconds = clock.claim_due, clock.seconds
+    unit_list = list(units)
+    tier_of = {u.id: Tier(u.tier) for u in unit_list}
+    categories = categories or {}
+    ncounts = len(_COUNTS)
+    #: (unit, category, month) → [counts..., claim hours, answer hours]
+    acc: dict[tuple[int, str, str], list] = {}
+    ids: dict[tuple[int, str], list[int]] = defaultdict(list)
+
+    def bucket(unit: int, category: str, month: str) -> list:
+        key = (unit, category, month)
+        found = acc.get(key)
+        if found is None:
+            found = acc[key] = [0] * ncounts + [[], []]
+        return found
+
+    def finish(mid: int, evs: list) -> None:
+        first = evs[0]
+        if first[1] != "record":
+            return
+        created = first[5]
+        if not t_start <= created < t_as_of:
+            return
+        origin = first[2]
+        month = clock.month(clock.local(created)[0])
+        category = categories.get(mid) or NO_RATE
+        stage_unit, stage_at = origin, created
+        holder = origin
+        due = None
+        last_answer = closed_answer = None
+        closed = reopened = duplicate = False
+        rating = None
+        stages: list[tuple[int, bool, float | None]] = []
+        moves: list[tuple[int, str]] = []
+        for ev in evs:
+            at = ev[5]
+            if at >= t_as_of:
+                break
+            kind = ev[1]
+            if ev[4] is not None:
+                due = ev[4]
+            if kind == "claim":
+                if stage_unit is not None:
+                    stages.append((stage_unit, at <= claim_due(stage_at), seconds(stage_at, at) / 3600))
+                    stage_unit = None
+            elif kind == "answer":
+                last_answer = (at, due)
+            elif kind == "close":
+                closed, closed_answer = True, last_answer
+            elif kind in _MOVE_COUNT:
+                if stage_unit is not None:
+                    stages.append((stage_unit, at <= claim_due(stage_at), None))
+                moves.append((holder, kind))
+                stage_unit, stage_at = ev[2], at
+            elif kind == "follow_up":
+                if ev[3] is not None:
+                    rating = ev[3]
+            elif kind == "reopen":
+                closed, reopened, duplicate = False, True, False
+            elif kind == "link":
+                closed = duplicate = True
+            holder = ev[2]
+        if stage_unit is not None and not closed and claim_due(stage_at) < t_as_of:
+            # still waiting at the period's end, its claim deadline passed: not handled in time
+            stages.append((stage_unit, False, None))
+        b = bucket(holder, category, month)
+        if duplicate:
+            b[DUP] += 1
+            if keep_ids:
+                ids[(holder, "duplicates")].append(mid)
+            return
+        b[RCV] += 1
+        marks: list[str] = ["received"] if keep_ids else _NO_MARKS
+        if closed:
+            b[CLO] += 1
+            marks.append("closed")
+            on_time = False
+            if closed_answer is not None:
+                answered_at, deadline_then = closed_answer
+                on_time = deadline_then is None or answered_at <= deadline_then
+                b[-1].append(seconds(created, answered_at) / 3600)
+            if on_time:
+                b[ONT] += 1
+                marks.append("closed_on_time")
+            else:
+                marks.append("closed_late")
+        else:
+            b[OPN] += 1
+            marks.append("open")
+            if due is not None and due < t_as_of:
+                b[OVD] += 1
+                marks.append("overdue_open")
+        if reopened:
+            b[REO] += 1
+            marks.append("reopened")
+        if rating is not None:
+            b[FUP] += 1
+            b[SSUM] += rating
+            marks.append("follow_ups")
+            if rating >= 4:
+                b[SAT] += 1
+                marks.append("satisfied")
+        o = b if origin == holder else bucket(origin, category, month)
+        o[REC] += 1
+        for stage_u, in_time, hours in stages:
+            s = b if stage_u == holder else bucket(stage_u, category, month)
+            s[ARR] += 1
+            if in_time:
+                s[CIT] += 1
+            elif keep_ids:
+                ids[(stage_u, "claimed_late")].append(mid)
+            if hours is not None:
+                s[-2].append(hours)
+        for sender, kind in moves:
+            index, figure = _MOVE_COUNT[kind]
+            if index is not None:
+                bucket(sender, category, month)[index] += 1
+                if keep_ids:
+                    ids[(sender, figure)].append(mid)  # type: ignore[index]
+        if keep_ids:
+            for figure in marks:
+                ids[(holder, figure)].append(mid)
+            ids[(origin, "recorded")].append(mid)
+
+    timelines: dict[int, list] = {}
+    for ev in events:
+        found = timelines.get(ev[0])
+        if found is None:
+            timelines[ev[0]] = [ev]
+        else:
+            found.append(ev)
+    for mid, evs in timelines.items():
+        finish(mid, evs)
+
+    # --- sums by unit, tier, district, category, month
+    def total(keys: Iterable[tuple[int, str, str]]) -> Figures:
+        counts = [0] * ncounts
+        claim_hours: list[float] = []
+        answer_hours: list[float] = []
+        for key in keys:
+            row = acc[key]
+            for i in range(ncounts):
+                counts[i] += row[i]
+            claim_hours.extend(row[-2])
+            answer_hours.extend(row[-1])
+        return _figures(counts, claim_hours, answer_hours)
+
+    def grouped(index: int) -> dict:
+        out: dict = defaultdict(list)
+        for key in acc:
+            out[key[index]].append(key)
+        return out
+
+    by_unit = grouped(0)
+    per_unit = {u: total(keys) for u, keys in by_unit.items()}
+    for u in unit_list:
+        per_unit.setdefault(u.id, Figures())
+    tiers = {tier: total(k for u, keys in by_unit.items() if tier_of.get(u) is tier for k in keys) for tier in Tier}
+    district = total(acc)
+    cats = {c: total(keys) for c, keys in grouped(1).items()}
+    by_month = grouped(2)
+    months = {m: total(by_month.get(m, [])) for m in period.months()}
+    unit_months: dict[int, dict[str, Figures]] = {}
+    for (u, _c, m) in acc:
+        unit_months.setdefault(u, {})
+    for u in unit_months:
+        unit_months[u] = {m: total(k for k in by_unit[u] if k[2] == m) for m in period.months()}
+
+    ranks: dict[int, int | None] = {}
+    for tier in Tier:
+        members = [u for u in unit_list if Tier(u.tier) is tier]
+        ranked = sorted((u for u in members if per_unit[u.id].received),
+                        key=lambda u: (tuple(-x for x in per_unit[u.id].rank_key()), u.name))
+        previous_key, previous_rank = None, 0
+        for position, u in enumerate(ranked, start=1):
+            key = per_unit[u.id].rank_key()
+            rank = previous_rank if key == previous_key else position
+            ranks[u.id] = rank
+            previous_key, previous_rank = key, rank
+        for u in members:
+            ranks.setdefault(u.id, None)
+    return Assessment(period=period, start=start, end=end, as_of=as_of, units=per_unit, tiers=tiers,
+                      district=district, categories=cats, months=months, unit_months=unit_months, ranks=ranks,
+                      ids=dict(ids))
+
+
+# ------------------------------------------------------------------------------------------------------ wire
+
+
+def figures_out(f: Figures) -> "AssessmentFigures":
+    from .schemas import AssessmentFigures, HoursOut, RateOut
+
+    def rate(name: str) -> RateOut:
+        num, den = f.rate(name)
+        return RateOut(num=num, den=den, value=rate_value(num, den), text=rate_text(num, den))
+
+    def hours(values: list[float]) -> HoursOut:
+        mean, p90 = Figures.hours(values)
+        return HoursOut(count=len(values), mean=mean, p90=p90)
+
+    counts = {name: getattr(f, name) for name in _COUNTS if name != "satisfaction_sum"}
+    return AssessmentFigures(**counts, closed_late=f.closed_late, claimed_late=f.arrivals - f.claimed_in_time,
+                             satisfaction_mean=f.satisfaction_mean,
+                             closure_rate=rate("closure"), on_time_rate=rate("on_time"), claim_rate=rate("claim"),
+                             satisfaction_rate=rate("satisfaction"), hours_to_claim=hours(f.claim_hours),
+                             hours_to_answer=hours(f.answer_hours))
+
+
+def report_out(a: Assessment, units: Iterable[UnitInfo], *, unit: int | None = None, tier: Tier | None = None,
+               group: str | None = None) -> "AssessmentOut":
+    """The wire form; ``unit`` / ``tier`` choose the unit rows shown (never a figure), ``group="category"`` adds
+    the category rows. Unit rows come by tier (district, town, village), then rank, then name."""
+    from .schemas import AssessmentOut, AssessmentRow
+
+    unit_list = [u for u in units if u.id in a.units]
+    if unit is not None:
+        unit_list = [u for u in unit_list if u.id == unit]
+    if tier is not None:
+        unit_list = [u for u in unit_list if Tier(u.tier) is tier]
+    big = 10**9
+    unit_list.sort(key=lambda u: (Tier(u.tier).rank, a.ranks.get(u.id) or big, u.name))
+    rows = [AssessmentRow(kind="unit", key=u.name, unit_id=u.id, tier=Tier(u.tier), rank=a.ranks.get(u.id),
+                          figures=figures_out(a.units[u.id])) for u in unit_list]
+    tiers = [AssessmentRow(kind="tier", key=t.value, tier=t, figures=figures_out(a.tiers[t])) for t in Tier
+             if tier is None or t is tier]
+    if unit is not None:
+        months_of = a.unit_months.get(unit, {})
+        months = [AssessmentRow(kind="month", key=m, figures=figures_out(months_of.get(m, Figures())))
+                  for m in a.period.months()]
+    else:
+        months = [AssessmentRow(kind="month", key=m, figures=figures_out(f)) for m, f in a.months.items()]
+    categories = []
+    if group == "category":
+        categories = [AssessmentRow(kind="category", key=c, figures=figures_out(f))
+                      for c, f in sorted(a.categories.items(), key=lambda kv: (-kv[1].received, kv[0]))]
+    return AssessmentOut(first=a.period.first, last=a.period.last, as_of=a.as_of, units=rows, tiers=tiers,
+                         district=AssessmentRow(kind="district", key="district", figures=figures_out(a.district)),
+                         categories=categories, months=months)

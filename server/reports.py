@@ -1,0 +1,244 @@
+"""The assessment and the command center's board, from the database.
+
+The assessment reads two indexed queries — the cohort's ``record`` entries by ``matter_events.created_at``
+(``ix_matter_events_created_at``), then their timelines by ``(matter_id, id)`` (``ix_events_matter``) — and hands
+the rows to the pure :func:`huiyin.core.assessment.assess` (the rules: ``docs/assessment.md``). The board counts
+the open matters now with the matters' own indexes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import Float, and_, cast, func, or_, select as sa_select
+from sqlmodel import Session, select
+
+from huiyin.core.assessment import EVENT_KINDS, MOVES, Assessment, Period, assess
+from huiyin.core.deadlines import at_risk_horizon
+from huiyin.core.domain import EventKind, LinkKind, Status, Tier, UnitKind
+from huiyin.core.schemas import BoardArea, BoardMatter, BoardOut
+from huiyin.core.units import UnitInfo, UnitTree
+
+from .context import ServerContext
+from .models import Matter, MatterEvent, Operator
+from .queues import visible
+from .supervision import OPEN
+from .views import load_tree
+
+#: at most this many matters behind one figure or cell come back to a drill-down
+DRILL_LIMIT = 500
+#: a matter handed on or released more than this many times is "bouncing"
+BOUNCE_MOVES = 2
+
+
+def report_units(tree: UnitTree) -> list[UnitInfo]:
+    """The units that have a row: those that hold matters (not the district root)."""
+    return [u for u in tree if tree.can_hold_matters(u.id)]
+
+
+def _epoch(session: Session, column):  # type: ignore[no-untyped-def]
+    """The stored time as epoch seconds, computed by the database (no per-row conversion in Python)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", column), Float)
+    return (func.julianday(column) - 2440587.5) * 86400.0
+
+
+def _sqlite_param(value):  # type: ignore[no-untyped-def]
+    """A bound value as SQLite stores it (a time: naive UTC text with microseconds, as SQLAlchemy writes it)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def load_assessment(ctx: ServerContext, session: Session, period: Period, *, keep_ids: bool = False
+                    ) -> tuple[Assessment, UnitTree]:
+    """Every figure of ``period`` (docs/assessment.md). One range scan of ``ix_matter_events_created_at``: every
+    entry of a matter recorded in the period lies between its recording and the period's end, so the entries of
+    the period are all that is read (those of older matters are skipped by :func:`assess`, whose first entry
+    seen is not their ``record``); then the categories by primary key."""
+    rules = ctx.rules.load(session)
+    tree = load_tree(session)
+    start, end = period.bounds(rules.policy)
+    now = ctx.clock.now()
+    until = min(end, now)
+    e = MatterEvent
+    wanted = or_(e.kind.in_([k for k in EVENT_KINDS if k != EventKind.link.value]),  # type: ignore[attr-defined]
+                 and_(e.kind == EventKind.link.value, e.link_kind == LinkKind.duplicate.value))
+    # times as epoch seconds, computed by the database: no datetime is built for 500,000 rows
+    query = (sa_select(e.matter_id, e.kind, e.holder_unit_id, e.satisfaction, _epoch(session, e.due_at),
+                       _epoch(session, e.created_at))
+             .where(e.created_at >= start, e.created_at < until, wanted)  # type: ignore[operator]
+             .order_by(e.created_at, e.id))
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # the driver's plain tuples: a third less time than result rows for a year of a large district
+        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        values = [_sqlite_param(params[name]) for name in compiled.positiontup]  # type: ignore[union-attr]
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(str(compiled), values)
+            events = cursor.fetchall()
+        finally:
+            cursor.close()
+    else:
+        # the rows come sorted by (created_at, id): room to sort a year of a large district in memory
+        connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        events = connection.execute(query).all()
+    categories: dict[int, str] = {}
+    if events:
+        ids = [ev[0] for ev in events]
+        categories = dict(session.execute(sa_select(Matter.id, Matter.category).where(  # type: ignore[call-overload]
+            Matter.id >= min(ids), Matter.id <= max(ids), Matter.category != "")).all())
+    result = assess(events, report_units(tree), period, rules.calendar, rules.policy, now,
+                    categories=categories, keep_ids=keep_ids)
+    return result, tree
+
+
+def drill_matters(session: Session, op: Operator, tree: UnitTree, ids: list[int]) -> list[Matter]:
+    """The matters of ``ids`` the operator may see, most urgent first, at most :data:`DRILL_LIMIT`."""
+    if not ids:
+        return []
+    out: list[Matter] = []
+    for chunk in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        part = ids[chunk:chunk + 900]
+        out.extend(session.exec(select(Matter).where(Matter.id.in_(part), visible(op, tree))).all())  # type: ignore[union-attr]
+    out.sort(key=lambda m: (m.due_at, m.id))
+    return out[:DRILL_LIMIT]
+
+
+# ----------------------------------------------------------------------------------------------------- board
+
+
+def _areas(tree: UnitTree) -> list[tuple[UnitInfo, set[int]]]:
+    """Every town/street (its service center's subtree: the town's offices and villages) and every district
+    department, with the unit ids whose matters count for it."""
+    out: list[tuple[UnitInfo, set[int]]] = []
+    for unit in tree:
+        if unit.tier is Tier.town and unit.kind is UnitKind.service_center:
+            out.append((unit, {u for u in tree.jurisdiction(unit.id)}))
+    for unit in tree:
+        if unit.kind is UnitKind.department and unit.tier is Tier.district:
+            out.append((unit, {unit.id}))
+    return out
+
+
+def board_cells(tree: UnitTree) -> list[str]:
+    cells = [f"area:{u.id}:{what}" for u, _ in _areas(tree) for what in ("open", "at_risk", "overdue")]
+    return cells + ["help", "bouncing"] + [f"intake:{c}" for c in ("walk_in", "phone", "visit", "online")]
+
+
+def _cell_filter(ctx: ServerContext, session: Session, tree: UnitTree, cell: str):  # type: ignore[no-untyped-def]
+    """The SQL condition of one board cell (``area:<id>:open|at_risk|overdue``, ``help``, ``bouncing``,
+    ``intake:<channel>``), or ``None`` for an unknown cell."""
+    rules = ctx.rules.load(session)
+    now = ctx.clock.now()
+    open_ = Matter.status.in_(OPEN)  # type: ignore[attr-defined]
+    if cell.startswith("area:"):
+        parts = cell.split(":")
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None
+        found = [members for unit, members in _areas(tree) if unit.id == int(parts[1])]
+        if not found:
+            return None
+        where = [Matter.holder_unit_id.in_(found[0]), Matter.status != Status.closed.value]  # type: ignore[attr-defined]
+        if parts[2] == "open":
+            return and_(*where)
+        if parts[2] == "at_risk":
+            return and_(*where, open_, Matter.due_at >= now,  # type: ignore[operator]
+                        Matter.due_at < at_risk_horizon(now, rules.calendar, rules.policy))
+        if parts[2] == "overdue":
+            return and_(*where, open_, Matter.due_at < now)  # type: ignore[operator]
+        return None
+    if cell == "help":
+        return Matter.id.in_(_help_waiting_ids(session, tree))  # type: ignore[union-attr]
+    if cell == "bouncing":
+        return Matter.id.in_(list(_bouncing(session)))  # type: ignore[union-attr]
+    if cell.startswith("intake:"):
+        start, end = _today(ctx, session)
+        return and_(Matter.channel == cell.split(":", 1)[1], Matter.created_at >= start,  # type: ignore[arg-type]
+                    Matter.created_at < end)
+    return None
+
+
+def _today(ctx: ServerContext, session: Session) -> tuple[datetime, datetime]:
+    tz = ctx.rules.load(session).policy.tz
+    day = ctx.clock.now().astimezone(tz).date()
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def _command_centers(tree: UnitTree) -> list[int]:
+    return [u.id for u in tree if u.kind is UnitKind.command_center]
+
+
+def _help_waiting_ids(session: Session, tree: UnitTree) -> list[int]:
+    """Pending at a command center (it arrived there by a help request and nobody assigned it yet)."""
+    centers = _command_centers(tree)
+    if not centers:
+        return []
+    return list(session.exec(select(Matter.id).where(Matter.holder_unit_id.in_(centers),  # type: ignore[attr-defined]
+                                                     Matter.status == Status.pending.value)).all())
+
+
+def _bouncing(session: Session) -> dict[int, int]:
+    """Open matters handed on or released more than :data:`BOUNCE_MOVES` times: id → moves."""
+    e = MatterEvent
+    rows = session.execute(
+        sa_select(e.matter_id, func.count()).join(Matter, Matter.id == e.matter_id)
+        .where(Matter.status != Status.closed.value, e.kind.in_(MOVES))  # type: ignore[attr-defined]
+        .group_by(e.matter_id).having(func.count() > BOUNCE_MOVES)).all()
+    return {matter_id: count for matter_id, count in rows}
+
+
+def cell_matters(ctx: ServerContext, session: Session, op: Operator, cell: str) -> list[Matter] | None:
+    tree = load_tree(session)
+    where = _cell_filter(ctx, session, tree, cell)
+    if where is None:
+        return None
+    rows = session.exec(select(Matter).where(where, visible(op, tree))  # type: ignore[arg-type]
+                        .order_by(Matter.due_at, Matter.id).limit(DRILL_LIMIT)).all()  # type: ignore[arg-type]
+    return list(rows)
+
+
+def board(ctx: ServerContext, session: Session) -> BoardOut:
+    tree = load_tree(session)
+    rules = ctx.rules.load(session)
+    now = ctx.clock.now()
+    horizon = at_risk_horizon(now, rules.calendar, rules.policy)
+    open_rows = session.execute(
+        sa_select(Matter.holder_unit_id, Matter.status, Matter.due_at)
+        .where(Matter.status != Status.closed.value)).all()
+    per_unit: dict[int, list[int]] = {}
+    for holder, status, due in open_rows:
+        counts = per_unit.setdefault(holder, [0, 0, 0])
+        counts[0] += 1
+        if status in OPEN:
+            if due < now:
+                counts[2] += 1
+            elif due < horizon:
+                counts[1] += 1
+    areas = []
+    for unit, members in _areas(tree):
+        total = [sum(per_unit.get(u, (0, 0, 0))[i] for u in members) for i in range(3)]
+        areas.append(BoardArea(unit_id=unit.id, name=unit.name,
+                               kind="town" if unit.tier is Tier.town else "department",
+                               open=total[0], at_risk=total[1], overdue=total[2]))
+    help_ids = _help_waiting_ids(session, tree)
+    bounce = _bouncing(session)
+    listed = set(help_ids) | set(bounce)
+    matters = {m.id: m for m in session.exec(select(Matter).where(Matter.id.in_(list(listed))))} if listed else {}  # type: ignore[union-attr]
+
+    def item(m: Matter) -> BoardMatter:
+        return BoardMatter(number=m.number, title=m.title, holder=tree[m.holder_unit_id].name,
+                           since=m.received_at or m.updated_at, moves=bounce.get(m.id, 0))
+
+    help_waiting = sorted((item(matters[i]) for i in help_ids), key=lambda b: (b.since, b.number))
+    bouncing = sorted((item(matters[i]) for i in bounce), key=lambda b: (-b.moves, b.since, b.number))
+    start, end = _today(ctx, session)
+    intake_rows = session.execute(sa_select(Matter.channel, func.count()).where(
+        Matter.created_at >= start, Matter.created_at < end).group_by(Matter.channel)).all()  # type: ignore[arg-type]
+    intake = Counter({c: 0 for c in ("walk_in", "phone", "visit", "online")})
+    intake.update(dict(intake_rows))
+    return BoardOut(as_of=now, areas=areas, help_waiting=help_waiting, bouncing=bouncing, intake=dict(intake))

@@ -1,0 +1,204 @@
+"""The assessment's rules (docs/assessment.md), one matter per rule, every figure checked for a unit, a tier and
+the district. Pure: rows in, figures out (Monday–Friday calendar, default policy, Asia/Shanghai)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from huiyin.core.assessment import (EventRow, Period, PeriodError, assess, parse_period, percentile90,
+                                    rate_text, report_out)
+from huiyin.core.deadlines import DeadlinePolicy, WeekdayCalendar
+from huiyin.core.domain import Tier, UnitKind
+from huiyin.core.units import UnitInfo
+
+CQ = ZoneInfo("Asia/Shanghai")
+ROOT, CENTER, COMMAND, DEPT, TOWN, VILLAGE = 1, 2, 3, 4, 5, 6
+UNITS = [UnitInfo(CENTER, "区行政服务中心", Tier.district, UnitKind.service_center, ROOT),
+         UnitInfo(COMMAND, "指挥中心", Tier.district, UnitKind.command_center, ROOT),
+         UnitInfo(DEPT, "区交委", Tier.district, UnitKind.department, ROOT),
+         UnitInfo(TOWN, "回兴街道", Tier.town, UnitKind.service_center, ROOT),
+         UnitInfo(VILLAGE, "双湖路社区", Tier.village, UnitKind.station, TOWN)]
+NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=CQ).astimezone(timezone.utc)
+
+
+def due(day: int, month: int = 11) -> datetime:
+    return at(day, 17, 30, month)
+
+
+class Build:
+    def __init__(self) -> None:
+        self.categories: dict[int, str] = {}
+        self.events: list[EventRow] = []
+
+    def matter(self, mid: int, unit: int, when: datetime, deadline: datetime, *steps: tuple,
+               category: str = "道路交通") -> None:
+        self.categories[mid] = category
+        self.events.append(EventRow(mid, "record", unit, None, deadline.timestamp(), when.timestamp()))
+        holder = unit
+        for kind, when_, *rest in steps:
+            extra = dict(rest[0]) if rest else {}
+            holder = extra.get("to", holder)
+            moved = extra.get("due_at")
+            self.events.append(EventRow(mid, kind, holder, extra.get("satisfaction"),
+                                        moved.timestamp() if moved else None, when_.timestamp()))
+
+
+@pytest.fixture(scope="module")
+def built() -> Build:
+    b = Build()
+    # A: the plain case — claimed in an hour, answered next day, closed, rated 5
+    b.matter(1, VILLAGE, at(2, 9), due(5), ("claim", at(2, 10)), ("answer", at(3, 10)), ("close", at(3, 11)),
+             ("follow_up", at(4, 9), {"satisfaction": 5}))
+    # B: escalated by the village to the town, claimed late by the town, answered and closed late
+    b.matter(2, VILLAGE, at(2, 9), due(5), ("escalate", at(2, 10), {"to": TOWN}), ("claim", at(4, 9)),
+             ("answer", at(20, 10)), ("close", at(20, 11)))
+    # C: reopened and closed again; two follow-ups, the last (4) counts
+    b.matter(3, TOWN, at(9, 9), due(12), ("claim", at(9, 9, 30)), ("answer", at(10, 10)), ("close", at(10, 11)),
+             ("follow_up", at(10, 12), {"satisfaction": 2}), ("reopen", at(11, 9)), ("answer", at(12, 10)),
+             ("close", at(12, 11)), ("follow_up", at(13, 9), {"satisfaction": 4}))
+    # D: still open at the period's end, past its deadline
+    b.matter(4, TOWN, at(25, 9), due(30), ("claim", at(25, 9, 10)))
+    # E: a duplicate closed by a link
+    b.matter(5, VILLAGE, at(16, 9), due(19), ("link", at(16, 9, 30)))
+    # F: help asked by the town, assigned to a department, released back, assigned again, claimed and closed
+    b.matter(6, TOWN, at(17, 9), due(20), ("request_help", at(17, 10), {"to": COMMAND}),
+             ("assign", at(17, 11), {"to": DEPT}), ("release", at(18, 9), {"to": COMMAND}),
+             ("assign", at(18, 10), {"to": DEPT}), ("claim", at(18, 11)), ("answer", at(19, 10)),
+             ("close", at(19, 11)))
+    # G: recorded before the period, closed inside it: not in the report
+    b.matter(7, VILLAGE, at(30, 9, month=10), due(4), ("claim", at(2, 9)), ("answer", at(2, 10)),
+             ("close", at(2, 11)))
+    # H: recorded in the period, never claimed by its end (claim deadline passed), closed only afterwards
+    b.matter(8, VILLAGE, at(27, 9), due(2, 12), ("claim", at(1, 9, month=12)), ("answer", at(1, 10, month=12)),
+             ("close", at(2, 9, month=12)))
+    # I: answered after its first deadline but within the extension granted before
+    b.matter(9, VILLAGE, at(2, 9), due(5), ("claim", at(2, 9, 10)), ("approve_extension", at(4, 9),
+                                                                       {"due_at": due(10)}),
+             ("answer", at(9, 10)), ("close", at(9, 11)))
+    # K: still waiting at the period's end, its claim deadline not passed yet: no arrival counted
+    b.matter(10, VILLAGE, at(30, 16), due(3, 12))
+    b.events.sort(key=lambda e: e.matter_id)
+    return b
+
+
+@pytest.fixture(scope="module")
+def report(built: Build):  # type: ignore[no-untyped-def]
+    return assess(built.events, UNITS, NOVEMBER, WeekdayCalendar(), DeadlinePolicy(), now=at(10, 9, month=12),
+                  categories=built.categories, keep_ids=True)
+
+
+def test_a_village_every_figure(report) -> None:  # type: ignore[no-untyped-def]
+    v = report.units[VILLAGE]
+    assert (v.recorded, v.received, v.closed, v.closed_on_time, v.open, v.overdue_open, v.reopened,
+            v.duplicates) == (5, 4, 2, 2, 2, 0, 0, 1)
+    assert (v.arrivals, v.claimed_in_time, v.escalations, v.releases, v.help_requests) == (4, 3, 1, 0, 0)
+    assert (v.follow_ups, v.satisfied, v.satisfaction_mean) == (1, 1, 5.0)
+    assert sorted(v.claim_hours) == pytest.approx([10 / 60, 1.0])
+    assert sorted(v.answer_hours) == pytest.approx([10.0, 8.5 + 9 * 4 + 1.5])
+    assert rate_text(*v.rate("closure")) == "50.00 % (2/4)"
+    assert rate_text(*v.rate("claim")) == "75.00 % (3/4)"
+    ids = report.ids
+    assert ids[(VILLAGE, "duplicates")] == [5] and ids[(VILLAGE, "claimed_late")] == [8]
+    assert sorted(ids[(VILLAGE, "open")]) == [8, 10]
+
+
+def test_the_town_gets_what_it_held_at_closure(report) -> None:  # type: ignore[no-untyped-def]
+    t = report.units[TOWN]
+    assert (t.recorded, t.received, t.closed, t.closed_on_time, t.closed_late, t.open, t.overdue_open,
+            t.reopened) == (3, 3, 2, 1, 1, 1, 1, 1)
+    assert (t.arrivals, t.claimed_in_time, t.escalations, t.help_requests) == (4, 3, 0, 1)
+    assert (t.follow_ups, t.satisfied, t.satisfaction_mean) == (1, 1, 4.0)
+    assert sorted(t.claim_hours) == pytest.approx([10 / 60, 0.5, 7.5 + 9 + 0.5])
+    assert sorted(t.answer_hours) == pytest.approx([8.5 + 9 * 2 + 1.5, 8.5 + 9 * 13 + 1.5])
+    assert report.tiers[Tier.town].received == 3 and report.tiers[Tier.village].received == 4
+    assert report.ids[(TOWN, "closed_late")] == [2]
+
+
+def test_district_units_and_totals(report) -> None:  # type: ignore[no-untyped-def]
+    d, c = report.units[DEPT], report.units[COMMAND]
+    assert (d.received, d.closed, d.closed_on_time, d.arrivals, d.claimed_in_time, d.releases) == (1, 1, 1, 2, 2, 1)
+    assert d.claim_hours == pytest.approx([1.0])
+    assert (c.received, c.arrivals, c.claimed_in_time) == (0, 2, 2)
+    tier = report.tiers[Tier.district]
+    assert (tier.received, tier.closed, tier.arrivals, tier.releases) == (1, 1, 4, 1)
+    total = report.district
+    assert (total.received, total.closed, total.closed_on_time, total.duplicates, total.recorded) == (8, 5, 4, 1, 8)
+    assert rate_text(*total.rate("closure")) == "62.50 % (5/8)"
+    assert rate_text(*total.rate("on_time")) == "50.00 % (4/8)"
+    assert rate_text(*total.rate("satisfaction")) == "100.00 % (2/2)"
+    assert total.satisfaction_mean == 4.5
+    assert (total.escalations, total.releases, total.help_requests, total.arrivals) == (1, 1, 1, 12)
+
+
+def test_ranks_within_tiers(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.ranks == {DEPT: 1, CENTER: None, COMMAND: None, TOWN: 1, VILLAGE: 1}
+    out = report_out(report, UNITS, group="category")
+    assert [row.key for row in out.units] == ["区交委", "区行政服务中心", "指挥中心", "回兴街道", "双湖路社区"]
+    assert out.district.figures.closure_rate.text == "62.50 % (5/8)"
+    assert out.units[1].figures.closure_rate.text == "— (0/0)" and out.units[1].figures.closure_rate.value is None
+    assert [c.key for c in out.categories] == ["道路交通"]
+    assert [m.key for m in out.months] == ["2026-11"]
+    assert report_out(report, UNITS, unit=TOWN).units[0].key == "回兴街道"
+
+
+def test_a_period_not_over_counts_up_to_now(built: Build) -> None:
+    mid = assess(built.events, UNITS, NOVEMBER, WeekdayCalendar(), DeadlinePolicy(), now=at(3, 10, 30),
+                 categories=built.categories)
+    v = mid.units[VILLAGE]
+    # by Nov 3 10:30: A answered but not closed, B escalated, I claimed; nothing closed yet
+    assert (v.received, v.closed, v.open) == (2, 0, 2)
+    assert mid.units[TOWN].received == 1 and mid.district.received == 3
+
+
+def test_seed_figure_and_rates() -> None:
+    assert rate_text(371, 395) == "93.92 % (371/395)"
+    assert rate_text(1, 8) == "12.50 % (1/8)"  # half up
+    assert rate_text(0, 0) == "— (0/0)"
+    assert percentile90([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == 9
+    assert percentile90([]) is None
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    (dict(start="2026-13-01", end="2026-12-31"), "from"), (dict(start="2026-02-01", end="2026-01-01"), "to"),
+    (dict(start="2025-01-01", end="2026-06-01"), "to"), (dict(start="2026-01-01"), "to"), (dict(), "from"),
+    (dict(year="26"), "year"), (dict(quarter="2026Q5"), "quarter"), (dict(month="2026-13"), "month"),
+    (dict(year="2026", month="2026-01"), "month")])
+def test_bad_periods_name_their_field(kwargs, field) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PeriodError) as err:
+        parse_period(**kwargs)
+    assert err.value.field == field
+
+
+def test_period_shortcuts() -> None:
+    assert parse_period(quarter="2026Q3") == Period(date(2026, 7, 1), date(2026, 9, 30))
+    assert parse_period(month="2026-02") == Period(date(2026, 2, 1), date(2026, 2, 28))
+    assert parse_period(year=2026) == Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert parse_period("2026-11-01", "2026-11-30").bounds(DeadlinePolicy())[0] == at(1, 0)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin"])
+def test_the_fast_working_clock_counts_as_the_deadline_rules_do(zone: str) -> None:
+    """The memoized clock of the assessment gives working_seconds_between's and claim_deadline's answers, also
+    in a zone with daylight saving time (Berlin: 2026-03-29 and 2026-10-25)."""
+    from huiyin.core.assessment import _WorkClock
+    from huiyin.core.deadlines import claim_deadline, working_seconds_between
+
+    policy = DeadlinePolicy(timezone=zone)
+    tz = ZoneInfo(zone)
+    clock = _WorkClock(WeekdayCalendar(), policy, (datetime(2026, 1, 1, tzinfo=tz), datetime(2027, 1, 1, tzinfo=tz)))
+    assert (clock.offset is not None) == (zone == "Asia/Shanghai")
+    samples = [datetime(2026, m, d, h, mi, tzinfo=tz) for m, d, h, mi in
+               [(3, 27, 16, 0), (3, 30, 9, 15), (10, 23, 8, 0), (10, 26, 17, 45), (6, 5, 12, 30), (6, 8, 7, 0)]]
+    for a in samples:
+        assert clock.claim_due(a.timestamp()) == claim_deadline(a, WeekdayCalendar(), policy).due_at.timestamp()
+        for b in samples:
+            if b > a:
+                assert clock.seconds(a.timestamp(), b.timestamp()) == pytest.approx(
+                    working_seconds_between(a, b, WeekdayCalendar(), policy), abs=1)
