@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 from huiyin.core.clock import Clock, SystemClock
 
 from . import db, errors, supervision
-from .api import audit, auth, calendar, common, events, matters, meta
+from .api import audit, auth, calendar, common, events, matters, meta, operators, units
 from .context import ServerContext
 from .guard import RequestGuard
 from .settings import Settings
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     errors.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
                        body_timeout_seconds=settings.body_timeout_seconds)
-    for module in (meta, auth, matters, events, calendar, audit):
+    for module in (meta, auth, matters, events, calendar, audit, units, operators):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have
         extra = common.E403 if module is matters else {}
