@@ -21,14 +21,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from huiyin.core.clock import Clock
-from huiyin.core.domain import AuditKind, Role
+from huiyin.core.domain import AuditKind, Role, Tier
+from huiyin.core.schemas import AdminOperatorOut
 
 from . import audit
 from .admin import SetupError, check_username, create_operator
 from .audit import Who
 from .models import AuthToken, Operator, Unit
 from .security import hash_password, password_problem
-from .unit_admin import AdminRefusal
+from .unit_admin import AdminRefusal, unit_row
 
 #: letters and digits that cannot be mistaken for each other when read out over the phone
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -179,3 +180,27 @@ def revoke_sessions(session: Session, now: datetime, who: Who, username: str) ->
         audit.record(session, who, now, AuditKind.operator, op.username, {**facts, "sessions": revoked},
                      {**facts, "sessions": 0})
     return revoked
+
+
+def operator_row(session: Session, op: Operator, sessions: int) -> AdminOperatorOut:
+    unit = session.get(Unit, op.unit_id)
+    assert unit is not None
+    return AdminOperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),  # type: ignore[arg-type]
+                            unit=unit_row(unit, None), tier=Tier(unit.tier), disabled=not op.active,
+                            created_at=op.created_at, sessions=sessions)
+
+
+def listing(session: Session, now: datetime, *, q: str | None = None, unit_id: int | None = None,
+            role: Role | None = None) -> list[AdminOperatorOut]:
+    """Every operator (disabled ones too) by username, filtered, with their open sessions."""
+    stmt = select(Operator).order_by(Operator.username)  # type: ignore[arg-type]
+    if unit_id is not None:
+        stmt = stmt.where(Operator.unit_id == unit_id)
+    if role is not None:
+        stmt = stmt.where(Operator.role == role.value)
+    rows = list(session.exec(stmt))
+    if q:
+        needle = q.strip().casefold()
+        rows = [r for r in rows if needle in r.username.casefold() or needle in r.display_name.casefold()]
+    counts = session_counts(session, now)
+    return [operator_row(session, r, counts.get(r.id, 0)) for r in rows]  # type: ignore[arg-type]

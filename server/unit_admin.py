@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from huiyin.core.domain import AuditKind, Status, Tier, UnitKind
+from huiyin.core.schemas import UnitOut
 from huiyin.core.units import UnitInfo, UnitTree, UnitTreeError
 
 from . import audit
@@ -196,3 +197,25 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
     session.flush()
     audit.record(session, who, now, AuditKind.unit, unit.name, before, facts(unit))
     return unit
+
+
+def unit_row(unit: Unit, counts: dict[int, int] | None) -> UnitOut:
+    return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),  # type: ignore[arg-type]
+                   parent_id=unit.parent_id, active=unit.active,
+                   open_matters=None if counts is None else counts.get(unit.id, 0))  # type: ignore[arg-type]
+
+
+def tree_rows(session: Session, *, counts: bool) -> list[UnitOut]:
+    """Every unit, parents before children (depth first, by id), with open-matter counts when asked."""
+    rows = all_units(session)
+    held = open_counts(session) if counts else None
+    children: dict[int | None, list[Unit]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    out: list[UnitOut] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        out.append(unit_row(unit, held))
+        stack.extend(reversed(children.get(unit.id, [])))
+    return out

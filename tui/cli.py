@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         # and the server's command line names the ones it knows when the word is none of them
         from huiyin.server.cli import main as server_main  # lazy: the workbench alone does not need it
 
+        if argv[0] in ("unit", "operator") and any(a == "--server" or a.startswith("--server=") for a in argv):
+            return _remote_admin(argv)
         return int(server_main(argv) or 0)
     args = build_parser().parse_args(argv)
 
@@ -66,6 +68,20 @@ def main(argv: list[str] | None = None) -> int:
                    data_dir=args.data_dir, sample=not args.no_sample, themes_dir=cfg.user_themes_dir())
     app.run()
     return int(app.return_code or 0)
+
+
+def _remote_admin(argv: list[str]) -> int:
+    """``huiyin unit|operator ... --server URL``: parsed like the database commands, carried out over HTTP."""
+    from huiyin.server.cli import build_parser as server_parser, check_admin_args
+
+    from . import cli_remote
+
+    args = server_parser().parse_args(argv)
+    problem = check_admin_args(args)
+    if problem:
+        print(f"huiyin: {problem}", file=sys.stderr)
+        return 2
+    return cli_remote.run(args)
 
 
 def _widget_binding_ids() -> set[str]:

@@ -5,32 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from huiyin.core.domain import Role, Tier
+from huiyin.core.domain import Role
 from huiyin.core.schemas import (AdminOperatorOut, ErrorOut, OperatorCreated, OperatorIn, OperatorPatch, PasswordIn,
                                  PasswordOut, RevokedOut, SessionOut)
 
 from .. import operator_admin as ops
 from ..audit import Who
 from ..deps import AdminOperator, Ctx, DbSession
-from ..models import Operator, Unit
 from .common import E401, E403, E422
-from .units import run_admin, unit_row
+from .units import refused, run_admin
 
 router = APIRouter(prefix="/api", tags=["operators"])
 E404 = {404: {"model": ErrorOut, "description": "no such operator (`operator_not_found`)"}}
 E409 = {409: {"model": ErrorOut, "description": (
     "`last_admin` (the last active admin cannot be disabled or given another role), `username_taken`, "
     "`unit_inactive`")}}
-
-
-def operator_row(session: Session, op: Operator, sessions: int) -> AdminOperatorOut:
-    unit = session.get(Unit, op.unit_id)
-    assert unit is not None
-    return AdminOperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),  # type: ignore[arg-type]
-                            unit=unit_row(unit, None), tier=Tier(unit.tier), disabled=not op.active,
-                            created_at=op.created_at, sessions=sessions)
 
 
 @router.get("/operators", response_model=list[AdminOperatorOut], responses={**E401, **E403, **E422})
@@ -41,17 +32,7 @@ def list_operators(op: AdminOperator, ctx: Ctx, session: DbSession,
                    role: Annotated[Role | None, Query(description="only operators of this role")] = None,
                    ) -> list[AdminOperatorOut]:
     """Admin only: every operator (disabled ones too), with their unit and how many sessions they have open."""
-    stmt = select(Operator).order_by(Operator.username)  # type: ignore[arg-type]
-    if unit_id is not None:
-        stmt = stmt.where(Operator.unit_id == unit_id)
-    if role is not None:
-        stmt = stmt.where(Operator.role == role.value)
-    rows = list(session.exec(stmt))
-    if q:
-        needle = q.strip().casefold()
-        rows = [r for r in rows if needle in r.username.casefold() or needle in r.display_name.casefold()]
-    counts = ops.session_counts(session, ctx.clock.now())
-    return [operator_row(session, r, counts.get(r.id, 0)) for r in rows]  # type: ignore[arg-type]
+    return ops.listing(session, ctx.clock.now(), q=q, unit_id=unit_id, role=role)
 
 
 @router.post("/operators", response_model=OperatorCreated, status_code=201,
@@ -62,7 +43,7 @@ def add_operator(body: OperatorIn, op: AdminOperator, ctx: Ctx) -> OperatorCreat
     def work(session: Session) -> OperatorCreated:
         new, made = ops.add(session, ctx.clock, Who.of(op), username=body.username, role=body.role,
                             unit_id=body.unit_id, display_name=body.display_name, password=body.password)
-        return OperatorCreated(operator=operator_row(session, new, 0), password=made)
+        return OperatorCreated(operator=ops.operator_row(session, new, 0), password=made)
     return run_admin(ctx, work)
 
 
@@ -76,7 +57,7 @@ def edit_operator(username: str, body: OperatorPatch, op: AdminOperator, ctx: Ct
         now = ctx.clock.now()
         changed = ops.edit(session, now, Who.of(op), username, display_name=body.display_name,
                            unit_id=body.unit_id, role=body.role, disabled=body.disabled)
-        return operator_row(session, changed, len(ops.live_sessions(session, changed.id, now)))  # type: ignore[arg-type]
+        return ops.operator_row(session, changed, len(ops.live_sessions(session, changed.id, now)))  # type: ignore[arg-type]
     return run_admin(ctx, work)
 
 
@@ -99,8 +80,6 @@ def sessions(username: str, op: AdminOperator, ctx: Ctx, session: DbSession) -> 
     try:
         target = ops.find(session, username)
     except ops.AdminRefusal as exc:
-        from .units import refused
-
         raise refused(exc) from None
     return [SessionOut(id=t.id, created_at=t.created_at, expires_at=t.expires_at)  # type: ignore[arg-type]
             for t in ops.live_sessions(session, target.id, ctx.clock.now())]  # type: ignore[arg-type]

@@ -16,8 +16,7 @@ from ..audit import Who
 from ..context import ServerContext
 from ..deps import AdminOperator, CurrentOperator, Ctx, DbSession
 from ..errors import ApiError
-from ..models import Unit
-from ..unit_admin import AdminRefusal
+from ..unit_admin import AdminRefusal, unit_row
 from .common import E401, E403, E422
 
 router = APIRouter(prefix="/api", tags=["units"])
@@ -43,27 +42,11 @@ def run_admin(ctx: ServerContext, work: Callable[[Session], T]) -> T:
         raise refused(exc) from None
 
 
-def unit_row(unit: Unit, counts: dict[int, int] | None) -> UnitOut:
-    return UnitOut(id=unit.id, name=unit.name, tier=unit.tier, kind=unit.kind, parent_id=unit.parent_id,  # type: ignore[arg-type]
-                   active=unit.active, open_matters=None if counts is None else counts.get(unit.id, 0))  # type: ignore[arg-type]
-
-
 @router.get("/units", response_model=list[UnitOut], responses=E401)
 def units(op: CurrentOperator, session: DbSession) -> list[UnitOut]:
     """The whole unit tree, parents before children (``parent_id`` links them), deactivated units included
     (``active: false``). For an admin each unit also says how many open matters it holds (``open_matters``)."""
-    rows = unit_admin.all_units(session)
-    counts = unit_admin.open_counts(session) if op.role == Role.admin.value else None
-    children: dict[int | None, list[Unit]] = {}
-    for row in rows:
-        children.setdefault(row.parent_id, []).append(row)
-    out: list[UnitOut] = []
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        unit = stack.pop()
-        out.append(unit_row(unit, counts))
-        stack.extend(reversed(children.get(unit.id, [])))
-    return out
+    return unit_admin.tree_rows(session, counts=op.role == Role.admin.value)
 
 
 @router.post("/units", response_model=UnitOut, status_code=201,
