@@ -84,6 +84,11 @@ REGISTRY: tuple[ActionSpec, ...] = (
     *(ActionSpec(str(action), key, f"workflow('{action}')", "matter", f"action.{action}", core=action)
       for action, key in WORKFLOW_KEYS.items()),
     ActionSpec("back", "escape", "back", "detail", "key.back", key_display="esc"),
+    # the admin console (admins only: huiyin.tui.screens.admin_base); uppercase, away from the clerks' keys
+    ActionSpec("admin.units", "U", "admin('units')", "queue", "admin.key.units"),
+    ActionSpec("admin.operators", "O", "admin('operators')", "queue", "admin.key.operators"),
+    ActionSpec("admin.calendar", "K", "admin('calendar')", "queue", "admin.key.calendar"),
+    ActionSpec("admin.audit", "L", "admin('audit')", "queue", "admin.key.audit"),
 )
 
 BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in REGISTRY}

@@ -58,7 +58,7 @@ FORM_SCREENS = (RecordScreen, ActionDialog, DiscardScreen)
 
 
 class WorkbenchApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "admin.tcss"]
     TITLE = "huiyin"
     BINDINGS = bindings_for("app")
     ENABLE_COMMAND_PALETTE = True
@@ -468,7 +468,7 @@ class WorkbenchApp(App[None]):
             binding = active.binding
             if not binding.id or binding.id in seen or not binding.description:
                 continue
-            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog"):
+            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin"):
                 continue
             if binding.action.startswith("queue("):  # a queue this operator does not have (overdue: clerks)
                 name = binding.action.split("(", 1)[1].rstrip(")").strip("'\"")

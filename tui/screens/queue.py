@@ -28,6 +28,7 @@ from ..components.queue_table import QueueTable
 from ..components.status import StatusLine
 from ..i18n import t
 from ..workbench import MatterActed
+from .admin_base import is_admin, open_admin
 from .base import MatterActionsScreen
 from .detail import DetailScreen
 
@@ -273,7 +274,12 @@ class QueueScreen(MatterActionsScreen):
             return self.current_matter() is not None
         if action == "queue":
             return Queue(str(parameters[0])) in self.queues if parameters else False
+        if action == "admin":
+            return is_admin(self.wb)
         return super().check_action(action, parameters)
+
+    def action_admin(self, name: str) -> None:
+        open_admin(self, name)
 
     def action_open(self) -> None:
         matter = self.current_matter()
