@@ -66,8 +66,35 @@ def main(argv: list[str] | None = None) -> int:
 
     app = make_app(conf, server_url=args.server, language=args.lang, theme=args.theme, clock=clock,
                    data_dir=args.data_dir, sample=not args.no_sample, themes_dir=cfg.user_themes_dir())
+    _exit_on_hangup(app)
     app.run()
     return int(app.return_code or 0)
+
+
+#: after a hang-up, how long the workbench may take to stop its server and close down before it is ended hard
+HANGUP_GRACE_SECONDS = 3.0
+
+
+def _exit_on_hangup(app) -> None:  # type: ignore[no-untyped-def]
+    """When the terminal goes away (an SSH connection drops: SIGHUP), leave cleanly: the app exits (the built-in
+    server stops with it), and if that cannot finish (nothing to write the screen to any more) the process ends
+    anyway after :data:`HANGUP_GRACE_SECONDS`, so nothing is left behind."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "SIGHUP"):  # pragma: no cover - Windows
+        return
+
+    def hangup(_signum: int, _frame: object) -> None:
+        timer = threading.Timer(HANGUP_GRACE_SECONDS, os._exit, args=(129,))
+        timer.daemon = True
+        timer.start()
+        try:
+            app.exit(return_code=129)
+        except Exception:  # noqa: BLE001 - the app is half gone: end now
+            os._exit(129)
+
+    signal.signal(signal.SIGHUP, hangup)
 
 
 def _remote_admin(argv: list[str]) -> int:
