@@ -240,6 +240,15 @@ class WorkbenchApp(App[None]):
         policy, years, status = answers
         self.rules = DeadlineRules.from_wire(policy.model_dump() if policy is not None else None, years,
                                              status.warnings if status is not None else None, self.rules)
+        if self.operator is not None:  # the unit tree too: an admin may have added, moved or renamed units
+            try:
+                units = await self.call(lambda api: api.units())
+                self.units = {u.id: u for u in units}
+                self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - keep the tree the workbench had
+                pass
         self._tell_screens(RulesChanged)
 
     def refresh_rules_soon(self) -> None:
@@ -470,9 +479,10 @@ class WorkbenchApp(App[None]):
                 continue
             if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin"):
                 continue
-            if binding.action.startswith("queue("):  # a queue this operator does not have (overdue: clerks)
-                name = binding.action.split("(", 1)[1].rstrip(")").strip("'\"")
-                if screen.check_action("queue", (name,)) is False:
+            # a queue this operator does not have (overdue: clerks), an admin screen for someone not an admin
+            if binding.action.startswith(("queue(", "admin(")):
+                action, name = binding.action.rstrip(")").split("(", 1)
+                if screen.check_action(action, (name.strip("'\""),)) is False:
                     continue
             seen.add(binding.id or key)
             yield self.get_key_display(binding), binding.description, binding.id or ""

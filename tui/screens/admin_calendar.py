@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,9 +31,12 @@ POLICY_FIELDS = ("simple_days", "complex_days", "claim_days", "at_risk_hours", "
 
 def month_lines(year: int, month: int, special: dict[date, CalendarDayOut], cursor: date) -> list[Content]:
     """One month as 8 lines of 21 cells: the title, the weekdays, up to six weeks (Monday first)."""
-    lines = [Content(t("admin.calendar.month", year=year, month=month).center(21)),
-             Content("".join(t(f"admin.calendar.wd{i}").rjust(3) if len(t(f"admin.calendar.wd{i}")) < 2
-                             else t(f"admin.calendar.wd{i}").rjust(3) for i in range(7)))]
+    title = t("admin.calendar.month", year=year, month=month)
+    left = max(0, 21 - cell_len(title)) // 2
+    title = " " * left + title + " " * max(0, 21 - left - cell_len(title))
+    # each weekday in 3 cells, whether its name is one cell wide (Mo) or two (一)
+    header = "".join(" " * (3 - cell_len(t(f"admin.calendar.wd{i}"))) + t(f"admin.calendar.wd{i}") for i in range(7))
+    lines = [Content(title), Content(header)]
     for week in pycal.Calendar(0).monthdatescalendar(year, month):
         parts: list[Content] = []
         for day in week:
