@@ -505,6 +505,10 @@ class PolicyModel(_Model):
 # --- the admin console (GET/POST/PATCH /api/units, /api/operators) -----------------------------------------
 
 
+#: a row id as a client may send it: positive and small enough for every database's integer
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
 class _Strict(BaseModel):
     """An admin's request: unknown fields are refused (a typo must not be silently ignored)."""
 
@@ -515,14 +519,14 @@ class UnitIn(_Strict):
     name: str = Field(min_length=1, max_length=80)
     tier: Tier
     kind: UnitKind
-    parent_id: int
+    parent_id: DbId
 
 
 class UnitPatch(_Strict):
     """Only the fields sent change: rename, move under another parent, a new kind or tier, (de)activate."""
 
     name: str | None = Field(default=None, min_length=1, max_length=80)
-    parent_id: int | None = None
+    parent_id: DbId | None = None
     tier: Tier | None = None
     kind: UnitKind | None = None
     active: bool | None = None
@@ -545,14 +549,14 @@ class OperatorIn(_Strict):
     username: str = Field(min_length=1, max_length=64)
     display_name: str | None = Field(default=None, max_length=64)
     role: Role
-    unit_id: int
+    unit_id: DbId
     #: omitted: the server makes one and returns it once
     password: str | None = Field(default=None, max_length=256)
 
 
 class OperatorPatch(_Strict):
     display_name: str | None = Field(default=None, min_length=1, max_length=64)
-    unit_id: int | None = None
+    unit_id: DbId | None = None
     role: Role | None = None
     disabled: bool | None = None
 

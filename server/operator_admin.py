@@ -41,7 +41,8 @@ def new_password() -> str:
 
 
 def find(session: Session, username: str) -> Operator:
-    op = session.exec(select(Operator).where(Operator.username == username)).first()
+    bad = len(username) > 64 or any(ord(c) < 32 for c in username)  # no such name can exist (nor be queried)
+    op = None if bad else session.exec(select(Operator).where(Operator.username == username)).first()
     if op is None:
         raise AdminRefusal(404, "operator_not_found", f"there is no operator called {username!r}")
     return op
@@ -75,6 +76,17 @@ def _facts(session: Session, op: Operator) -> dict[str, Any]:
     return audit.operator_facts(op, unit.name if unit else None)  # type: ignore[return-value]
 
 
+def _check_display_name(value: str) -> str:
+    name = value.strip()
+    if not name or len(name) > 64:
+        raise AdminRefusal(422, "invalid_input", "a display name needs 1 to 64 characters",
+                           {"display_name": "length"})
+    if any(ord(c) < 32 for c in name):
+        raise AdminRefusal(422, "invalid_input", "a display name may not contain control characters",
+                           {"display_name": "control_characters"})
+    return name
+
+
 def _check_password(password: str) -> None:
     problem = password_problem(password)
     if problem:
@@ -87,6 +99,8 @@ def add(session: Session, clock: Clock, who: Who, *, username: str, role: Role, 
     username = username.strip()
     try:
         check_username(username)
+        if any(ord(c) < 32 or ord(c) == 127 for c in username):
+            raise SetupError("a username may not contain control characters")
     except SetupError as exc:
         raise AdminRefusal(422, "invalid_input", str(exc), {"username": "invalid"}) from None
     if session.exec(select(Operator.id).where(Operator.username == username)).first() is not None:
@@ -99,6 +113,8 @@ def add(session: Session, clock: Clock, who: Who, *, username: str, role: Role, 
     _check_password(password)
     if display_name is not None and not display_name.strip():
         display_name = None
+    if display_name is not None:
+        _check_display_name(display_name)
     op = create_operator(session, clock, username, password, role, unit.name, display_name, who=who)
     return op, made
 
@@ -129,11 +145,7 @@ def edit(session: Session, now: datetime, who: Who, username: str, *, display_na
         raise AdminRefusal(409, "last_admin", f"{op.username} is the last active admin; add or enable another "
                            "admin first")
     if display_name is not None:
-        name = display_name.strip()
-        if not name or len(name) > 64:
-            raise AdminRefusal(422, "invalid_input", "a display name needs 1 to 64 characters",
-                               {"display_name": "length"})
-        op.display_name = name
+        op.display_name = _check_display_name(display_name)
     if unit_id is not None and unit_id != op.unit_id:
         op.unit_id = _unit(session, unit_id).id  # type: ignore[assignment]
     if role is not None:

@@ -79,10 +79,12 @@ def find(session: Session, ref: int | str) -> Unit:
     unit: Unit | None
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         unit = session.get(Unit, int(ref))
+        what = f"with id {ref}"
     else:
         unit = session.exec(select(Unit).where(Unit.name == ref.strip())).first()
+        what = f"called {ref.strip()!r}"
     if unit is None:
-        raise AdminRefusal(404, "unit_not_found", f"there is no unit {ref!r}")
+        raise AdminRefusal(404, "unit_not_found", f"there is no unit {what}")
     return unit
 
 

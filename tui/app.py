@@ -212,7 +212,7 @@ class WorkbenchApp(App[None]):
         self.operator = operator
         self.last_event_id = None
         self.counts = None
-        await self.refresh_rules()
+        await self.refresh_rules(units=False)  # the units were just fetched
         # the screen switch runs in the app's own worker: the login screen (and its workers) go away during it
         self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
 
@@ -224,7 +224,7 @@ class WorkbenchApp(App[None]):
             self._stream_connected.clear()
             self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
 
-    async def refresh_rules(self) -> None:
+    async def refresh_rules(self, *, units: bool = True) -> None:
         """Fetch the district's deadline policy, calendar and calendar warnings. Each part that fails keeps
         what the workbench had (never raises): countdowns go on with the last known rules."""
         if self.api is None:
@@ -240,11 +240,11 @@ class WorkbenchApp(App[None]):
         policy, years, status = answers
         self.rules = DeadlineRules.from_wire(policy.model_dump() if policy is not None else None, years,
                                              status.warnings if status is not None else None, self.rules)
-        if self.operator is not None:  # the unit tree too: an admin may have added, moved or renamed units
+        if units and self.operator is not None:  # the unit tree too: an admin may have added or moved units
             try:
-                units = await self.call(lambda api: api.units())
-                self.units = {u.id: u for u in units}
-                self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
+                fresh = await self.call(lambda api: api.units())
+                self.units = {u.id: u for u in fresh}
+                self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in fresh)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - keep the tree the workbench had

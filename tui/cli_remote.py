@@ -97,7 +97,8 @@ def _unit_id(units: list[UnitOut], ref: str) -> int:
     for unit in units:
         if (ref.isdigit() and unit.id == int(ref)) or unit.name == ref.strip():
             return unit.id
-    raise RemoteError(f"there is no unit {ref!r}", "unit_not_found")
+    what = f"with id {ref}" if ref.isdigit() else f"called {ref.strip()!r}"
+    raise RemoteError(f"there is no unit {what}", "unit_not_found")
 
 
 def _password(args: argparse.Namespace) -> str | None:

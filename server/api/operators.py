@@ -28,7 +28,8 @@ E409 = {409: {"model": ErrorOut, "description": (
 def list_operators(op: AdminOperator, ctx: Ctx, session: DbSession,
                    q: Annotated[str | None, Query(max_length=64, description=(
                        "only operators whose username or display name contains this"))] = None,
-                   unit_id: Annotated[int | None, Query(description="only operators of this unit")] = None,
+                   unit_id: Annotated[int | None, Query(ge=1, le=2**31 - 1,
+                                                        description="only operators of this unit")] = None,
                    role: Annotated[Role | None, Query(description="only operators of this role")] = None,
                    ) -> list[AdminOperatorOut]:
     """Admin only: every operator (disabled ones too), with their unit and how many sessions they have open."""

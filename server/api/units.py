@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
@@ -63,7 +65,7 @@ def add_unit(body: UnitIn, op: AdminOperator, ctx: Ctx) -> UnitOut:
 
 @router.patch("/units/{unit_id}", response_model=UnitOut,
               responses={**E401, **E403, **E404, **E409, **E422})
-def change_unit(unit_id: int, body: UnitPatch, op: AdminOperator, ctx: Ctx) -> UnitOut:
+def change_unit(unit_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: UnitPatch, op: AdminOperator, ctx: Ctx) -> UnitOut:
     """Admin only: rename (`name`), move under another parent (`parent_id`), change `kind` or `tier`,
     deactivate or activate again (`active`). Only the fields sent change. A unit holding open matters can
     neither be deactivated nor change its tier (409 `unit_has_open_matters`, naming the matters). Audited:

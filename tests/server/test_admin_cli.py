@@ -82,7 +82,7 @@ def test_the_same_commands_against_a_server(server, capsys, monkeypatch):
     (["unit", "list", "--server", "SERVER", "--admin-user", "shuanghu", "--login-stdin"], "huiyin-sample\n",
      "not an admin"),
     (["unit", "move", "双湖路社区便民服务站", "--parent", "没有", "--server", "SERVER", "--admin-user", "admin",
-      "--login-stdin"], "huiyin-sample\n", "there is no unit '没有'"),
+      "--login-stdin"], "huiyin-sample\n", "there is no unit called '没有'"),
 ])
 def test_bad_arguments_get_a_clear_message(server, capsys, monkeypatch, argv, stdin, message):
     argv = [server.base_url if a == "SERVER" else a for a in argv]

@@ -17,7 +17,7 @@ from huiyin.core.schemas import AuditOut
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from ..components.admin_dialogs import NoticeDialog, refusal
+from .admin_dialogs import NoticeDialog, refusal
 from ..i18n import t
 from .admin_base import AdminScreen, back_binding
 

@@ -1,12 +1,10 @@
-"""What the admin console's screens share, and opening them from the queue screen (keys U O K L, admins only).
+"""What the admin console's screens share (opening them: :mod:`huiyin.tui.screens.admin`).
 
 Each admin screen is a :class:`AdminScreen`: a title, the screen's body, the footer; esc goes back to the
 queues; ``?`` (the app's help) lists its keys; every change goes through a dialog of
-:mod:`huiyin.tui.components.admin_dialogs` and is sent to the server, which checks it again and audits it."""
+:mod:`huiyin.tui.screens.admin_dialogs` and is sent to the server, which checks it again and audits it."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,16 +55,3 @@ class AdminScreen(WorkbenchScreen):
         wb = self.wb
         wb.units = {u.id: u for u in units}
         wb.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
-
-
-def open_admin(screen: Any, name: str) -> None:
-    """Push the admin screen ``name`` (units, operators, calendar, audit) over ``screen``."""
-    from .admin_audit import AuditScreen
-    from .admin_calendar import CalendarScreen
-    from .admin_operators import OperatorsScreen
-    from .admin_units import UnitTreeScreen
-
-    screens = {"units": UnitTreeScreen, "operators": OperatorsScreen, "calendar": CalendarScreen,
-               "audit": AuditScreen}
-    if is_admin(screen.wb) and name in screens:
-        screen.app.push_screen(screens[name]())

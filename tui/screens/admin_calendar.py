@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +22,7 @@ from huiyin.core.schemas import CalendarDayOut, CalendarYearOut, PolicyModel
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from ..components.admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
+from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
 from ..i18n import t
 from .admin_base import AdminScreen, back_binding
 
@@ -29,33 +30,33 @@ GLYPH = {"holiday": "*", "makeup_workday": "+"}
 POLICY_FIELDS = ("simple_days", "complex_days", "claim_days", "at_risk_hours", "day_start", "day_end", "timezone")
 
 
-def month_lines(year: int, month: int, special: dict[date, CalendarDayOut], cursor: date) -> list[Content]:
+def month_lines(year: int, month: int, special: dict[date, CalendarDayOut], cursor: date) -> list[Text]:
     """One month as 8 lines of 21 cells: the title, the weekdays, up to six weeks (Monday first)."""
     title = t("admin.calendar.month", year=year, month=month)
     left = max(0, 21 - cell_len(title)) // 2
     title = " " * left + title + " " * max(0, 21 - left - cell_len(title))
     # each weekday in 3 cells, whether its name is one cell wide (Mo) or two (一)
     header = "".join(" " * (3 - cell_len(t(f"admin.calendar.wd{i}"))) + t(f"admin.calendar.wd{i}") for i in range(7))
-    lines = [Content(title), Content(header)]
+    lines = [Text(title), Text(header)]
     for week in pycal.Calendar(0).monthdatescalendar(year, month):
-        parts: list[Content] = []
+        line = Text()
         for day in week:
             if day.month != month:
-                parts.append(Content("   "))
+                line.append("   ")
                 continue
             info = special.get(day)
             glyph = GLYPH.get(info.kind, " ") if info else " "
-            cell = Content(f"{day.day:>2}{glyph}")
+            style = ""
             if day == cursor:
-                cell = cell.stylize("reverse bold")
+                style = "reverse bold"
             elif info and info.kind == "holiday":
-                cell = cell.stylize("$warning")
+                style = "bold"
             elif day.weekday() >= 5 and not (info and info.kind == "makeup_workday"):
-                cell = cell.stylize("dim")
-            parts.append(cell)
-        lines.append(Content("").join(parts))
+                style = "dim"
+            line.append(f"{day.day:>2}{glyph}", style=style)
+        lines.append(line)
     while len(lines) < 8:
-        lines.append(Content(" " * 21))
+        lines.append(Text(" " * 21))
     return lines
 
 
@@ -116,9 +117,8 @@ class CalendarScreen(AdminScreen):
         special = self.special()
         first = (self.cursor.month - 1) // 3 * 3 + 1
         months = [month_lines(self.cursor.year, m, special, self.cursor) for m in range(first, first + 3)]
-        rows = [Content("   ").join(parts) for parts in zip(*months)]
-        legend = Content(t("admin.calendar.legend"))
-        self.query_one("#calendar-grid", Static).update(Content("\n").join([*rows, legend]))
+        rows = [Text("   ").join(parts) for parts in zip(*months)]
+        self.query_one("#calendar-grid", Static).update(Text("\n").join([*rows, Text(t("admin.calendar.legend"))]))
         info = special.get(self.cursor)
         kind = info.kind if info else ("weekend" if self.cursor.weekday() >= 5 else "workday")
         text = t("admin.calendar.day", day=self.cursor.isoformat(), kind=t(f"admin.calendar.kind.{kind}"),

@@ -15,7 +15,7 @@ from huiyin.core.schemas import AdminOperatorOut, OperatorCreated
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from ..components.admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
+from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
 from ..i18n import t
 from .admin_base import AdminScreen, back_binding
 

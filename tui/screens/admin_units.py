@@ -16,7 +16,7 @@ from huiyin.core.schemas import UnitOut
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from ..components.admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
+from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
 from ..i18n import t, tn
 from .admin_base import AdminScreen, back_binding
 

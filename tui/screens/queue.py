@@ -28,7 +28,8 @@ from ..components.queue_table import QueueTable
 from ..components.status import StatusLine
 from ..i18n import t
 from ..workbench import MatterActed
-from .admin_base import is_admin, open_admin
+from .admin import open_admin
+from .admin_base import is_admin
 from .base import MatterActionsScreen
 from .detail import DetailScreen
 

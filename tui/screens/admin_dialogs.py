@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from ..client import ApiError, Unreachable
 from ..i18n import current, refusal_text, t
-from ..screens.discard import leave_unless_typed
+from .discard import leave_unless_typed
 from ..workbench import localize_bindings
 
 
