@@ -1,4 +1,4 @@
-"""``huiyin serve | init | db | operator``: the server's command line.
+"""``huiyin serve | init | db | unit | operator | calendar``: the server's command line.
 
 The ``huiyin`` console script (``huiyin.tui.cli``) hands these subcommands here.
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
-        description="huiyin window workbench. Server commands: huiyin serve|init|db|operator|calendar --help")
+        description="huiyin window workbench. Server commands: huiyin serve|init|db|unit|operator|calendar --help")
     parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
     parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
     parser.add_argument("--theme", help="theme name (huiyin, huiyin-light, huiyin-contrast, huiyin-16, or yours)")
