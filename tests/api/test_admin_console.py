@@ -224,3 +224,17 @@ def test_village_added_gets_a_clerk_whose_matter_the_town_sees(api: Api):
     town_clerk = api["shuangfengqiao.center"]
     assert number in town_clerk.numbers("all")
     assert town_clerk.matter(number)["title"] == "桥东村路灯不亮"
+
+
+def test_no_matter_goes_to_a_deactivated_unit(api: Api):
+    admin = api["admin"]
+    r = admin.post("/api/units", json={"name": "区测试局", "tier": "district", "kind": "department", "parent_id": 1})
+    assert r.status_code == 201, r.text
+    closed = r.json()["id"]
+    assert admin.patch(f"/api/units/{closed}", json={"active": False}).status_code == 200
+    center = api["district.center"]
+    number = center.record()["number"]
+    center.act(number, "request_help", note="需要协调")
+    r = api["command"].post(f"/api/matters/{number}/assign", json={"to_unit": closed})
+    assert r.status_code == 409 and r.json()["code"] == "unit_inactive", r.text
+    assert api["command"].matter(number)["holder_unit"]["id"] != closed
