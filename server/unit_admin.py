@@ -30,7 +30,7 @@ from huiyin.core.units import UnitInfo, UnitTree, UnitTreeError
 from . import audit
 from .admin import SetupError
 from .audit import Who
-from .models import Matter, Operator, Unit
+from .models import Matter, Operator, ServerSetting, Unit
 
 #: at most this many matter numbers or names are listed in a refusal (then "and N more")
 NAMED = 10
@@ -44,6 +44,24 @@ class AdminRefusal(SetupError):
         self.status = status
         self.code = code
         self.fields = fields
+
+
+#: a row of ``server_settings`` bumped by every change of the tree; the live feed tells windows when it moves
+UNITS_VERSION_KEY = "units_version"
+
+
+def units_version(session: Session) -> int:
+    row = session.get(ServerSetting, UNITS_VERSION_KEY)
+    return int(row.value) if row and row.value.isdigit() else 0
+
+
+def _bump_version(session: Session) -> None:
+    row = session.get(ServerSetting, UNITS_VERSION_KEY)
+    if row is None:
+        session.add(ServerSetting(key=UNITS_VERSION_KEY, value="1"))
+    else:
+        row.value = str(int(row.value or 0) + 1)
+        session.add(row)
 
 
 def named(items: list[str]) -> str:
@@ -141,6 +159,7 @@ def add_unit(session: Session, who: Who, now: datetime, *, name: str, tier: Tier
     session.add(unit)
     session.flush()
     audit.record(session, who, now, AuditKind.unit, unit.name, None, facts(unit))
+    _bump_version(session)
     return unit
 
 
@@ -198,6 +217,8 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
     session.add(unit)
     session.flush()
     audit.record(session, who, now, AuditKind.unit, unit.name, before, facts(unit))
+    if before != facts(unit):
+        _bump_version(session)
     return unit
 
 

@@ -28,7 +28,7 @@ from huiyin.core.workflow import RULES, Actor, allowed_actions, state_of
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
 
 from .actions import BY_NAME, REGISTRY, bindings_for
-from .client import ApiClient, ApiError, Unreachable
+from .client import ApiClient, ApiError, UnitsChanged, Unreachable
 from .components.banner import ConnectionBanner
 from .embedded import EmbeddedLauncher
 from .i18n import refusal_text, set_language, t
@@ -375,6 +375,9 @@ class WorkbenchApp(App[None]):
             try:
                 async for event in self.api.stream_events(self.last_event_id):
                     if event is None:
+                        continue
+                    if isinstance(event, UnitsChanged):  # an admin changed the tree: names, escalation targets
+                        self.refresh_rules_soon()
                         continue
                     self.last_event_id = event.id
                     self._changed.add(event.matter_number)

@@ -15,6 +15,7 @@ from huiyin.core.domain import Role
 from huiyin.core.schemas import MAX_ID, EventOut, EventPage
 from huiyin.core.visibility import Access, Part, sees_any
 
+from .. import unit_admin
 from ..context import ServerContext
 from ..deps import CurrentOperator, Ctx
 from ..errors import invalid
@@ -57,6 +58,11 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
     return out, after
 
 
+def _units_version(ctx: ServerContext) -> int:
+    with Session(ctx.engine) as session:
+        return unit_admin.units_version(session)
+
+
 def _last_id(ctx: ServerContext) -> int:
     with Session(ctx.engine) as session:
         return session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one()
@@ -76,7 +82,8 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
 
 @router.get("/events", responses={
     200: {"description": "`text/event-stream` (default): one `matter_event` per timeline entry, `id:` = event "
-                         "id, `data:` = the EventOut JSON; or, with `Accept: application/json`, an EventPage.",
+                         "id, `data:` = the EventOut JSON, and a `units_changed` (no id) when an admin changed the "
+                         "unit tree; or, with `Accept: application/json`, an EventPage.",
           "content": {"text/event-stream": {"schema": {"type": "string"}},
                       "application/json": {"schema": EventPage.model_json_schema(ref_template="#/components/schemas/{model}")}}},
     **E401, **E422})
@@ -105,6 +112,7 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
 
 async def _stream(request: Request, ctx: ServerContext, op: Operator, start: int) -> AsyncIterator[bytes]:
     last = start
+    units_seen = await run_in_threadpool(_units_version, ctx)  # before subscribing: no change falls in between
     waiter = ctx.notifier.subscribe()
     wake = waiter[1]
     next_ping = time.monotonic() + ctx.settings.event_ping_seconds
@@ -112,6 +120,10 @@ async def _stream(request: Request, ctx: ServerContext, op: Operator, start: int
         yield format_sse_event(comment="huiyin live feed", retry=1000)
         while not ctx.closing.is_set():
             wake.clear()
+            units_now = await run_in_threadpool(_units_version, ctx)
+            if units_now != units_seen:  # an admin changed the unit tree: windows fetch it again (no event id)
+                units_seen = units_now
+                yield format_sse_event(data_str=f'{{"version": {units_now}}}', event="units_changed")
             items, read_to = await run_in_threadpool(_page, ctx, op, last, BATCH)
             for item in items:
                 yield format_sse_event(data_str=item.model_dump_json(), event="matter_event", id=str(item.id))

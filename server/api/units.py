@@ -39,9 +39,10 @@ def run_admin(ctx: ServerContext, work: Callable[[Session], T]) -> T:
         with ctx.write() as session:
             result = work(session)
             session.commit()
-            return result
     except AdminRefusal as exc:
         raise refused(exc) from None
+    ctx.notifier.notify()  # live feeds look again: the tree may have changed (``units_changed``)
+    return result
 
 
 @router.get("/units", response_model=list[UnitOut], responses=E401)

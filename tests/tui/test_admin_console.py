@@ -152,3 +152,24 @@ async def test_calendar_edit_a_day_and_the_audit_shows_it(make_app):
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, NoticeDialog))
         assert "before:" in screen_text(app) and "Test day" in screen_text(app)
+
+
+async def test_an_open_workbench_sees_a_unit_change_at_once(make_app, tui_server):
+    """The live feed says ``units_changed`` when an admin changes the tree: a clerk's open window has the new
+    name without signing in again."""
+    import httpx
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await logged_in_as(pilot, "shuanghu")
+        unit_id = app.operator.unit.id
+        with httpx.Client(base_url=tui_server.base_url, timeout=10) as http:
+            token = http.post("/api/auth/login", json={"username": "admin", "password": "huiyin-sample"}).json()
+            auth = {"Authorization": f"Bearer {token['token']}"}
+            await wait_for(pilot, lambda: bool(tui_server.ctx.notifier._waiters))  # the window's live feed is on
+            r = http.patch(f"/api/units/{unit_id}", json={"name": "双湖路社区服务站"}, headers=auth)
+            assert r.status_code == 200, r.text
+            try:
+                await wait_for(pilot, lambda: app.units[unit_id].name == "双湖路社区服务站", timeout=8)
+            finally:
+                http.patch(f"/api/units/{unit_id}", json={"name": "双湖路社区便民服务站"}, headers=auth)
