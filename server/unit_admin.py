@@ -30,7 +30,8 @@ from huiyin.core.units import UnitInfo, UnitTree, UnitTreeError
 from . import audit
 from .admin import SetupError
 from .audit import Who
-from .models import Matter, Operator, ServerSetting, Unit
+from .models import Matter, Operator, Unit
+from .rules import bump_version, stored_version
 
 #: at most this many matter numbers or names are listed in a refusal (then "and N more")
 NAMED = 10
@@ -51,17 +52,11 @@ UNITS_VERSION_KEY = "units_version"
 
 
 def units_version(session: Session) -> int:
-    row = session.get(ServerSetting, UNITS_VERSION_KEY)
-    return int(row.value) if row and row.value.isdigit() else 0
+    return stored_version(session, UNITS_VERSION_KEY)
 
 
 def _bump_version(session: Session) -> None:
-    row = session.get(ServerSetting, UNITS_VERSION_KEY)
-    if row is None:
-        session.add(ServerSetting(key=UNITS_VERSION_KEY, value="1"))
-    else:
-        row.value = str(int(row.value or 0) + 1)
-        session.add(row)
+    bump_version(session, UNITS_VERSION_KEY)
 
 
 def named(items: list[str]) -> str:
