@@ -92,6 +92,10 @@ class UnitOut(_Model):
     tier: Tier
     kind: UnitKind
     parent_id: int | None = None
+    #: ``False``: deactivated by an admin (kept for the history that names it)
+    active: bool = True
+    #: open matters the unit holds; only filled for an admin (``GET /api/units``)
+    open_matters: int | None = None
 
 
 class UnitRef(_Model):
@@ -634,3 +638,90 @@ class BoardOut(_Model):
     bouncing: list[BoardMatter]
     #: matters recorded today (the district's day), by channel
     intake: dict[str, int]
+
+
+# --- the admin console (GET/POST/PATCH /api/units, /api/operators) -----------------------------------------
+
+
+#: a row id as a client may send it: positive and small enough for every database's integer
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class _Strict(BaseModel):
+    """An admin's request: unknown fields are refused (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitIn(_Strict):
+    name: str = Field(min_length=1, max_length=80)
+    tier: Tier
+    kind: UnitKind
+    parent_id: DbId
+
+
+class UnitPatch(_Strict):
+    """Only the fields sent change: rename, move under another parent, a new kind or tier, (de)activate."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    parent_id: DbId | None = None
+    tier: Tier | None = None
+    kind: UnitKind | None = None
+    active: bool | None = None
+
+
+class AdminOperatorOut(_Model):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    unit: UnitOut
+    tier: Tier
+    disabled: bool
+    created_at: datetime
+    #: unexpired, not logged-out sessions (tokens)
+    sessions: int = 0
+
+
+class OperatorIn(_Strict):
+    username: str = Field(min_length=1, max_length=64)
+    display_name: str | None = Field(default=None, max_length=64)
+    role: Role
+    unit_id: DbId
+    #: omitted: the server makes one and returns it once
+    password: str | None = Field(default=None, max_length=256)
+
+
+class OperatorPatch(_Strict):
+    display_name: str | None = Field(default=None, min_length=1, max_length=64)
+    unit_id: DbId | None = None
+    role: Role | None = None
+    disabled: bool | None = None
+
+
+class PasswordIn(_Strict):
+    #: omitted: the server makes one and returns it once
+    password: str | None = Field(default=None, max_length=256)
+
+
+class OperatorCreated(_Model):
+    operator: AdminOperatorOut
+    #: the password the server made (only when none was given); shown once, never stored in clear
+    password: str | None = None
+
+
+class PasswordOut(_Model):
+    username: str
+    password: str | None = None
+    #: sessions ended by the change
+    revoked_sessions: int = 0
+
+
+class SessionOut(_Model):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+class RevokedOut(_Model):
+    revoked: int

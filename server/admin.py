@@ -68,6 +68,8 @@ def create_operator(session: Session, clock: Clock, username: str, password: str
     unit = session.exec(select(Unit).where(Unit.name == unit_name)).first()
     if unit is None:
         raise SetupError(f"there is no unit called {unit_name!r}")
+    if not unit.active:
+        raise SetupError(f"{unit_name} is deactivated; it takes no operators")
     if password_hash is None:
         problem = password_problem(password)
         if problem:

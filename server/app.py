@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from huiyin.core.clock import Clock, SystemClock, parse_clock
 
 from . import db, errors, supervision
-from .api import audit, auth, calendar, common, events, matters, meta
+from .api import audit, auth, calendar, common, events, matters, meta, operators, units
 from .api import clock as clock_api
 from .api import reports as report_api
 from .context import ServerContext
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     if worker:
         app.add_middleware(WorkerHeader)
     app.add_middleware(clock_api.ClockHeaders, clock=ctx.clock)  # every answer says the server's now
-    for module in (meta, auth, matters, events, calendar, audit, clock_api, report_api):
+    for module in (meta, auth, matters, events, calendar, audit, clock_api, report_api, units, operators):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have
         extra = common.E403 if module is matters else {}

@@ -1,4 +1,4 @@
-"""``huiyin serve | init | db | operator``: the server's command line.
+"""``huiyin serve | init | db | unit | operator | calendar``: the server's command line.
 
 The ``huiyin`` console script (``huiyin.tui.cli``) hands these subcommands here.
 """
@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from huiyin.core.clock import Clock, parse_clock
 from huiyin.core import report_export as rx
-from huiyin.core.domain import Role
+from huiyin.core.domain import Role, Tier, UnitKind
 from huiyin.core.report_export import add_report_arguments
 
 from . import db
@@ -58,19 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("revision", help="a revision id from 'huiyin db current', or 'base' for an empty database")
     _database_arg(down)
 
-    op = sub.add_parser("operator", help="manage operators")
-    opsub = op.add_subparsers(dest="op_command", required=True)
-    add = opsub.add_parser("add", help="add an operator")
-    add.add_argument("username")
-    add.add_argument("--unit", required=True, help="the unit's name, exactly as in the unit tree")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--display-name")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    _database_arg(add)
-    pw = opsub.add_parser("passwd", help="set an operator's password")
-    pw.add_argument("username")
-    pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    _database_arg(pw)
+    _admin_parsers(sub)
 
     calp = sub.add_parser("calendar", help="the working-day calendar: holidays and make-up workdays")
     calsub = calp.add_subparsers(dest="cal_command", required=True)
@@ -101,6 +89,81 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--clock", metavar="ISO_TIME", help="count a period not over yet up to this time")
     _database_arg(rep)
     return parser
+
+
+def _remote_args(parser: argparse.ArgumentParser) -> None:
+    """Where the change goes: the database (``--database``, the default) or a server (``--server URL``, as an
+    admin; the ``huiyin`` command carries those out over HTTP, see ``huiyin.tui.cli_remote``)."""
+    _database_arg(parser)
+    parser.add_argument("--server", metavar="URL", help="change it on this server over HTTP, signed in as an admin")
+    parser.add_argument("--admin-user", metavar="USERNAME",
+                        help="with --server: the admin to sign in as (asked for on a terminal otherwise)")
+    parser.add_argument("--login-stdin", action="store_true",
+                        help="with --server: read the admin's password from the first line of stdin")
+
+
+ROLE_CHOICES = [r.value for r in Role]
+TIER_CHOICES = [t.value for t in Tier]
+KIND_CHOICES = [k.value for k in UnitKind if k is not UnitKind.government]
+
+
+def _admin_parsers(sub) -> None:  # type: ignore[no-untyped-def]
+    """``huiyin unit ...`` and ``huiyin operator ...``; UNIT is a unit's id or its exact name."""
+    unit = sub.add_parser("unit", help="the unit tree: list, add, move, rename, deactivate")
+    usub = unit.add_subparsers(dest="unit_command", required=True)
+    p = usub.add_parser("list", help="the tree, with each unit's open matters")
+    _remote_args(p)
+    p = usub.add_parser("add", help="add a unit under a parent")
+    p.add_argument("name")
+    p.add_argument("--parent", required=True, metavar="UNIT", help="the parent's id or exact name")
+    p.add_argument("--tier", required=True, choices=TIER_CHOICES)
+    p.add_argument("--kind", required=True, choices=KIND_CHOICES)
+    _remote_args(p)
+    p = usub.add_parser("move", help="put a unit under another parent")
+    p.add_argument("unit", metavar="UNIT")
+    p.add_argument("--parent", required=True, metavar="UNIT", help="the new parent's id or exact name")
+    p.add_argument("--tier", choices=TIER_CHOICES, help="a new tier as well (refused while it holds open matters)")
+    _remote_args(p)
+    p = usub.add_parser("rename", help="give a unit a new name")
+    p.add_argument("unit", metavar="UNIT")
+    p.add_argument("new_name")
+    _remote_args(p)
+    p = usub.add_parser("deactivate", help="deactivate a unit (refused while it holds open matters)")
+    p.add_argument("unit", metavar="UNIT")
+    p.add_argument("--undo", action="store_true", help="activate it again")
+    _remote_args(p)
+
+    op = sub.add_parser("operator", help="operator accounts: list, add, edit, disable, passwd")
+    opsub = op.add_subparsers(dest="op_command", required=True)
+    p = opsub.add_parser("list", help="every operator, disabled ones marked")
+    p.add_argument("--unit", metavar="UNIT", help="only this unit's")
+    p.add_argument("--role", choices=ROLE_CHOICES, help="only this role")
+    _remote_args(p)
+    add = opsub.add_parser("add", help="add an operator")
+    add.add_argument("username")
+    add.add_argument("--unit", required=True, metavar="UNIT", help="the unit's id or exact name")
+    add.add_argument("--role", required=True, choices=ROLE_CHOICES)
+    add.add_argument("--display-name")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from stdin (after the admin's, with --login-stdin)")
+    add.add_argument("--generate", action="store_true", help="make a password and print it once")
+    _remote_args(add)
+    p = opsub.add_parser("edit", help="change an operator's display name, unit or role, or enable them again")
+    p.add_argument("username")
+    p.add_argument("--display-name")
+    p.add_argument("--unit", metavar="UNIT")
+    p.add_argument("--role", choices=ROLE_CHOICES)
+    p.add_argument("--enable", action="store_true", help="enable a disabled operator")
+    _remote_args(p)
+    p = opsub.add_parser("disable", help="disable an operator; their sessions end at once")
+    p.add_argument("username")
+    _remote_args(p)
+    pw = opsub.add_parser("passwd", help="set an operator's password")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true",
+                    help="read the password from stdin (after the admin's, with --login-stdin)")
+    pw.add_argument("--generate", action="store_true", help="make a password and print it once")
+    _remote_args(pw)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -265,26 +328,134 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_operator(args: argparse.Namespace) -> int:
-    from .admin import SetupError, create_operator, set_password
+def _new_password(args: argparse.Namespace) -> str | None:
+    """The password to set: ``None`` to make one (``--generate``), else read (stdin or the terminal)."""
+    if args.generate and args.password_stdin:
+        raise SystemExit("huiyin: --generate and --password-stdin exclude each other")
+    return None if args.generate else _read_password(args.password_stdin)
+
+
+def check_admin_args(args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of options (the same for the database and a server), or ``None``."""
+    remote = getattr(args, "server", None)
+    if not remote and (getattr(args, "admin_user", None) or getattr(args, "login_stdin", False)):
+        return "--admin-user and --login-stdin go with --server"
+    if remote and getattr(args, "database", None):
+        return "--server and --database exclude each other"
+    if getattr(args, "generate", False) and getattr(args, "password_stdin", False):
+        return "--generate and --password-stdin exclude each other"
+    if args.command == "operator" and args.op_command == "edit" and not any(
+            (args.display_name, args.unit, args.role, args.enable)):
+        return "say what to change: --display-name, --unit, --role or --enable"
+    return None
+
+
+def _admin_prelude(args: argparse.Namespace) -> str | None:
+    problem = check_admin_args(args)
+    if problem is None and getattr(args, "server", None):
+        problem = "--server is carried out by the huiyin command (huiyin.tui.cli), not huiyin.server.cli"
+    return problem
+
+
+def cmd_unit(args: argparse.Namespace) -> int:
+    """``huiyin unit list|add|move|rename|deactivate`` on the database; one audited transaction each."""
+    from huiyin.core.admin_text import unit_lines
+
+    from . import unit_admin
     from .audit import Who
     from .db import write_session
 
-    password = _read_password(args.password_stdin)
-    settings, engine = _engine(args)
+    problem = _admin_prelude(args)
+    if problem:
+        return _fail(problem)
+    _settings, engine = _engine(args)
+    if args.unit_command == "list":
+        with Session(engine) as session:
+            print("\n".join(unit_lines(unit_admin.tree_rows(session, counts=True))))
+        return 0
+    now = parse_clock(None).now()
     try:
         with write_session(engine) as session:
-            if args.op_command == "add":
-                create_operator(session, parse_clock(None), args.username, password, Role(args.role), args.unit,
-                                args.display_name, who=Who.cli())
-                message = f"added {args.username} ({args.role}) at {args.unit}"
+            who = Who.cli()
+            if args.unit_command == "add":
+                parent = unit_admin.find(session, args.parent)
+                unit = unit_admin.add_unit(session, who, now, name=args.name, tier=Tier(args.tier),
+                                           kind=UnitKind(args.kind), parent_id=parent.id)  # type: ignore[arg-type]
+                message = f"added {unit.name} (id {unit.id}) under {parent.name}"
             else:
-                set_password(session, args.username, password, who=Who.cli(), now=parse_clock(None).now())
+                unit = unit_admin.find(session, args.unit)
+                if args.unit_command == "move":
+                    parent = unit_admin.find(session, args.parent)
+                    unit_admin.change_unit(session, who, now, unit.id, parent_id=parent.id,  # type: ignore[arg-type]
+                                           tier=Tier(args.tier) if args.tier else None)
+                    message = f"moved {unit.name} under {parent.name}"
+                elif args.unit_command == "rename":
+                    old = unit.name
+                    unit_admin.change_unit(session, who, now, unit.id, name=args.new_name)  # type: ignore[arg-type]
+                    message = f"renamed {old} to {unit.name}"
+                else:
+                    unit_admin.change_unit(session, who, now, unit.id, active=args.undo)  # type: ignore[arg-type]
+                    message = f"{'activated' if args.undo else 'deactivated'} {unit.name}"
+            session.commit()
+    except unit_admin.AdminRefusal as exc:
+        return _fail(f"{exc}; nothing was changed")
+    print(message)
+    return 0
+
+
+def cmd_operator(args: argparse.Namespace) -> int:
+    """``huiyin operator list|add|edit|disable|passwd`` on the database; one audited transaction each."""
+    from huiyin.core.admin_text import operator_lines
+
+    from . import operator_admin, unit_admin
+    from .admin import SetupError
+    from .audit import Who
+    from .db import write_session
+
+    problem = _admin_prelude(args)
+    if problem:
+        return _fail(problem)
+    password = _new_password(args) if args.op_command in ("add", "passwd") else None
+    _settings, engine = _engine(args)
+    clock = parse_clock(None)
+    now = clock.now()
+    if args.op_command == "list":
+        with Session(engine) as session:
+            try:
+                unit_id = unit_admin.find(session, args.unit).id if args.unit else None
+            except unit_admin.AdminRefusal as exc:
+                return _fail(str(exc))
+            rows = operator_admin.listing(session, now, unit_id=unit_id, role=Role(args.role) if args.role else None)
+            print("\n".join(operator_lines(rows)))
+        return 0
+    made: str | None = None
+    try:
+        with write_session(engine) as session:
+            who = Who.cli()
+            if args.op_command == "add":
+                unit = unit_admin.find(session, args.unit)
+                _op, made = operator_admin.add(session, clock, who, username=args.username, role=Role(args.role),
+                                               unit_id=unit.id, display_name=args.display_name,  # type: ignore[arg-type]
+                                               password=password)
+                message = f"added {args.username} ({args.role}) at {unit.name}"
+            elif args.op_command == "edit":
+                unit_id = unit_admin.find(session, args.unit).id if args.unit else None
+                operator_admin.edit(session, now, who, args.username, display_name=args.display_name,
+                                    unit_id=unit_id, role=Role(args.role) if args.role else None,
+                                    disabled=False if args.enable else None)
+                message = f"changed {args.username}"
+            elif args.op_command == "disable":
+                operator_admin.edit(session, now, who, args.username, disabled=True)
+                message = f"disabled {args.username}; their sessions have ended"
+            else:
+                made, _revoked = operator_admin.set_password(session, now, who, args.username, password)
                 message = f"changed the password of {args.username}"
             session.commit()
     except SetupError as exc:
         return _fail(f"{exc}; nothing was changed")
     print(message)
+    if made:
+        print(f"password (shown once): {made}")
     return 0
 
 
@@ -378,7 +549,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"serve": cmd_serve, "init": cmd_init, "db": cmd_db, "operator": cmd_operator,
-                "calendar": cmd_calendar, "report": cmd_report}
+                "calendar": cmd_calendar, "report": cmd_report, "unit": cmd_unit}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -62,3 +62,15 @@ def current_operator(ctx: Ctx, session: DbSession,
 
 
 CurrentOperator = Annotated[Operator, Depends(current_operator)]
+
+
+def admin_operator(op: CurrentOperator) -> Operator:
+    """The logged-in operator, who must be an admin (403 ``wrong_role`` for everyone else)."""
+    from huiyin.core.domain import Role
+
+    if op.role != Role.admin.value:
+        raise ApiError(403, "wrong_role", "only an admin may do this")
+    return op
+
+
+AdminOperator = Annotated[Operator, Depends(admin_operator)]

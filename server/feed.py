@@ -41,6 +41,7 @@ from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, access, redact, viewers
 
 from .events import CHANNEL, Notifier, events_after
+from .unit_admin import units_version
 from .models import Matter, MatterEvent
 from .views import Trail, event_outs, load_tree, trails
 
@@ -106,6 +107,8 @@ class FeedHub:
         self.groups: dict[tuple[str, int], set[Subscriber]] = {}
         #: the last event id this process has read
         self.last = 0
+        #: the unit tree's version (``unit_admin.units_version``) as last read: a change is sent as ``units_changed``
+        self.units_version = 0
         self._wake: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         self._task: asyncio.Task[None] | None = None
         self._listener: threading.Thread | None = None
@@ -113,6 +116,7 @@ class FeedHub:
     # --- lifecycle (the app's lifespan) -------------------------------------------------------------------------
     async def start(self) -> None:
         self.last = await run_in_threadpool(last_event_id, self.engine)
+        self.units_version = await run_in_threadpool(self._units_version)
         self._wake = self.notifier.subscribe()
         self._task = asyncio.create_task(self._run(), name="huiyin-feed")
         if self.engine.dialect.name == "postgresql":
@@ -168,6 +172,7 @@ class FeedHub:
                 break
             try:
                 await self._catch_up()
+                await self._check_units()
             except Exception:  # a database hiccup must not end the feed: the next wake or poll reads on
                 log.exception("live feed read failed; reading again shortly")
                 await asyncio.sleep(1.0)
@@ -184,6 +189,19 @@ class FeedHub:
             self.last = batch[-1].out.id
             if len(batch) < BATCH:
                 return
+
+    async def _check_units(self) -> None:
+        """One read of the unit tree's version per wake (not per connection); a change wakes every connection."""
+        if not self.groups:
+            return
+        version = await run_in_threadpool(self._units_version)
+        if version != self.units_version:
+            self.units_version = version
+            self._wake_all()
+
+    def _units_version(self) -> int:
+        with Session(self.engine) as session:
+            return units_version(session)
 
     def _read(self, after: int) -> tuple[UnitTree | None, list[_Read]]:
         with Session(self.engine) as session:

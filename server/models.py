@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from datetime import timezone
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 
@@ -50,6 +50,8 @@ class Unit(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="units.id", index=True)
     #: short code of a district root, used in matter numbers (``YB`` → ``YB-2026-000123``)
     code: str | None = Field(default=None, max_length=8)
+    #: ``False``: deactivated by an admin; keeps its history, takes no new operators, children or matters
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class Operator(SQLModel, table=True):

@@ -30,16 +30,18 @@ class Rules:
     version: int
 
 
-def stored_version(session: Session) -> int:
-    row = session.get(ServerSetting, VERSION_KEY)
+def stored_version(session: Session, key: str = VERSION_KEY) -> int:
+    """The counter ``key`` of ``server_settings`` (the rules' version unless told otherwise)."""
+    row = session.get(ServerSetting, key)
     return int(row.value) if row and row.value.isdigit() else 0
 
 
-def bump_version(session: Session) -> None:
-    """Call inside the transaction that changes the calendar or the policy."""
-    row = session.get(ServerSetting, VERSION_KEY)
+def bump_version(session: Session, key: str = VERSION_KEY) -> None:
+    """Call inside the transaction that changes the calendar or the policy (or, with ``key``, another thing
+    whose readers keep a copy: the unit tree)."""
+    row = session.get(ServerSetting, key)
     if row is None:
-        session.add(ServerSetting(key=VERSION_KEY, value="1"))
+        session.add(ServerSetting(key=key, value="1"))
     else:
         row.value = str(int(row.value or 0) + 1)
         session.add(row)

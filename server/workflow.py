@@ -156,6 +156,10 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
         decision = decide(Actor(Role(op.role), op.unit_id), action, matter_state(matter), body, tree)
         if isinstance(decision, Refusal):
             raise _refused(session, matter, decision)
+        if decision.moved:  # an admin may have deactivated the unit it would go to (server/unit_admin.py)
+            target = session.get(Unit, decision.holder_after)
+            if target is not None and not target.active:
+                raise ApiError(409, "unit_inactive", f"{target.name} is deactivated; it takes no matters")
         other = _link_target(session, matter, decision.other) if action is Action.link else None
 
         now = ctx.clock.now()

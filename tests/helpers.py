@@ -41,6 +41,9 @@ class Session:
     def delete(self, path: str, **kw: Any) -> httpx.Response:
         return self.client.delete(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
+    def patch(self, path: str, **kw: Any) -> httpx.Response:
+        return self.client.patch(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
     def record(self, expect: int = 201, headers: dict | None = None, **fields: Any) -> dict:
         body = {"title": f"测试事项 {next(_titles)}", "channel": "walk_in", "resident_name": "测试居民",
                 "resident_phone": "13800000000", **fields}

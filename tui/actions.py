@@ -89,6 +89,11 @@ REGISTRY: tuple[ActionSpec, ...] = (
     # and the palette, not the footer (a supervisor's footer keeps its room for the matter's actions)
     ActionSpec("report", "s", "report", "queue", "key.report", show=False),
     ActionSpec("board", "b", "board", "queue", "key.board", show=False),
+    # the admin console (admins only: huiyin.tui.screens.admin_base); uppercase, away from the clerks' keys
+    ActionSpec("admin.units", "U", "admin('units')", "queue", "admin.key.units"),
+    ActionSpec("admin.operators", "O", "admin('operators')", "queue", "admin.key.operators"),
+    ActionSpec("admin.calendar", "K", "admin('calendar')", "queue", "admin.key.calendar"),
+    ActionSpec("admin.audit", "L", "admin('audit')", "queue", "admin.key.audit"),
 )
 
 BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in REGISTRY}

@@ -28,7 +28,7 @@ from huiyin.core.workflow import RULES, Actor, allowed_actions, state_of
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
 
 from .actions import BY_NAME, REGISTRY, bindings_for
-from .client import ApiClient, ApiError, Unreachable
+from .client import ApiClient, ApiError, UnitsChanged, Unreachable
 from .components.banner import ConnectionBanner
 from .embedded import EmbeddedLauncher
 from .i18n import refusal_text, set_language, t
@@ -62,7 +62,7 @@ FORM_SCREENS = (RecordScreen, ActionDialog, DiscardScreen)
 
 
 class WorkbenchApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "admin.tcss"]
     TITLE = "huiyin"
     BINDINGS = bindings_for("app")
     ENABLE_COMMAND_PALETTE = True
@@ -239,7 +239,7 @@ class WorkbenchApp(App[None]):
         self.operator = operator
         self.last_event_id = None
         self.counts = None
-        await self.refresh_rules()
+        await self.refresh_rules(units=False)  # the units were just fetched
         # the screen switch runs in the app's own worker: the login screen (and its workers) go away during it
         self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
 
@@ -251,7 +251,7 @@ class WorkbenchApp(App[None]):
             self._stream_connected.clear()
             self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
 
-    async def refresh_rules(self) -> None:
+    async def refresh_rules(self, *, units: bool = True) -> None:
         """Fetch the district's deadline policy, calendar and calendar warnings. Each part that fails keeps
         what the workbench had (never raises): countdowns go on with the last known rules."""
         if self.api is None:
@@ -267,6 +267,15 @@ class WorkbenchApp(App[None]):
         policy, years, status = answers
         self.rules = DeadlineRules.from_wire(policy.model_dump() if policy is not None else None, years,
                                              status.warnings if status is not None else None, self.rules)
+        if units and self.operator is not None:  # the unit tree too: an admin may have added or moved units
+            try:
+                fresh = await self.call(lambda api: api.units())
+                self.units = {u.id: u for u in fresh}
+                self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in fresh)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - keep the tree the workbench had
+                pass
         self._tell_screens(RulesChanged)
 
     def refresh_rules_soon(self) -> None:
@@ -394,6 +403,9 @@ class WorkbenchApp(App[None]):
                 async for event in self.api.stream_events(self.last_event_id):
                     if event is None:
                         continue
+                    if isinstance(event, UnitsChanged):  # an admin changed the tree: names, escalation targets
+                        self.refresh_rules_soon()
+                        continue
                     self.last_event_id = event.id
                     self._changed.add(event.matter_number)
                     self._schedule_flush()
@@ -495,12 +507,13 @@ class WorkbenchApp(App[None]):
             binding = active.binding
             if not binding.id or binding.id in seen or not binding.description:
                 continue
-            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "report",
+            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin", "report",
                                                                              "board"):
                 continue
-            if binding.action.startswith("queue("):  # a queue this operator does not have (overdue: clerks)
-                name = binding.action.split("(", 1)[1].rstrip(")").strip("'\"")
-                if screen.check_action("queue", (name,)) is False:
+            # a queue this operator does not have (overdue: clerks), an admin screen for someone not an admin
+            if binding.action.startswith(("queue(", "admin(")):
+                action, name = binding.action.rstrip(")").split("(", 1)
+                if screen.check_action(action, (name.strip("'\""),)) is False:
                     continue
             if binding.action in ("report", "board") and screen.check_action(binding.action, ()) is False:
                 continue  # the report and the board are for their roles only

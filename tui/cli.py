@@ -15,7 +15,7 @@ from pathlib import Path
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
-        description="huiyin window workbench. Server commands: huiyin serve|init|db|operator|calendar --help; "
+        description="huiyin window workbench. Server commands: huiyin serve|init|db|unit|operator|calendar|report --help; "
                     "trainer demos: huiyin demo --help")
     parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
     parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         # and the server's command line names the ones it knows when the word is none of them
         from huiyin.server.cli import main as server_main  # lazy: the workbench alone does not need it
 
+        if argv[0] in ("unit", "operator") and any(a == "--server" or a.startswith("--server=") for a in argv):
+            return _remote_admin(argv)
         return int(server_main(argv) or 0)
     args = build_parser().parse_args(argv)
 
@@ -78,8 +80,49 @@ def main(argv: list[str] | None = None) -> int:
 
     app = make_app(conf, server_url=args.server, language=args.lang, theme=args.theme, server_clock=clock,
                    data_dir=args.data_dir, sample=not args.no_sample, themes_dir=cfg.user_themes_dir())
+    _exit_on_hangup(app)
     app.run()
     return int(app.return_code or 0)
+
+
+#: after a hang-up, how long the workbench may take to stop its server and close down before it is ended hard
+HANGUP_GRACE_SECONDS = 3.0
+
+
+def _exit_on_hangup(app) -> None:  # type: ignore[no-untyped-def]
+    """When the terminal goes away (an SSH connection drops: SIGHUP), leave cleanly: the app exits (the built-in
+    server stops with it), and if that cannot finish (nothing to write the screen to any more) the process ends
+    anyway after :data:`HANGUP_GRACE_SECONDS`, so nothing is left behind."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "SIGHUP"):  # pragma: no cover - Windows
+        return
+
+    def hangup(_signum: int, _frame: object) -> None:
+        timer = threading.Timer(HANGUP_GRACE_SECONDS, os._exit, args=(129,))
+        timer.daemon = True
+        timer.start()
+        try:
+            app.exit(return_code=129)
+        except Exception:  # noqa: BLE001 - the app is half gone: end now
+            os._exit(129)
+
+    signal.signal(signal.SIGHUP, hangup)
+
+
+def _remote_admin(argv: list[str]) -> int:
+    """``huiyin unit|operator ... --server URL``: parsed like the database commands, carried out over HTTP."""
+    from huiyin.server.cli import build_parser as server_parser, check_admin_args
+
+    from . import cli_remote
+
+    args = server_parser().parse_args(argv)
+    problem = check_admin_args(args)
+    if problem:
+        print(f"huiyin: {problem}", file=sys.stderr)
+        return 2
+    return cli_remote.run(args)
 
 
 def _widget_binding_ids() -> set[str]:

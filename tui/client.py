@@ -53,6 +53,10 @@ class ApiError(Exception):
         return self.error.fields or {}
 
 
+class UnitsChanged:
+    """What the live feed says when an admin changed the unit tree (an SSE ``units_changed``): fetch it again."""
+
+
 class Unreachable(Exception):
     """The server did not answer (refused, timed out, DNS ...)."""
 
@@ -219,7 +223,7 @@ class ApiClient:
         return [MatterSummary.model_validate(m)
                 for m in await self._request("GET", "/api/board/matters", params={"cell": cell})]
 
-    async def stream_events(self, last_event_id: int | None = None) -> AsyncIterator[EventOut]:
+    async def stream_events(self, last_event_id: int | None = None) -> AsyncIterator[EventOut | UnitsChanged]:
         """The server's event stream (SSE); resumes after ``last_event_id``. Ends when the connection does."""
         headers = self._headers({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
         if last_event_id is not None:
@@ -231,14 +235,19 @@ class ApiClient:
                     await response.aread()
                     raise _error_from(response)
                 data: list[str] = []
+                kind = ""
                 async for line in response.aiter_lines():
                     if line == "":
-                        if data:
+                        if kind == "units_changed":
+                            yield UnitsChanged()
+                        elif data:
                             try:
                                 yield EventOut.model_validate(json.loads("\n".join(data)))
                             except (ValueError, ValidationError):
                                 pass
-                        data = []
+                        data, kind = [], ""
+                    elif line.startswith("event:"):
+                        kind = line[6:].strip()
                     elif line.startswith("data:"):
                         data.append(line[5:].lstrip(" "))
         except httpx.TransportError as exc:

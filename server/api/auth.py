@@ -7,14 +7,14 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from huiyin.core.schemas import LoginIn, LoginOut, OperatorOut, UnitOut
+from huiyin.core.schemas import LoginIn, LoginOut, OperatorOut
 
 from ..context import ServerContext
 from ..deps import CurrentOperator, Ctx, DbSession, bearer, token_row
 from ..errors import ApiError
 from ..models import AuthToken, Operator
 from ..security import DUMMY_HASH, new_token, token_hash, verify_password
-from ..views import load_tree, operator_out, unit_out
+from ..views import load_tree, operator_out
 from ..throttle import LoginThrottled
 from ..db import write_session
 from .common import E401, E429
@@ -87,16 +87,3 @@ def logout(op: CurrentOperator, ctx: Ctx,
 def me(op: CurrentOperator, session: DbSession) -> OperatorOut:
     """The logged-in operator, with their unit, tier and role."""
     return operator_out(op, load_tree(session))
-
-
-@router.get("/units", response_model=list[UnitOut], responses=E401)
-def units(op: CurrentOperator, session: DbSession) -> list[UnitOut]:
-    """The whole unit tree, parents before children (``parent_id`` links them)."""
-    tree = load_tree(session)
-    out: list[UnitOut] = []
-    stack = [u.id for u in reversed(tree.roots())]
-    while stack:
-        unit_id = stack.pop()
-        out.append(unit_out(tree[unit_id]))
-        stack.extend(reversed(tree.children.get(unit_id, [])))
-    return out

@@ -77,7 +77,8 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
 
 @router.get("/events", responses={
     200: {"description": "`text/event-stream` (default): one `matter_event` per timeline entry, `id:` = event "
-                         "id, `data:` = the EventOut JSON; or, with `Accept: application/json`, an EventPage.",
+                         "id, `data:` = the EventOut JSON, and a `units_changed` (no id) when an admin changed the "
+                         "unit tree; or, with `Accept: application/json`, an EventPage.",
           "content": {"text/event-stream": {"schema": {"type": "string"}},
                       "application/json": {"schema": EventPage.model_json_schema(ref_template="#/components/schemas/{model}")}}},
     **E401, **E422})
@@ -112,8 +113,12 @@ async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) 
     last = start
     catching_up = True
     next_ping = time.monotonic() + ping
+    units_seen = ctx.feed.units_version  # after subscribing: a change from now on wakes this connection
     try:
         while not ctx.closing.is_set():
+            if ctx.feed.units_version != units_seen:  # an admin changed the unit tree: windows fetch it again
+                units_seen = ctx.feed.units_version
+                yield format_sse_event(data_str=f'{{"version": {units_seen}}}', event="units_changed")
             if catching_up or sub.overflow:
                 sub.overflow = False
                 items, last = await run_in_threadpool(_page, ctx, op, last, BATCH)

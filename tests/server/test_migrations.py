@@ -142,8 +142,15 @@ def seed_0005(conn: sa.Connection) -> None:
     conn.execute(sa.text("UPDATE matters SET status = 'in_progress', claimed_by_id = 1 WHERE id = 2"))
 
 
+def seed_0006(conn: sa.Connection) -> None:
+    """0006 adds ``units.active``: a deactivated unit (with its history) next to the active ones."""
+    seed_0005(conn)
+    _insert(conn, "units", [{"id": 3, "name": "西村便民服务站", "tier": "village", "kind": "station", "parent_id": 1,
+                             "code": None, "active": False}])
+
+
 #: revision → what a database at that revision holds; later revisions without one use the nearest earlier
-SEEDERS = {"0001": seed_0001, "0002": seed_0002, "0004": seed_0004, "0005": seed_0005}
+SEEDERS = {"0001": seed_0001, "0002": seed_0002, "0004": seed_0004, "0005": seed_0005, "0006": seed_0006}
 #: the basis every matter must have at head: number → deadline_days
 EXPECTED_DAYS = {"SL-2026-000001": 3, "SL-2026-000002": 7, "SL-2026-000003": 7, "SL-2026-000004": 3,
                  "SL-2026-000005": 9}

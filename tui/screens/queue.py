@@ -28,6 +28,8 @@ from ..components.queue_table import QueueTable
 from ..components.status import StatusLine
 from ..i18n import t
 from ..workbench import MatterActed
+from .admin import open_admin
+from .admin_base import is_admin
 from .base import MatterActionsScreen
 from .detail import DetailScreen
 
@@ -281,7 +283,12 @@ class QueueScreen(MatterActionsScreen):
 
             operator = self.wb.operator
             return operator is not None and operator.role in (REPORT_ROLES if action == "report" else BOARD_ROLES)
+        if action == "admin":
+            return is_admin(self.wb)
         return super().check_action(action, parameters)
+
+    def action_admin(self, name: str) -> None:
+        open_admin(self, name)
 
     def action_report(self) -> None:
         from .report import ReportScreen

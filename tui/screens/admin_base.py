@@ -1,0 +1,57 @@
+"""What the admin console's screens share (opening them: :mod:`huiyin.tui.screens.admin`).
+
+Each admin screen is a :class:`AdminScreen`: a title, the screen's body, the footer; esc goes back to the
+queues; ``?`` (the app's help) lists its keys; every change goes through a dialog of
+:mod:`huiyin.tui.screens.admin_dialogs` and is sent to the server, which checks it again and audits it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Static
+
+from huiyin.core.domain import Role
+from huiyin.core.schemas import UnitOut
+from huiyin.core.units import UnitInfo, UnitTree
+
+from ..components.banner import ConnectionBanner
+from ..components.footer import WorkbenchFooter
+from ..i18n import t
+from ..workbench import Workbench
+from .base import WorkbenchScreen
+
+
+def is_admin(wb: Workbench) -> bool:
+    return wb.operator is not None and wb.operator.role == Role.admin
+
+
+def back_binding() -> Binding:
+    return Binding("escape", "back", "admin.key.back", id="admin.back", key_display="esc")
+
+
+class AdminScreen(WorkbenchScreen):
+    #: catalog key of the screen's title
+    TITLE_KEY = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled(t(self.TITLE_KEY), "bold"), id="admin-title")
+        yield ConnectionBanner()
+        yield from self.compose_body()
+        yield Static("", id="admin-status")
+        yield WorkbenchFooter()
+
+    def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
+        yield from ()
+
+    def say(self, text: str) -> None:
+        self.query_one("#admin-status", Static).update(Content(text))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def share_units(self, units: list[UnitOut]) -> None:
+        """The workbench's own copy of the tree (unit names in queues, escalation targets) follows at once."""
+        wb = self.wb
+        wb.units = {u.id: u for u in units}
+        wb.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
