@@ -9,6 +9,7 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -34,7 +35,10 @@ def postgres_available() -> bool:
 def database(backend: str) -> Iterator[str]:
     """A URL of an empty database of ``backend`` (``sqlite`` or ``postgresql``), dropped afterwards."""
     if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="huiyin-scale-bench-") as tmp:
+        # not under /tmp: a shared machine's tidy-ups there must not pull the file from under a running bench
+        parent = Path(os.environ.get("HUIYIN_BENCH_DIR", Path.home() / ".cache" / "huiyin-bench"))
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="sqlite-", dir=parent) as tmp:
             yield f"sqlite:///{tmp}/bench.db"
         return
     name = f"huiyin_bench_{secrets.token_hex(4)}"

@@ -67,8 +67,9 @@ def _bulk(engine: sa.Engine) -> Iterator[None]:
             conn.exec_driver_sql("ALTER TABLE matters ENABLE TRIGGER USER")
 
 
-def load(engine: sa.Engine, n: int, seed: int = 10) -> dict[str, object]:
-    """Write ``n`` matters; returns what the bench searches for (a number, a title, a resident, a phone)."""
+def load(engine: sa.Engine, n: int, seed: int = 10, pending_home: int | None = None) -> dict[str, object]:
+    """Write ``n`` matters, ``pending_home`` of them (default: up to WORKBENCH_ROWS, at most half) pending at
+    the workbench's unit; returns what the bench searches for (a number, a title, a resident, a phone)."""
     rnd = random.Random(seed)
     meta = sa.MetaData()
     matters = sa.Table("matters", meta, autoload_with=engine)
@@ -84,7 +85,8 @@ def load(engine: sa.Engine, n: int, seed: int = 10) -> dict[str, object]:
         first_id = (conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM matters")).scalar_one() or 0) + 1
     unit_ids = sorted(units.values())
     default_op = next(iter(ops.values()))
-    pending_home = min(WORKBENCH_ROWS, n // 2 if n < 2 * WORKBENCH_ROWS else WORKBENCH_ROWS)
+    if pending_home is None:
+        pending_home = min(WORKBENCH_ROWS, n // 2)
 
     def ts(value: datetime) -> datetime:
         return value.replace(tzinfo=None) if sqlite else value

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -18,9 +17,9 @@ from .load import WORKBENCH_USER
 PASSWORD = "huiyin-sample"
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS:") -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -77,7 +76,7 @@ async def bench(url: str) -> dict[str, float]:
             event = time.perf_counter() - t0
             await pilot.pause(0.2)
             event_requests, event_wait = len(asked), sum(spent)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _rss_mb("VmHWM:")  # not ru_maxrss: after fork and exec it keeps the parent's high-water mark
         return {"end": end, "end_requests": end_requests, "end_wait": end_wait, "event": event,
                 "event_requests": event_requests, "event_wait": event_wait,
                 "rss_mb": _rss_mb(), "peak_mb": peak}
