@@ -71,21 +71,21 @@ def load_assessment(ctx: ServerContext, session: Session, period: Period, *, kee
              .where(e.created_at >= start, e.created_at < until, wanted)  # type: ignore[operator]
              .order_by(e.created_at, e.id))
     connection = session.connection()
+    # the driver's plain tuples: a third less time than result rows for a year of a large district
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
     if connection.dialect.name == "sqlite":
-        # the driver's plain tuples: a third less time than result rows for a year of a large district
-        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
-        values = [_sqlite_param(params[name]) for name in compiled.positiontup]  # type: ignore[union-attr]
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(str(compiled), values)
-            events = cursor.fetchall()
-        finally:
-            cursor.close()
+        bound = [_sqlite_param(params[name]) for name in compiled.positiontup]  # type: ignore[union-attr]
     else:
         # the rows come sorted by (created_at, id): room to sort a year of a large district in memory
         connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-        events = connection.execute(query).all()
+        bound = params  # type: ignore[assignment]
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), bound)
+        events = cursor.fetchall()
+    finally:
+        cursor.close()
     categories: dict[int, str] = {}
     if events:
         ids = [ev[0] for ev in events]

@@ -202,3 +202,22 @@ def test_the_fast_working_clock_counts_as_the_deadline_rules_do(zone: str) -> No
             if b > a:
                 assert clock.seconds(a.timestamp(), b.timestamp()) == pytest.approx(
                     working_seconds_between(a, b, WeekdayCalendar(), policy), abs=1)
+
+
+def test_work_clock_counts_as_working_seconds_between() -> None:
+    """The walk's working-seconds shortcut (a per-day lookup) counts exactly as the general function."""
+    import random
+
+    from huiyin.core.assessment import _WorkClock
+    from huiyin.core.deadlines import working_seconds_between
+
+    policy, calendar = DeadlinePolicy(), WeekdayCalendar()
+    clock = _WorkClock(calendar, policy, NOVEMBER.bounds(policy))
+    rng = random.Random(12)
+    base = at(1, 0).timestamp()
+    for _ in range(400):
+        start = base + rng.uniform(-5, 40) * 86400
+        end = start + rng.choice((rng.uniform(0, 1), rng.uniform(0, 10), rng.uniform(0, 90))) * 86400
+        expected = working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
+                                           datetime.fromtimestamp(end, timezone.utc), calendar, policy)
+        assert int(clock.seconds(start, end)) == expected, (start, end)
