@@ -72,8 +72,16 @@ async def wait_for(pilot, condition, timeout: float = 5.0, info=None) -> None:  
     import asyncio
     import time
 
+    from textual.css.query import NoMatches
+
+    def holds() -> bool:
+        try:
+            return bool(condition())
+        except NoMatches:  # the screen is there but not composed yet (a loaded machine): not yet
+            return False
+
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not holds():
         if time.monotonic() > deadline:
             details = info() if info else screen_text(pilot.app)
             raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}:\n{details}")

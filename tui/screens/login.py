@@ -100,7 +100,7 @@ class LoginScreen(WorkbenchScreen):
             last = username.value if not self.switching else ""
             ids = [o.username for o in operators]
             options.highlighted = ids.index(last) if last in ids else 0
-            options.focus()
+            self.set_focus(options)
 
     def _server_label(self) -> str:
         return server_label(self.wb.server_url, self.wb.embedded)
@@ -112,9 +112,11 @@ class LoginScreen(WorkbenchScreen):
         if last:
             # the last operator preselected: their password is all that is asked
             self.query_one("#username", Input).value = last
-            self.query_one("#password", Input).focus()
+            focus = self.query_one("#password", Input)
         else:
-            self.query_one("#username", Input).focus()
+            focus = self.query_one("#username", Input)
+        # at once, not scheduled: a scheduled focus could land after the sample list took it (a loaded machine)
+        self.set_focus(focus)
         if self.wb.api is not None:
             self._connect()
         else:
