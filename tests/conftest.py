@@ -194,3 +194,18 @@ def clock(server) -> Iterator[ManualClock]:  # type: ignore[no-untyped-def]
     before = clk.now()
     yield clk
     clk.set(before)
+
+
+#: the longest modules, started first: the suite's workers (pytest-xdist, a module each) then finish together
+#: instead of one of them starting the fuzz run as the other runs out of work
+LONGEST_FIRST = ("tests/api/test_fuzz.py", "tests/api/test_claim_race.py", "tests/api/test_permission_matrix.py",
+                 "tests/tui/test_big_queue.py", "tests/api/test_workflow_property.py", "tests/server/test_cli.py",
+                 "tests/tui/test_demo_stories.py", "tests/tui/test_day_one.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: a module's tests keep their order (and their module-scoped servers)

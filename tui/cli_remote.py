@@ -93,8 +93,8 @@ def cli_login(server: str, username: str | None, password_stdin: bool, *,
     client.token = data["token"]
     if roles is not None and data["operator"]["role"] not in roles:
         client.close()
-        raise RemoteError(f"{username} is a {data['operator']['role']}; this command is for: "
-                          f"{', '.join(sorted(roles))}", "wrong_role")
+        wanted = "an admin" if roles == {"admin"} else "one of " + ", ".join(sorted(roles))
+        raise RemoteError(f"{username} is not {wanted}; only {wanted} may run this command", "wrong_role")
     return client
 
 
