@@ -250,8 +250,9 @@ class FeedHub:
                         for note in conn.notifies(timeout=1.0):
                             if not (note.payload.isdigit() and int(note.payload) <= self.last):
                                 self._poke()
-            except Exception:  # noqa: BLE001 - the database went away: try again shortly
-                log.warning("live feed: LISTEN connection lost; reconnecting", exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - the database went away: try again shortly
+                log.warning("live feed: LISTEN connection lost (%s); reconnecting", str(exc).splitlines()[0]
+                            if str(exc) else type(exc).__name__)
                 self.closing.wait(1.0)
 
     def _poke(self) -> None:
