@@ -281,7 +281,8 @@ class WorkbenchApp(App[None]):
     def refresh_rules_soon(self) -> None:
         """Fetch the rules again in the background (ctrl+r, every few minutes)."""
         if self.operator is not None:
-            self.run_worker(self.refresh_rules(), group="rules", exclusive=True, exit_on_error=False)
+            # the method, not a coroutine: an exclusive worker cancelled before it starts leaves no coroutine behind
+            self.run_worker(self.refresh_rules, group="rules", exclusive=True, exit_on_error=False)
 
     async def refresh_counts(self) -> QueueCounts | None:
         """``GET /api/queues`` into :attr:`counts` (kept as it was when the call fails)."""
