@@ -6,10 +6,12 @@ queues; ``?`` (the app's help) lists its keys; every change goes through a dialo
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 from huiyin.core.domain import Role
 from huiyin.core.schemas import UnitOut
@@ -55,3 +57,37 @@ class AdminScreen(WorkbenchScreen):
         wb = self.wb
         wb.units = {u.id: u for u in units}
         wb.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
+
+
+class FilteredAdminScreen(AdminScreen):
+    """An admin list with a ``/`` box (``#admin-filter``): typing refills the list, enter goes back to it, esc
+    empties and hides the box (a second esc leaves the screen)."""
+
+    def refill(self) -> None:  # pragma: no cover - each screen fills its own list
+        raise NotImplementedError
+
+    def list_widget(self) -> Widget:  # pragma: no cover - each screen has its own list
+        raise NotImplementedError
+
+    def action_filter(self) -> None:
+        box = self.query_one("#admin-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#admin-filter")
+    def _filtered(self) -> None:
+        self.refill()
+
+    @on(Input.Submitted, "#admin-filter")
+    def _filter_done(self) -> None:
+        self.list_widget().focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#admin-filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.refill()
+            self.list_widget().focus()
+            return
+        super().action_back()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
@@ -17,7 +17,7 @@ from .. import admin_api
 from ..client import ApiError, Unreachable
 from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
 from ..i18n import t
-from .admin_base import AdminScreen, back_binding
+from .admin_base import FilteredAdminScreen, back_binding
 
 MIN_PASSWORD = 8
 
@@ -38,7 +38,7 @@ def display_check(value: str) -> str | None:
     return "admin.error.too_long_64" if len(value.strip()) > 64 else None
 
 
-class OperatorsScreen(AdminScreen):
+class OperatorsScreen(FilteredAdminScreen):
     TITLE_KEY = "admin.operators.title"
     BINDINGS = [
         Binding("a", "add", "admin.key.add_operator", id="admin.operators.add"),
@@ -111,29 +111,12 @@ class OperatorsScreen(AdminScreen):
         name = self.current_name()
         return next((o for o in self.operators if o.username == name), None)
 
-    # --- filter -------------------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        box = self.query_one("#admin-filter", Input)
-        box.display = True
-        box.focus()
-
-    @on(Input.Changed, "#admin-filter")
-    def _filtered(self) -> None:
+    # --- filter (the ``/`` box: FilteredAdminScreen) ------------------------------------------------------
+    def refill(self) -> None:
         self.fill()
 
-    @on(Input.Submitted, "#admin-filter")
-    def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
-
-    def action_back(self) -> None:
-        box = self.query_one("#admin-filter", Input)
-        if box.display:
-            box.value = ""
-            box.display = False
-            self.fill()
-            self.query_one(DataTable).focus()
-            return
-        super().action_back()
+    def list_widget(self) -> DataTable:
+        return self.query_one(DataTable)
 
     # --- changes ------------------------------------------------------------------------------------------
     def unit_options(self) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from rich.text import Text
@@ -18,7 +18,7 @@ from .. import admin_api
 from ..client import ApiError, Unreachable
 from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
 from ..i18n import t, tn
-from .admin_base import AdminScreen, back_binding
+from .admin_base import FilteredAdminScreen, back_binding
 
 KINDS = [k for k in UnitKind if k is not UnitKind.government]
 
@@ -43,7 +43,7 @@ def name_check(value: str) -> str | None:
     return None
 
 
-class UnitTreeScreen(AdminScreen):
+class UnitTreeScreen(FilteredAdminScreen):
     TITLE_KEY = "admin.units.title"
     BINDINGS = [
         Binding("a", "add", "admin.key.add_unit", id="admin.units.add"),
@@ -122,29 +122,12 @@ class UnitTreeScreen(AdminScreen):
         uid = self.current_id()
         return self.by_id().get(uid) if uid is not None else None
 
-    # --- find ---------------------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        box = self.query_one("#admin-filter", Input)
-        box.display = True
-        box.focus()
-
-    @on(Input.Changed, "#admin-filter")
-    def _filtered(self) -> None:
+    # --- find (the ``/`` box: FilteredAdminScreen) ------------------------------------------------------
+    def refill(self) -> None:
         self.build()
 
-    @on(Input.Submitted, "#admin-filter")
-    def _filter_done(self) -> None:
-        self.query_one(Tree).focus()
-
-    def action_back(self) -> None:
-        box = self.query_one("#admin-filter", Input)
-        if box.display:
-            box.value = ""
-            box.display = False
-            self.build()
-            self.query_one(Tree).focus()
-            return
-        super().action_back()
+    def list_widget(self) -> Tree:
+        return self.query_one(Tree)
 
     # --- changes ------------------------------------------------------------------------------------------
     def _after(self, result: Any) -> None:
