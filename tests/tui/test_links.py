@@ -45,9 +45,9 @@ async def test_a_duplicate_is_linked_to_the_original_and_closed(make_app, tui_se
         app.push_screen(DetailScreen(original))
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.number == original
                        and app.screen.matter is not None)
-        text = screen_text(app)
-        assert f"{duplicate} was a duplicate of this matter" in text
-        assert "internal note: site visit booked" in text
+        # the timeline paints after the matter has loaded: wait for its lines rather than read the first frame
+        await wait_for(pilot, lambda: f"{duplicate} was a duplicate of this matter" in screen_text(app)
+                       and "internal note: site visit booked" in screen_text(app))
 
 
 async def test_linking_to_an_unknown_number_is_refused_next_to_the_field(make_app, tui_server) -> None:
