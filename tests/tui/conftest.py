@@ -67,7 +67,7 @@ def make_app(tui_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     return make
 
 
-async def wait_for(pilot, condition, timeout: float = 5.0, info=None) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(pilot, condition, timeout: float = 10.0, info=None) -> None:  # type: ignore[no-untyped-def]
     """Let the app run until ``condition()`` holds (fails the test after ``timeout`` seconds)."""
     import asyncio
     import time
