@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huiyin.core.clock import Clock, SystemClock, parse_clock
 
@@ -20,7 +19,7 @@ from .api import audit, auth, calendar, common, events, matters, meta, operators
 from .api import clock as clock_api
 from .api import reports as report_api
 from .context import ServerContext
-from .guard import RequestGuard
+from .guard import AnswerHeaders, RequestGuard
 from .settings import Settings
 
 DESCRIPTION = """\
@@ -84,34 +83,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
                        body_timeout_seconds=settings.body_timeout_seconds)
     if worker:
-        app.add_middleware(WorkerHeader)
-    app.add_middleware(clock_api.ClockHeaders, clock=ctx.clock)  # every answer says the server's now
+        worker_header = [(WORKER_HEADER.encode(), str(os.getpid()).encode())]  # which worker answered
+        app.add_middleware(AnswerHeaders, make=lambda: worker_header)
+    app.add_middleware(AnswerHeaders, make=lambda: clock_api.clock_headers(ctx.clock))  # the server's now
     for module in (meta, auth, matters, events, calendar, audit, clock_api, report_api, units, operators):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have
         extra = common.E403 if module is matters else {}
         app.include_router(module.router, responses={**common.SHARED, **extra})
     return app
-
-
-class WorkerHeader:
-    """Adds ``x-huiyin-worker: <pid>`` to every response (which worker answered: tests, a proxy's logs)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.value = str(os.getpid()).encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_pid(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (WORKER_HEADER.encode(), self.value)]
-            await send(message)
-
-        await self.app(scope, receive, send_with_pid)
 
 
 def _end_feeds_on_exit_signals(ctx: ServerContext) -> None:

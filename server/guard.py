@@ -14,6 +14,7 @@ Slow *headers* and the number of connections are the HTTP protocol's business: s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -116,3 +117,24 @@ class RequestGuard:
             await send(message)
 
         return sending
+
+
+class AnswerHeaders:
+    """ASGI middleware: adds the headers ``make()`` gives (computed per answer) to every HTTP answer — the
+    server's now and its clock's rate (``api/clock.py``), the worker that answered (``app.py``)."""
+
+    def __init__(self, app: ASGIApp, make: Callable[[], list[tuple[bytes, bytes]]]) -> None:
+        self.app = app
+        self.make = make
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.make()]}
+            await send(message)
+
+        await self.app(scope, receive, stamped)

@@ -1,5 +1,5 @@
 """The server's clock over HTTP: ``GET /api/clock`` for anyone, ``POST /api/clock`` for trainers and admins of a
-demo server; and :class:`ClockHeaders`, which stamps every answer with the server's "now".
+demo server; and :func:`clock_headers`, with which every answer is stamped with the server's "now".
 
 The server's clock is the one truth of the district's time (deadlines, countdowns, supervision). A workbench
 counts its countdowns from the ``X-Huiyin-Now`` and ``X-Huiyin-Clock-Rate`` of the answers it gets, never from
@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 from fastapi import APIRouter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huiyin.core.clock import Clock, SimulatedClock, clock_rate
 from huiyin.core.domain import Role
@@ -66,26 +65,9 @@ def move_clock(body: ClockIn, op: CurrentOperator, ctx: Ctx) -> ClockOut:
     return clock_out(clock, ctx.demo)
 
 
-class ClockHeaders:
-    """ASGI middleware: every HTTP answer says the server's now (``X-Huiyin-Now``, ISO 8601 in UTC) and its
-    clock's rate (``X-Huiyin-Clock-Rate``)."""
-
-    def __init__(self, app: ASGIApp, clock: Clock) -> None:
-        self.app = app
-        self.clock = clock
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def stamped(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                now = self.clock.now().astimezone(timezone.utc).isoformat()
-                headers = list(message.get("headers", []))
-                headers.append((NOW_HEADER.lower().encode(), now.encode()))
-                headers.append((RATE_HEADER.lower().encode(), f"{clock_rate(self.clock):g}".encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, stamped)
+def clock_headers(clock: Clock) -> list[tuple[bytes, bytes]]:
+    """What every answer says of the server's clock: ``X-Huiyin-Now`` (ISO 8601 in UTC) and ``X-Huiyin-Clock-Rate``
+    (added by :class:`huiyin.server.guard.AnswerHeaders`)."""
+    now = clock.now().astimezone(timezone.utc).isoformat()
+    rate = f"{clock_rate(clock):g}"
+    return [(NOW_HEADER.lower().encode(), now.encode()), (RATE_HEADER.lower().encode(), rate.encode())]
