@@ -110,6 +110,7 @@ class BoardScreen(WorkbenchScreen):
         self.board = board
         self.show()
         self._loading = False
+        self.refresh_bindings()  # the footer's keys depend on what was loaded (w export, enter drill)
         self.loaded()
 
     def show(self) -> None:

@@ -263,6 +263,7 @@ class ReportScreen(WorkbenchScreen):
         self.report = report
         self.show()
         self._loading = False
+        self.refresh_bindings()  # the footer's keys depend on what was loaded (w export, enter drill)
         self.loaded()
 
     def show(self) -> None:
