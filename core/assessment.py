@@ -1,9 +1,12 @@
 """The assessment (年度考核): every figure of a period from the event log, by the rules of ``docs/assessment.md``.
 
-:func:`assess` is a pure function over rows (:class:`EventRow`, the units, a period, the
-calendar and policy): the server feeds it from two indexed queries, the tests from lists. It returns an
-:class:`Assessment` of :class:`Figures` per unit, tier, district, category and month, and (``keep_ids``) the
-matters behind each figure for the drill-down. :func:`parse_period` turns the command line's and the API's
+Two pure steps. :func:`fold` turns one matter's timeline entries (:class:`EventRow`) into its
+:class:`MatterFacts`: units and instants only, nothing that depends on a period, the calendar or the policy, so the
+server can keep them up to date with each entry it writes. :func:`assess_facts` credits the facts of a period's
+matters to the figures (the claim deadlines, working hours, what was overdue or still waiting at the period's end)
+and returns an :class:`Assessment` of :class:`Figures` per unit, tier, district, category and month, and
+(``keep_ids``) the matters behind each figure for the drill-down. :func:`assess` does both over raw entries: the
+reference the stored facts are tested against. :func:`parse_period` turns the command line's and the API's
 ``from``/``to``/``year``/``quarter``/``month`` into a :class:`Period`; :func:`rate_text` writes
 ``93.92 % (371/395)``.
 """
@@ -22,7 +25,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
 
 from .deadlines import DeadlinePolicy, WorkCalendar, claim_deadline, working_seconds_between
-from .domain import EventKind, Tier
+from .domain import EventKind, LinkKind, Tier
 from .units import UnitInfo
 
 if TYPE_CHECKING:
@@ -368,7 +371,7 @@ class _WorkClock:
         return total
 
 
-# ------------------------------------------------------------------------------------------------------ assess
+# ------------------------------------------------------------------------------------------------------ credit
 
 
 _IX = {name: index for index, name in enumerate(_COUNTS)}
@@ -391,21 +394,152 @@ def _figures(counts: list, claim_hours: list[float], answer_hours: list[float]) 
     return Figures(*counts, claim_hours=claim_hours, answer_hours=answer_hours)  # type: ignore[arg-type]
 
 
+# ------------------------------------------------------------------------------------------------------ facts
+
+
+@dataclass(slots=True)
+class MatterFacts:
+    """What one matter's timeline says, before any period, calendar or policy is applied: the fold
+    (:func:`fold`) of its entries, which the server keeps with each entry it writes (``matter_facts``) and a
+    report credits to the figures (:func:`assess_facts`). Only units and instants (epoch seconds): whether a
+    stage was claimed in time, how many working hours it took and whether the matter was overdue at the period's
+    end are decided when a report counts, so a calendar or policy edit never makes stored facts stale.
+
+    :meth:`row` is the stored form (a JSON array, fields in this order); ``MatterFacts(*row)`` reads it back.
+    A change of the fold or of this form needs a migration that folds every timeline again."""
+
+    #: the recording unit and the ``record`` entry's instant
+    origin: int
+    created: float
+    #: the unit holding the matter after its last entry
+    holder: int
+    closed: bool
+    #: reopened at least once
+    reopened: bool
+    #: closed by a duplicate link (and not reopened since)
+    duplicate: bool
+    #: the deadline last set (record, an approved extension, a recount)
+    due: float | None
+    #: ``[answered at, deadline then]`` of the last answer, and of the answer that preceded the last closure
+    last_answer: list | None
+    closed_answer: list | None
+    #: the last follow-up's rating
+    rating: int | None
+    #: ``[unit, arrived at]``: the stage waiting for a claim, if any
+    open_stage: list | None
+    #: ``[unit, arrived at, ended at, 1 if a claim ended it else 0]`` of every ended stage
+    stages: list
+    #: ``[sender, kind]`` of every escalation, release, help request and assignment
+    moves: list
+    #: the latest instant of the entries folded in
+    last_event_at: float
+
+    def row(self) -> list:
+        return [getattr(self, name) for name in _FACT_FIELDS]
+
+
+_FACT_FIELDS = tuple(MatterFacts.__dataclass_fields__)
+
+
+def assessed(kind: str, link_kind: str | None = None) -> bool:
+    """Whether a timeline entry counts for the assessment (its kind in :data:`EVENT_KINDS`; a ``link`` only when
+    it marks a duplicate)."""
+    return kind in _READ_KINDS and (kind != "link" or link_kind == LinkKind.duplicate.value)
+
+
+_READ_KINDS = frozenset(EVENT_KINDS)
+
+
+def fold(facts: MatterFacts | None, ev: Sequence) -> MatterFacts | None:
+    """One more timeline entry of a matter (an :class:`EventRow` or a tuple in its order, an entry that
+    :func:`assessed`) folded into its facts, which are changed in place and returned. ``None``: nothing folded
+    yet; the entry must then be the matter's ``record``, else ``None`` comes back (a matter whose recording is
+    not among the entries is not reported)."""
+    kind, unit, at = ev[1], ev[2], ev[5]
+    if facts is None:
+        if kind != "record":
+            return None
+        facts = MatterFacts(unit, at, unit, False, False, False, None, None, None, None, [unit, at], [], [], at)
+    if ev[4] is not None:
+        facts.due = ev[4]
+    if kind == "claim":
+        stage = facts.open_stage
+        if stage is not None:
+            facts.stages.append([stage[0], stage[1], at, 1])
+            facts.open_stage = None
+    elif kind == "answer":
+        facts.last_answer = [at, facts.due]
+    elif kind == "close":
+        facts.closed, facts.closed_answer = True, facts.last_answer
+    elif kind in _MOVE_COUNT:
+        stage = facts.open_stage
+        if stage is not None:
+            facts.stages.append([stage[0], stage[1], at, 0])
+        facts.moves.append([facts.holder, kind])
+        facts.open_stage = [unit, at]
+    elif kind == "follow_up":
+        if ev[3] is not None:
+            facts.rating = ev[3]
+    elif kind == "reopen":
+        facts.closed, facts.reopened, facts.duplicate = False, True, False
+    elif kind == "link":
+        facts.closed = facts.duplicate = True
+    facts.holder = unit
+    if at > facts.last_event_at:
+        facts.last_event_at = at
+    return facts
+
+
+def fold_timelines(events: Iterable[Sequence], until: float = math.inf) -> dict[int, MatterFacts]:
+    """Each matter's facts from its entries before ``until`` (epoch seconds), each matter's in the order given
+    (its timeline's: by id); a matter whose first entry given is not its ``record`` is left out."""
+    out: dict[int, MatterFacts | None] = {}
+    for ev in events:
+        if ev[5] >= until:
+            continue
+        mid = ev[0]
+        if mid in out:
+            facts = out[mid]
+            if facts is not None:
+                fold(facts, ev)
+        else:
+            out[mid] = fold(None, ev)
+    return {mid: facts for mid, facts in out.items() if facts is not None}
+
+
+# ------------------------------------------------------------------------------------------------------ assess
+
+
 def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period, calendar: WorkCalendar,
            policy: DeadlinePolicy, now: datetime, *, categories: dict[int, str] | None = None,
            keep_ids: bool = False) -> Assessment:
-    """Every figure of ``period`` by the rules of ``docs/assessment.md``.
+    """Every figure of ``period`` by the rules of ``docs/assessment.md``: each matter's timeline folded
+    (:func:`fold_timelines`, the entries before the period's end or ``now``), then credited
+    (:func:`assess_facts`). The reference the server's stored facts are checked against.
 
     ``events``: the timeline entries, each as an :class:`EventRow` (or any tuple in its order), each matter's in
     its own order (by time, or by matter then id), each matter's starting with its ``record`` entry (a matter
-    whose first entry given is not its ``record`` is skipped: it was recorded before the period); only the kinds of :data:`EVENT_KINDS`
-    are read (``link`` entries must be the duplicate links only). Matters recorded outside the period and
-    entries at or after the period's end (or ``now``) are skipped. ``categories``: matter id → category."""
+    whose first entry given is not its ``record`` is skipped: it was recorded before the period); only the kinds
+    of :data:`EVENT_KINDS` are read (``link`` entries must be the duplicate links only). ``categories``: matter
+    id → category."""
+    start, end = period.bounds(policy)
+    facts = fold_timelines(events, min(end, now).timestamp())
+    return assess_facts(facts.items(), units, period, calendar, policy, now, categories=categories,
+                        keep_ids=keep_ids)
+
+
+def assess_facts(facts: Iterable[tuple[int, MatterFacts]], units: Iterable[UnitInfo], period: Period,
+                 calendar: WorkCalendar, policy: DeadlinePolicy, now: datetime, *,
+                 categories: dict[int, str] | None = None, keep_ids: bool = False) -> Assessment:
+    """Every figure of ``period`` from each matter's facts (``(matter id, facts)``), folded from its entries
+    before the period's end (or ``now``, for a period not over yet). Matters recorded outside the period are
+    skipped. This is where the period, the calendar and the policy come in: the claim deadlines, the working
+    hours, what was overdue or still waiting at the period's end."""
     start, end = period.bounds(policy)
     as_of = min(end, now)
     t_start, t_as_of = start.timestamp(), as_of.timestamp()
     clock = _WorkClock(calendar, policy, (start, end))
-    claim_due, seconds = clock.claim_due, clock.seconds
+    claim_due, seconds, local, month_of = clock.claim_due, clock.seconds, clock.local, clock.month
     unit_list = list(units)
     tier_of = {u.id: Tier(u.tier) for u in unit_list}
     categories = categories or {}
@@ -421,67 +555,28 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
             found = acc[key] = [0] * ncounts + [[], []]
         return found
 
-    def finish(mid: int, evs: list) -> None:
-        first = evs[0]
-        if first[1] != "record":
-            return
-        created = first[5]
+    for mid, f in facts:
+        created = f.created
         if not t_start <= created < t_as_of:
-            return
-        origin = first[2]
-        month = clock.month(clock.local(created)[0])
+            continue
+        holder, origin = f.holder, f.origin
+        month = month_of(local(created)[0])
         category = categories.get(mid) or NO_RATE
-        stage_unit, stage_at = origin, created
-        holder = origin
-        due = None
-        last_answer = closed_answer = None
-        closed = reopened = duplicate = False
-        rating = None
-        stages: list[tuple[int, bool, float | None]] = []
-        moves: list[tuple[int, str]] = []
-        for _mid, kind, unit, rated, due_at, at in evs:
-            if at >= t_as_of:
-                break
-            if due_at is not None:
-                due = due_at
-            if kind == "claim":
-                if stage_unit is not None:
-                    stages.append((stage_unit, at <= claim_due(stage_at), seconds(stage_at, at) / 3600))
-                    stage_unit = None
-            elif kind == "answer":
-                last_answer = (at, due)
-            elif kind == "close":
-                closed, closed_answer = True, last_answer
-            elif kind in _MOVE_COUNT:
-                if stage_unit is not None:
-                    stages.append((stage_unit, at <= claim_due(stage_at), None))
-                moves.append((holder, kind))
-                stage_unit, stage_at = unit, at
-            elif kind == "follow_up":
-                if rated is not None:
-                    rating = rated
-            elif kind == "reopen":
-                closed, reopened, duplicate = False, True, False
-            elif kind == "link":
-                closed = duplicate = True
-            holder = unit
-        if stage_unit is not None and not closed and claim_due(stage_at) < t_as_of:
-            # still waiting at the period's end, its claim deadline passed: not handled in time
-            stages.append((stage_unit, False, None))
         b = bucket(holder, category, month)
-        if duplicate:
+        if f.duplicate:
             b[DUP] += 1
             if keep_ids:
                 ids[(holder, "duplicates")].append(mid)
-            return
+            continue
         b[RCV] += 1
         marks: list[str] = ["received"] if keep_ids else _NO_MARKS
+        closed = f.closed
         if closed:
             b[CLO] += 1
             marks.append("closed")
             on_time = False
-            if closed_answer is not None:
-                answered_at, deadline_then = closed_answer
+            if f.closed_answer is not None:
+                answered_at, deadline_then = f.closed_answer
                 on_time = deadline_then is None or answered_at <= deadline_then
                 b[-1].append(seconds(created, answered_at) / 3600)
             if on_time:
@@ -492,12 +587,14 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
         else:
             b[OPN] += 1
             marks.append("open")
+            due = f.due
             if due is not None and due < t_as_of:
                 b[OVD] += 1
                 marks.append("overdue_open")
-        if reopened:
+        if f.reopened:
             b[REO] += 1
             marks.append("reopened")
+        rating = f.rating
         if rating is not None:
             b[FUP] += 1
             b[SSUM] += rating
@@ -507,16 +604,23 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
                 marks.append("satisfied")
         o = b if origin == holder else bucket(origin, category, month)
         o[REC] += 1
-        for stage_u, in_time, hours in stages:
+        for stage_u, arrived, ended, by_claim in f.stages:
             s = b if stage_u == holder else bucket(stage_u, category, month)
             s[ARR] += 1
-            if in_time:
+            if ended <= claim_due(arrived):
                 s[CIT] += 1
             elif keep_ids:
                 ids[(stage_u, "claimed_late")].append(mid)
-            if hours is not None:
-                s[-2].append(hours)
-        for sender, kind in moves:
+            if by_claim:
+                s[-2].append(seconds(arrived, ended) / 3600)
+        waiting = f.open_stage
+        if waiting is not None and not closed and claim_due(waiting[1]) < t_as_of:
+            # still waiting at the period's end, its claim deadline passed: not handled in time
+            stage_u = waiting[0]
+            (b if stage_u == holder else bucket(stage_u, category, month))[ARR] += 1
+            if keep_ids:
+                ids[(stage_u, "claimed_late")].append(mid)
+        for sender, kind in f.moves:
             index, figure = _MOVE_COUNT[kind]
             if index is not None:
                 bucket(sender, category, month)[index] += 1
@@ -526,16 +630,6 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
             for figure in marks:
                 ids[(holder, figure)].append(mid)
             ids[(origin, "recorded")].append(mid)
-
-    timelines: dict[int, list] = {}
-    for ev in events:
-        found = timelines.get(ev[0])
-        if found is None:
-            timelines[ev[0]] = [ev]
-        else:
-            found.append(ev)
-    for mid, evs in timelines.items():
-        finish(mid, evs)
 
     # --- sums by unit, tier, district, category, month
     def total(keys: Iterable[tuple[int, str, str]]) -> Figures:

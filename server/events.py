@@ -7,9 +7,11 @@ writer at a time. The database is the truth for the feed (:mod:`.feed`): each pr
 the in-process :class:`Notifier` after a commit and, on PostgreSQL, by ``pg_notify`` on :data:`CHANNEL`.
 
 :func:`append_event` (and :func:`append_events` for bulk loads) is the one way a timeline entry is written: it
-takes the ordering lock, inserts, on PostgreSQL issues ``pg_notify(CHANNEL, <id>)`` in the same transaction
-(delivered to every listening process when it commits, never if it rolls back), and marks the transaction so that :meth:`ServerContext.write` wakes the live
-feed once it commits.
+takes the ordering lock, inserts, folds the entry into its matter's assessment facts (``matter_facts``, see
+:mod:`.report_facts`; an entry the assessment does not read leaves them alone), on PostgreSQL issues
+``pg_notify(CHANNEL, <id>)`` in the same transaction (delivered to every listening process when it commits, never
+if it rolls back), and marks the transaction so that :meth:`ServerContext.write` wakes the live feed once it
+commits.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
 from .models import MatterEvent
+from .report_facts import note_event, note_events
 
 EVENT_LOCK_KEY = 0x687579696E  # "huiyin"
 #: ``session.info`` key: this transaction appended timeline entries (the live feed is woken when it commits)
@@ -46,6 +49,7 @@ def append_event(session: Session, **fields: Any) -> MatterEvent:
     lock_event_log(session)
     event = MatterEvent(**fields)
     session.add(event)
+    note_event(session, fields)
     if session.get_bind().dialect.name == "postgresql":
         session.flush()  # the id, for the notification's payload
         session.execute(_NOTIFY, {"id": event.id})
@@ -59,6 +63,7 @@ def append_events(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     lock_event_log(session)
     session.execute(insert(MatterEvent), rows)
+    note_events(session, rows)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(_NOTIFY_LAST)
     session.info[APPENDED] = True

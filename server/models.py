@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from datetime import timezone
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint, text, true
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 
@@ -102,6 +102,8 @@ class Matter(SQLModel, table=True):
         Index("ix_matters_origin_status_due", "origin_unit_id", "status", "due_at", "id"),
         Index("ix_matters_open_due", "due_at", "id", sqlite_where=text("status IN ('pending', 'in_progress')"),
               postgresql_where=text("status IN ('pending', 'in_progress')")),
+        # 0007: the board's intake of today
+        Index("ix_matters_created_at", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -144,6 +146,23 @@ class Matter(SQLModel, table=True):
     due_notice: str = Field(default="none", max_length=16)
     #: whether the claim-overdue notice was given for the current stage
     claim_notice: bool = False
+
+
+class StoredFacts(SQLModel, table=True):
+    """What each matter's timeline says for the assessment (:class:`huiyin.core.assessment.MatterFacts`, the
+    fold of its entries): written only by :func:`huiyin.server.events.append_event` / ``append_events`` with
+    each entry the assessment reads, in the same transaction (``server/report_facts.py``); read by the report
+    (migration 0007)."""
+
+    __tablename__ = "matter_facts"
+
+    matter_id: int = Field(primary_key=True, foreign_key="matters.id")
+    #: the matter's recording (the report's cohort is a range of it)
+    created_at: datetime = _ts(index=True)  # type: ignore[assignment]
+    #: the latest entry folded in: facts of a matter active after a period's end cannot be that period's
+    last_event_at: datetime = _ts()  # type: ignore[assignment]
+    #: the facts as a JSON array (``MatterFacts.row()``)
+    state: str = Field(sa_column=Column(Text(), nullable=False))
 
 
 class MatterTally(SQLModel, table=True):

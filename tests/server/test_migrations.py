@@ -8,6 +8,7 @@ the previous seeder writes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -228,6 +229,40 @@ def _check_head(conn: sa.Connection) -> None:
             found = conn.execute(sa.text("SELECT id FROM matters WHERE lower(title) LIKE :q"),
                                  {"q": f"%{title.lower()}%"}).scalars().all()
         assert ident in found
+    _check_facts(conn)
+
+
+def _instant(value: datetime | str | None) -> float | None:
+    """A stored time (SQLite: naive UTC text) as epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _check_facts(conn: sa.Connection) -> None:
+    """0007: every matter's assessment facts are its timeline folded by core's fold (the reference), read here
+    on their own; the seed's duplicate and extension show in them."""
+    from huiyin.core.assessment import MatterFacts, assessed, fold_timelines
+
+    rows = conn.execute(sa.text("SELECT matter_id, kind, holder_unit_id, satisfaction, due_at, created_at, "
+                                "link_kind FROM matter_events ORDER BY matter_id, id")).all()
+    expected = fold_timelines((m, k, h, s, _instant(d), _instant(c)) for m, k, h, s, d, c, link in rows
+                              if assessed(k, link))
+    stored = {mid: (MatterFacts(*json.loads(state)), _instant(created), _instant(last)) for mid, state, created, last
+              in conn.execute(sa.text("SELECT matter_id, state, created_at, last_event_at FROM matter_facts"))}
+    assert {mid: facts for mid, (facts, _c, _l) in stored.items()} == expected
+    created = {mid: _instant(at) for mid, at in conn.execute(sa.text("SELECT id, created_at FROM matters"))}
+    for mid, (facts, created_at, last_event_at) in stored.items():
+        assert created_at == facts.created == created[mid] and last_event_at == facts.last_event_at
+    assert set(stored) == set(created)
+    if 5 in stored:  # 0002's matter: its approved extension moved the deadline
+        assert stored[5][0].due == _due(9).timestamp() and stored[5][0].open_stage == [2, T0.timestamp()]
+    assert stored[3][0].stages == [[2, T0.timestamp(), _at(1).timestamp(), 1]]
+    linked = conn.execute(sa.text("SELECT count(*) FROM matter_events WHERE matter_id = 4 AND kind = 'link' "
+                                  "AND link_kind = 'duplicate'")).scalar()
+    assert stored[4][0].duplicate == stored[4][0].closed == bool(linked)  # 0004's duplicate link
 
 
 def _serve_and_read(url: str, numbers: list[str]) -> None:
@@ -281,8 +316,8 @@ def test_upgrade_with_data_from_every_earlier_revision(revision, fresh_database)
         _serve_and_read(url, numbers)
 
 
-#: tables of migrations after 0004 (the tallies and SQLite's text index with its shadow tables)
-LATER_0004 = ("matter_tallies", "matters_fts")
+#: tables of migrations after 0004 (the tallies and SQLite's text index with its shadow tables, the facts)
+LATER_0004 = ("matter_tallies", "matters_fts", "matter_facts")
 
 
 def test_0004_down_and_up_with_links_and_audit(fresh_database):
