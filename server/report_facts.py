@@ -11,7 +11,7 @@ instead of every timeline entry (docs/assessment.md, "How it is computed").
   timeline again (migration 0007; a later change of the fold or of the stored form needs a migration that calls
   it again).
 
-The row keeps the facts as a JSON array (``MatterFacts.row()``: instants as epoch seconds, never a yes/no that
+The row keeps the facts as a JSON array (``MatterFacts.row()``, flat: instants as epoch seconds, never a yes/no that
 depends on the calendar, the policy or a period), plus ``created_at`` (the cohort is a range of it) and
 ``last_event_at`` (facts are a past period's only if nothing happened after it ended).
 """
@@ -53,7 +53,7 @@ def dump(facts: MatterFacts) -> str:
 
 
 def load(state: str) -> MatterFacts:
-    return MatterFacts(*json.loads(state))
+    return MatterFacts.from_row(json.loads(state))
 
 
 def _instant(value: float) -> datetime:

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import and_, func, select as sa_select
 from sqlmodel import Session, select
 
-from huiyin.core.assessment import MOVES, Assessment, MatterFacts, Period, assess_facts
+from huiyin.core.assessment import MOVES, Assessment, Period, assess_facts
 from huiyin.core.deadlines import at_risk_horizon
 from huiyin.core.domain import Status, Tier, UnitKind
 from huiyin.core.schemas import BoardArea, BoardMatter, BoardOut
@@ -83,10 +83,10 @@ def load_assessment(ctx: ServerContext, session: Session, period: Period, *, kee
     current = [(mid, state) for mid, state, later in rows if not later]
     # one parse for the whole cohort: a tenth of the time of one json.loads per row
     parsed = json.loads("[" + ",".join(state for _mid, state in current) + "]")
-    facts = [(mid, MatterFacts(*row)) for (mid, _state), row in zip(current, parsed)]
+    facts = list(zip([mid for mid, _state in current], parsed))
     later = [mid for mid, _state, went_on in rows if went_on]
     if later:
-        facts.extend(timeline_facts(session.connection(), later, until).items())
+        facts.extend((mid, f.row()) for mid, f in timeline_facts(session.connection(), later, until).items())
     categories: dict[int, str] = {}
     if rows:
         ids = [row[0] for row in rows]

@@ -221,3 +221,24 @@ def test_work_clock_counts_as_working_seconds_between() -> None:
         expected = working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
                                            datetime.fromtimestamp(end, timezone.utc), calendar, policy)
         assert int(clock.seconds(start, end)) == expected, (start, end)
+
+
+def test_facts_are_instants_and_survive_their_stored_form(built: Build) -> None:
+    """Each matter's fold keeps instants, never a verdict of a period or calendar; its stored row (JSON) reads
+    back as the same facts; only H went on after November ended (its stored facts are not November's: the
+    server folds such a matter from its entries before the end instead)."""
+    import json
+
+    from huiyin.core.assessment import MatterFacts, fold_timelines
+
+    facts = fold_timelines(built.events)
+    for mid, f in facts.items():
+        assert MatterFacts.from_row(json.loads(json.dumps(f.row()))) == f, mid
+    c = facts[3]
+    assert (c.closed, c.reopened, c.rating, c.closed_answer) == (True, True, 4, [at(12, 10).timestamp(),
+                                                                                  due(12).timestamp()])
+    assert facts[6].moves == [[TOWN, "request_help"], [COMMAND, "assign"], [DEPT, "release"], [COMMAND, "assign"]]
+    assert facts[6].stages[0] == [TOWN, at(17, 9).timestamp(), at(17, 10).timestamp(), 0]
+    assert facts[10].open_stage == [VILLAGE, at(30, 16).timestamp()] and facts[5].duplicate
+    end = NOVEMBER.bounds(DeadlinePolicy())[1].timestamp()
+    assert [mid for mid, f in facts.items() if f.last_event_at >= end] == [8]
