@@ -85,8 +85,8 @@ def time_report(srv) -> None:  # type: ignore[no-untyped-def]
         print(f"  run {attempt}: load + assess {t1 - t0:.2f} s (cpu {c1 - c0:.2f} s), wire form {t2 - t1:.3f} s → "
               f"{out.district.figures.received:,} received, closure {out.district.figures.closure_rate.text}"
               f" ({_load()})")
-    # the parts: the cohort's rows, their parse, the credit
-    with Session(srv.ctx.engine) as session:
+    # the parts: the cohort's rows, their parse, the credit (as load_assessment does them: cycle collector paused)
+    with Session(srv.ctx.engine) as session, reports._no_cycle_collection():
         rules = srv.ctx.rules.load(session)
         start, end = period.bounds(rules.policy)
         f = FACTS.c
@@ -98,8 +98,8 @@ def time_report(srv) -> None:  # type: ignore[no-untyped-def]
         facts = list(zip([row[0] for row in rows], parsed))
         t2 = time.perf_counter()
         units = reports.report_units(reports.load_tree(session))
-    assess_facts(facts, units, period, rules.calendar, rules.policy, srv.ctx.clock.now())
-    t3 = time.perf_counter()
+        assess_facts(facts, units, period, rules.calendar, rules.policy, srv.ctx.clock.now())
+        t3 = time.perf_counter()
     later = sum(1 for row in rows if row[2])
     print(f"  parts: read {len(rows):,} facts rows {t1 - t0:.2f} s, parse {t2 - t1:.2f} s, credit {t3 - t2:.2f} s;"
           f" {later} matters went on after the period (folded from their entries) ({_load()})")
