@@ -120,30 +120,49 @@ def note_event(session: Session, fields: dict[str, Any]) -> None:
         return
     event = _event(fields)
     connection = session.connection()
+    mark = _MARKS.get(connection.dialect.name)
+    if mark is None:  # another database: through SQLAlchemy
+        _note_portable(session, connection, event)
+        return
+    # the driver's cursor: SQLAlchemy's statement machinery would cost more than the fold
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+    def when(t: float) -> Any:
+        return stored_time(_instant(t)) if mark == "?" else _instant(t)
+
+    if event.kind == EventKind.record.value:
+        facts = fold(None, event)
+        assert facts is not None
+        cursor.execute(f"INSERT INTO matter_facts (matter_id, created_at, last_event_at, state) VALUES ({mark}, "
+                       f"{mark}, {mark}, {mark}) ON CONFLICT (matter_id) DO UPDATE SET created_at = "
+                       "excluded.created_at, last_event_at = excluded.last_event_at, state = excluded.state",
+                       (event.matter_id, when(facts.created), when(facts.last_event_at), dump(facts)))
+        return
+    cursor.execute(f"SELECT state FROM matter_facts WHERE matter_id = {mark}", (event.matter_id,))
+    found = cursor.fetchone()
+    if found is None:  # no row (it cannot be missing after migration 0007): fold the whole timeline
+        session.flush()
+        rebuild_facts(connection, [event.matter_id])
+        return
+    facts = fold(load(found[0]), event)
+    assert facts is not None
+    cursor.execute(f"UPDATE matter_facts SET last_event_at = {mark}, state = {mark} WHERE matter_id = {mark}",
+                   (when(facts.last_event_at), dump(facts), event.matter_id))
+
+
+def _note_portable(session: Session, connection: Connection, event: EventRow) -> None:
     if event.kind == EventKind.record.value:
         _upsert(connection, [_values(event.matter_id, fold(None, event))])  # type: ignore[arg-type]
         return
-    mark = _MARKS.get(connection.dialect.name)
-    if mark is None:  # another database: through SQLAlchemy
-        state = connection.execute(sa.select(FACTS.c.state).where(FACTS.c.matter_id == event.matter_id)).scalar()
-    else:  # the driver's cursor: half the cost of a write (SQLAlchemy's statement machinery, twice)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(f"SELECT state FROM matter_facts WHERE matter_id = {mark}", (event.matter_id,))
-        found = cursor.fetchone()
-        state = found[0] if found else None
-    if state is None:  # no row (it cannot be missing after migration 0007): fold the whole timeline
+    state = connection.execute(sa.select(FACTS.c.state).where(FACTS.c.matter_id == event.matter_id)).scalar()
+    if state is None:
         session.flush()
         rebuild_facts(connection, [event.matter_id])
         return
     facts = fold(load(state), event)
     assert facts is not None
-    if mark is None:
-        connection.execute(sa.update(FACTS).where(FACTS.c.matter_id == event.matter_id).values(
-            last_event_at=_instant(facts.last_event_at), state=dump(facts)))
-        return
-    last = _instant(facts.last_event_at)
-    cursor.execute(f"UPDATE matter_facts SET last_event_at = {mark}, state = {mark} WHERE matter_id = {mark}",
-                   (stored_time(last) if mark == "?" else last, dump(facts), event.matter_id))
+    connection.execute(sa.update(FACTS).where(FACTS.c.matter_id == event.matter_id).values(
+        last_event_at=_instant(facts.last_event_at), state=dump(facts)))
 
 
 def note_events(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -172,3 +172,16 @@ def test_the_facts_row_follows_each_entry(server, api, played, clock) -> None:  
     assert facts.moves == [[api["shuanghu"].unit_id, "escalate"]] and facts.open_stage is None
     assert facts.closed_answer[0] == local(4, 6, 9, 10).timestamp()
     assert facts.due == facts.closed_answer[1] and facts.due > facts.created
+
+
+def test_the_portable_write_path(server, api, played, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A database other than SQLite and PostgreSQL folds through SQLAlchemy's statements (the upsert of a bulk
+    load, a read and an update): the same row."""
+    monkeypatch.setattr(report_facts, "_MARKS", {})
+    clock.set(local(4, 7, 9))
+    number = api["shuanghu"].record()["number"]
+    api["shuanghu"].act(number, "claim")
+    mid = matter_id(server, number)
+    with server.ctx.engine.connect() as conn:
+        assert report_facts.load(stored(server, mid)) == report_facts.timeline_facts(conn, [mid])[mid]
+    assert report_facts.load(stored(server, mid)).stages[0][3] == 1
