@@ -437,7 +437,7 @@ class MatterFacts:
 
     def row(self) -> list:
         """The flat form (:data:`ROW_FIELDS`): instants as whole microseconds since the epoch (what the database
-        keeps; JSON reads integers twice as fast as decimals), the answer that preceded the last closure as
+        keeps; JSON reads integers nearly twice as fast as decimals), the answer that preceded the last closure as
         ``true`` when it is the last answer (nearly always), stages and moves as flat lists of 4 and 2 items."""
         last, closed, stage = self.last_answer, self.closed_answer, self.open_stage
         return [self.origin, _us(self.created), self.holder, self.closed, self.reopened, self.duplicate,
