@@ -102,12 +102,14 @@ def load_assessment(ctx: ServerContext, session: Session, period: Period, *, kee
         facts = list(zip([mid for mid, _state in current], parsed))
         later = [mid for mid, _state, went_on in rows if went_on]
         if later:
-            facts.extend((mid, folded.row()) for mid, folded in timeline_facts(session.connection(), later, until).items())
+            refolded = timeline_facts(session.connection(), later, until)
+            facts.extend((mid, folded.row()) for mid, folded in refolded.items())
         categories: dict[int, str] = {}
         if rows:
             ids = [row[0] for row in rows]
-            categories = dict(session.execute(sa_select(Matter.id, Matter.category).where(  # type: ignore[call-overload]
-                Matter.id >= min(ids), Matter.id <= max(ids), Matter.category != "")).all())
+            categories = dict(session.execute(  # type: ignore[call-overload]
+                sa_select(Matter.id, Matter.category).where(Matter.id >= min(ids), Matter.id <= max(ids),
+                                                            Matter.category != "")).all())
         result = assess_facts(facts, report_units(tree), period, rules.calendar, rules.policy, now,
                               categories=categories, keep_ids=keep_ids)
     return result, tree

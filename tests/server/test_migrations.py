@@ -250,8 +250,9 @@ def _check_facts(conn: sa.Connection) -> None:
                                 "link_kind FROM matter_events ORDER BY matter_id, id")).all()
     expected = fold_timelines((m, k, h, s, _instant(d), _instant(c)) for m, k, h, s, d, c, link in rows
                               if assessed(k, link))
-    stored = {mid: (MatterFacts.from_row(json.loads(state)), _instant(created), _instant(last)) for mid, state, created, last
-              in conn.execute(sa.text("SELECT matter_id, state, created_at, last_event_at FROM matter_facts"))}
+    stored = {mid: (MatterFacts.from_row(json.loads(state)), _instant(created), _instant(last))
+              for mid, state, created, last in conn.execute(sa.text(
+                  "SELECT matter_id, state, created_at, last_event_at FROM matter_facts"))}
     assert {mid: facts for mid, (facts, _c, _l) in stored.items()} == expected
     created = {mid: _instant(at) for mid, at in conn.execute(sa.text("SELECT id, created_at FROM matters"))}
     for mid, (facts, created_at, last_event_at) in stored.items():
