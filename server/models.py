@@ -79,6 +79,21 @@ class AuthToken(SQLModel, table=True):
     revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
+class LoginFailure(SQLModel, table=True):
+    """One failed (or not yet checked) login, counted against its account and, in another row, its address
+    (:mod:`huiyin.server.throttle`); rows older than the window are deleted as new ones come."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key", "scope", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: ``account`` or ``address``
+    scope: str = Field(max_length=8)
+    #: the username or the client address
+    key: str = Field(max_length=255)
+    at: datetime = _ts(index=True)  # type: ignore[assignment]
+
+
 class MatterCounter(SQLModel, table=True):
     """The last sequence number given out per district and year."""
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import WITH_WORKERS, backends
 
 #: also against `huiyin serve --workers 2` (PostgreSQL)
-backend = backends(*WITH_WORKERS)
 
 
 def kinds(matter: dict) -> list[str]:

@@ -281,8 +281,8 @@ def test_upgrade_with_data_from_every_earlier_revision(revision, fresh_database)
         _serve_and_read(url, numbers)
 
 
-#: tables of migrations after 0004 (the tallies and SQLite's text index with its shadow tables)
-LATER_0004 = ("matter_tallies", "matters_fts")
+#: tables of migrations after 0004 (the tallies and SQLite's text index with its shadow tables, the failed logins)
+LATER_0004 = ("matter_tallies", "matters_fts", "login_failures")
 
 
 def test_0004_down_and_up_with_links_and_audit(fresh_database):
