@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -28,6 +28,7 @@ from .models import Matter, MatterCounter, MatterLink, Operator, Unit
 from .views import DetailRows, as_read, load_tree, matter_state, read_detail
 
 IDEMPOTENCY_KEY_MAX = 200
+_MATTER_COLUMNS = [c for c in Matter.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
 
 
 def district_of(tree: UnitTree, unit_id: int) -> int:
@@ -36,18 +37,17 @@ def district_of(tree: UnitTree, unit_id: int) -> int:
 
 
 def reserve_sequence(session: Session, district_id: int, year: int, count: int = 1) -> int:
-    """Take ``count`` consecutive numbers of a district's year; returns the first. The counter row's update lock
-    (or SQLite's write lock) keeps two recorders from getting the same number."""
+    """Take ``count`` consecutive numbers of a district's year; returns the first. One upsert: the counter row's
+    update lock (or SQLite's write lock) keeps two recorders from getting the same number."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(MatterCounter).values(district_id=district_id, year=year, last=0)
-                    .on_conflict_do_nothing())
-    result = session.execute(update(MatterCounter)
-                             .where(MatterCounter.district_id == district_id, MatterCounter.year == year)  # type: ignore[arg-type]
-                             .values(last=MatterCounter.last + count).returning(MatterCounter.last))
+    stmt = insert(MatterCounter).values(district_id=district_id, year=year, last=count)
+    stmt = stmt.on_conflict_do_update(index_elements=[MatterCounter.district_id, MatterCounter.year],
+                                      set_={"last": MatterCounter.last + count})
+    result = session.execute(stmt.returning(MatterCounter.last))
     return int(result.scalar_one()) - count + 1
 
 
@@ -109,8 +109,9 @@ def record_on(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key:
                 status=Status.pending.value, created_at=now, updated_at=now, idempotency_key=key,
                 due_at=due.due_at, due_provisional=due.provisional, deadline_days=due.working_days,
                 received_at=now, claim_due_at=claim_due)
-            session.add(matter)
-            session.flush()
+            # a Core insert: the unit of work's bookkeeping for one row costs more than the statement
+            columns = {c.name: getattr(matter, c.name) for c in _MATTER_COLUMNS}
+            matter.id = session.execute(insert(Matter).values(columns).returning(Matter.id)).scalar_one()
             event = append_event(session, matter_id=matter.id, kind=EventKind.record.value, actor_id=op.id,
                                  unit_id=op.unit_id, to_unit_id=op.unit_id, status_after=Status.pending.value,
                                  holder_unit_id=op.unit_id, note="", due_at=due.due_at, created_at=now)
