@@ -172,14 +172,14 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
     # was read plus what the write wrote (workflow.act_on), not read again
     tree = load_tree(session)
     matter = session.exec(select(Matter).where(Matter.number == number)).first()
-    if matter is None:
+    # a 404 alike for a matter that does not exist and one the visibility policy hides from the operator (a
+    # trainer's), so a number says nothing about the district
+    if matter is None or not sees_any(Role(op.role)):
         raise _not_found(number)
     rows = read_detail(session, matter)
     if not sees_all(Role(op.role)):
-        # a 404 alike for a matter that does not exist and one the visibility policy hides from the operator (a
-        # trainer's), so a number says nothing about the district
         seen = visibility(op, [matter], {matter.id: rows.trail}, tree)  # type: ignore[dict-item]
-        if not sees_any(Role(op.role)) or seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+        if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
             raise _not_found(number)
     session.expunge_all()  # the rows stay as read ...
     session.rollback()  # ... and the connection goes back: the write takes its own
