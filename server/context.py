@@ -39,7 +39,7 @@ class ServerContext:
     feed: FeedHub = field(init=False)
 
     def __post_init__(self) -> None:
-        self.logins = LoginGuard(self.settings, self.session_clock)
+        self.logins = LoginGuard(self.settings, self.session_clock, self.engine)
         self.feed = FeedHub(self.engine, self.settings, self.notifier, self.closing)
 
     @property

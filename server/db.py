@@ -9,8 +9,10 @@ one database do not trip over each other: each start migrates, the first does th
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from alembic import command
@@ -95,11 +97,33 @@ def revisions() -> list[str]:
     return [s.revision for s in reversed(list(script.walk_revisions()))]
 
 
+#: one lock per SQLite engine that this process's writers queue on (see :func:`write_session`)
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITERS_LOCK:
+        lock = _WRITERS.get(engine)
+        if lock is None:
+            lock = _WRITERS[engine] = threading.RLock()
+        return lock
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction takes the write lock at once on SQLite (``BEGIN IMMEDIATE``), so a
-    read-then-write never fails half-way on a snapshot another writer moved."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(huiyin_write=True)
-        with Session(bind=conn) as session:
-            yield session
+    read-then-write never fails half-way on a snapshot another writer moved.
+
+    On SQLite this process's writers first queue on a lock of their own, taken before a connection is checked
+    out: SQLite makes a writer that finds the database locked sleep and retry (its busy handler sleeps up to
+    100 ms a try), so eight windows writing at once used to wait hundreds of milliseconds for a lock that was
+    free again after two; a thread lock hands it on at once. Writers in other processes (the command line)
+    still meet SQLite's own lock and busy timeout. Keep the block short: the lock is held for all of it."""
+    with _writer_lock(engine) or nullcontext():
+        with engine.connect() as conn:
+            conn = conn.execution_options(huiyin_write=True)
+            with Session(bind=conn) as session:
+                yield session

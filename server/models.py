@@ -79,6 +79,21 @@ class AuthToken(SQLModel, table=True):
     revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
+class LoginFailure(SQLModel, table=True):
+    """One failed (or not yet checked) login, counted against its account and, in another row, its address
+    (:mod:`huiyin.server.throttle`); rows older than the window are deleted as new ones come."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key", "scope", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: ``account`` or ``address``
+    scope: str = Field(max_length=8)
+    #: the username or the client address
+    key: str = Field(max_length=255)
+    at: datetime = _ts(index=True)  # type: ignore[assignment]
+
+
 class MatterCounter(SQLModel, table=True):
     """The last sequence number given out per district and year."""
 
@@ -102,7 +117,7 @@ class Matter(SQLModel, table=True):
         Index("ix_matters_origin_status_due", "origin_unit_id", "status", "due_at", "id"),
         Index("ix_matters_open_due", "due_at", "id", sqlite_where=text("status IN ('pending', 'in_progress')"),
               postgresql_where=text("status IN ('pending', 'in_progress')")),
-        # 0007: the board's intake of today
+        # 0008: the board's intake of today
         Index("ix_matters_created_at", "created_at"),
     )
 
@@ -152,7 +167,7 @@ class StoredFacts(SQLModel, table=True):
     """What each matter's timeline says for the assessment (:class:`huiyin.core.assessment.MatterFacts`, the
     fold of its entries): written only by :func:`huiyin.server.events.append_event` / ``append_events`` with
     each entry the assessment reads, in the same transaction (``server/report_facts.py``); read by the report
-    (migration 0007)."""
+    (migration 0008)."""
 
     __tablename__ = "matter_facts"
 

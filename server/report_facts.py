@@ -8,7 +8,7 @@ instead of every timeline entry (docs/assessment.md, "How it is computed").
   alone.
 * :func:`timeline_facts` folds matters' entries read from ``matter_events`` (by ``ix_events_matter``): the
   report's fallback for matters active after a past period's end, and :func:`rebuild_facts`, which folds every
-  timeline again (migration 0007; a later change of the fold or of the stored form needs a migration that calls
+  timeline again (migration 0008; a later change of the fold or of the stored form needs a migration that calls
   it again).
 
 The row keeps the facts as a JSON array (``MatterFacts.row()``, flat: instants as epoch seconds, never a yes/no that
@@ -32,7 +32,7 @@ from huiyin.core.domain import EventKind, LinkKind
 
 from .models import UTCDateTime
 
-#: the table as this module writes it (not the model: migration 0007 runs this code on its own schema)
+#: the table as this module writes it (not the model: migration 0008 runs this code on its own schema)
 FACTS = sa.table("matter_facts", sa.column("matter_id", sa.Integer), sa.column("created_at", UTCDateTime()),
                  sa.column("last_event_at", UTCDateTime()), sa.column("state", sa.Text))
 EVENTS = sa.table("matter_events", sa.column("id", sa.Integer), sa.column("matter_id", sa.Integer),
@@ -140,7 +140,7 @@ def note_event(session: Session, fields: dict[str, Any]) -> None:
         return
     cursor.execute(f"SELECT state FROM matter_facts WHERE matter_id = {mark}", (event.matter_id,))
     found = cursor.fetchone()
-    if found is None:  # no row (it cannot be missing after migration 0007): fold the whole timeline
+    if found is None:  # no row (it cannot be missing after migration 0008): fold the whole timeline
         session.flush()
         rebuild_facts(connection, [event.matter_id])
         return
@@ -189,7 +189,7 @@ def note_events(session: Session, rows: list[dict[str, Any]]) -> None:
         if facts is not None:
             out.append(_values(mid, facts))
     _upsert(connection, out)
-    if missing:  # no row (it cannot be missing after migration 0007): fold their whole timelines
+    if missing:  # no row (it cannot be missing after migration 0008): fold their whole timelines
         rebuild_facts(connection, missing)
 
 
@@ -216,7 +216,7 @@ def timeline_facts(connection: Connection, matter_ids: Iterable[int], until: dat
 
 def rebuild_facts(connection: Connection, matter_ids: Iterable[int] | None = None) -> int:
     """Fold the timelines of ``matter_ids`` (every matter's when ``None``) again and store them: what a
-    migration calls when the fold or its stored form changes (0007 fills the table this way). Returns the rows
+    migration calls when the fold or its stored form changes (0008 fills the table this way). Returns the rows
     written."""
     written = 0
     if matter_ids is not None:

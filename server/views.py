@@ -10,23 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from huiyin.core.domain import Channel, Complexity, EventKind, LinkKind, Role, Status, Tier, UnitKind
-from huiyin.core.schemas import (EventOut, MatterOut, OperatorOut, OperatorRef, UnitOut,
+from huiyin.core.schemas import (EventOut, LinkOut, MatterDetail, MatterOut, OperatorOut, OperatorRef, UnitOut,
                                  UnitRef)
 from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.visibility import NO_ACCESS, Access, Part, access, redact, viewers
-from huiyin.core.workflow import MatterState, note_kind
+from huiyin.core.workflow import Actor, MatterState, allowed_actions, note_kind
 
+from .links import links_of
 from .models import Matter, MatterEvent, Operator, Unit
 
 
 def load_tree(session: Session) -> UnitTree:
-    units = session.exec(select(Unit)).all()
-    return UnitTree(UnitInfo(u.id, u.name, Tier(u.tier), UnitKind(u.kind), u.parent_id) for u in units)  # type: ignore[arg-type]
+    # columns, not ORM rows: every request loads the tree, and entities cost several times as much to build
+    units = session.execute(select(Unit.id, Unit.name, Unit.tier, Unit.kind, Unit.parent_id)).all()  # type: ignore[call-overload]
+    return UnitTree(UnitInfo(i, name, Tier(tier), UnitKind(kind), parent) for i, name, tier, kind, parent in units)
 
 
 def unit_out(unit: Unit | UnitInfo) -> UnitOut:
@@ -84,6 +87,17 @@ def trails(session: Session, matter_ids: Iterable[int | None]) -> dict[int, Trai
         paths[matter_id].add(to_unit_id)
         last[matter_id] = EventKind(kind)
     return {i: Trail(frozenset(paths[i]), last.get(i)) for i in wanted}
+
+
+def trail_of(timeline: Iterable[MatterEvent]) -> Trail:
+    """The :class:`Trail` of one matter from its whole timeline, oldest first (what :func:`trails` reads)."""
+    path: set[int] = set()
+    last: EventKind | None = None
+    for e in timeline:
+        if e.to_unit_id is not None:
+            path.add(e.to_unit_id)
+            last = EventKind(e.kind)
+    return Trail(frozenset(path), last)
 
 
 def matter_state(matter: Matter, trail: Trail | None = None) -> MatterState:
@@ -149,23 +163,36 @@ def matter_summaries(session: Session, op: Operator, matters: list[Matter], tree
     return out
 
 
-def matter_out(session: Session, matter: Matter, tree: UnitTree, trail: Trail,
-               seen: Mapping[Part, Access]) -> MatterOut:
-    ops = operators_by_id(session, [matter.claimed_by_id])
+def with_operators(session: Session | None, ids: Iterable[int | None],
+                   known: Mapping[int, Operator] | None = None) -> dict[int, Operator]:
+    """:func:`operators_by_id`, asking the database only for those not already ``known``."""
+    ops = dict(known or {})
+    missing = {i for i in ids if i is not None} - set(ops)
+    if missing:
+        assert session is not None, "operators to look up but no session"
+        ops.update(operators_by_id(session, missing))
+    return ops
+
+
+def matter_out(session: Session | None, matter: Matter, tree: UnitTree, trail: Trail,
+               seen: Mapping[Part, Access], ops: Mapping[int, Operator] | None = None) -> MatterOut:
+    ops = with_operators(session, [matter.claimed_by_id], ops)
     values = _summary_fields(matter, tree, ops, trail) | dict(
         description=matter.description, resident_phone=matter.resident_phone, address=matter.address,
         answered_at=matter.answered_at, closed_at=matter.closed_at, satisfaction=matter.satisfaction)
     return MatterOut(**_redacted(values, seen))
 
 
-def event_outs(session: Session, events: list[MatterEvent], tree: UnitTree, seen: Seen,
-               numbers: dict[int, str] | None = None) -> list[EventOut]:
+def event_outs(session: Session | None, events: list[MatterEvent], tree: UnitTree, seen: Seen,
+               numbers: dict[int, str] | None = None, ops: Mapping[int, Operator] | None = None) -> list[EventOut]:
     """The timeline entries as ``EventOut``, each redacted by what the reader sees of its matter (``seen``, by
-    matter id; an entry of a matter missing there is withheld like a matter seen not at all)."""
-    ops = operators_by_id(session, (e.actor_id for e in events))
+    matter id; an entry of a matter missing there is withheld like a matter seen not at all). The session is
+    only asked for the operators not in ``ops`` and the matter numbers not in ``numbers``."""
+    ops = with_operators(session, (e.actor_id for e in events), ops)
     numbers = dict(numbers or {})
     ids = {i for e in events for i in (e.matter_id, e.other_matter_id) if i is not None} - set(numbers)
     if ids:
+        assert session is not None, "matter numbers to look up but no session"
         rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(ids)))  # type: ignore[union-attr,arg-type]
         numbers.update({matter_id: number for matter_id, number in rows})
     return [EventOut(**_redacted(dict(
@@ -180,3 +207,54 @@ def event_outs(session: Session, events: list[MatterEvent], tree: UnitTree, seen
         other_number=numbers.get(e.other_matter_id) if e.other_matter_id else None,  # type: ignore[arg-type]
         link_kind=LinkKind(e.link_kind) if e.link_kind else None), seen.get(e.matter_id, NO_ACCESS)))
             for e in events]
+
+
+@dataclass(slots=True)
+class DetailRows:
+    """What a matter's detail is made of: read by :func:`read_detail`, or carried on by a write
+    (:func:`huiyin.server.workflow.act_on` adds what it wrote) so the answer needs no second read."""
+
+    matter: Matter
+    #: its whole timeline, oldest first
+    timeline: list[MatterEvent]
+    links: list[LinkOut]
+    #: the claimer and every actor of the timeline, by id
+    ops: dict[int, Operator]
+    #: the matter's number and those of the matters its timeline names, by id
+    numbers: dict[int, str]
+
+    @property
+    def trail(self) -> Trail:
+        return trail_of(self.timeline)
+
+
+def read_detail(session: Session, matter: Matter) -> DetailRows:
+    timeline = list(session.exec(select(MatterEvent).where(MatterEvent.matter_id == matter.id)
+                                 .order_by(MatterEvent.id)))  # type: ignore[arg-type]
+    ops = operators_by_id(session, [matter.claimed_by_id, *(e.actor_id for e in timeline)])
+    numbers = {matter.id: matter.number}
+    others = {e.other_matter_id for e in timeline if e.other_matter_id is not None} - set(numbers)
+    if others:
+        rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(others)))  # type: ignore[union-attr,arg-type]
+        numbers.update({matter_id: number for matter_id, number in rows})
+    return DetailRows(matter, timeline, links_of(session, matter.id), ops, numbers)  # type: ignore[arg-type]
+
+
+def detail_out(op: Operator, rows: DetailRows, tree: UnitTree) -> MatterDetail | None:
+    """The detail as ``op`` may see it (``None``: not at all), from rows already in hand: no database work."""
+    matter, trail = rows.matter, rows.trail
+    seen = visibility(op, [matter], {matter.id: trail}, tree)  # type: ignore[dict-item]
+    if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+        return None
+    allowed = allowed_actions(Actor(Role(op.role), op.unit_id), matter_state(matter, trail), tree)
+    return MatterDetail(**matter_out(None, matter, tree, trail, seen[matter.id], rows.ops).model_dump(),  # type: ignore[index]
+                        events=event_outs(None, rows.timeline, tree, seen, rows.numbers, rows.ops),
+                        allowed_actions=allowed, links=rows.links)
+
+
+def as_read(row: object) -> None:
+    """Make a row built in Python look as it would read back: timestamps in UTC (the clock may give another
+    zone; :class:`huiyin.server.models.UTCDateTime` answers UTC)."""
+    for name, value in list(vars(row).items()):
+        if isinstance(value, datetime) and value.tzinfo is not timezone.utc:
+            setattr(row, name, value.astimezone(timezone.utc))

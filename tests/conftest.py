@@ -1,8 +1,9 @@
 """Shared test fixtures: real databases (SQLite files, fresh PostgreSQL databases) and real servers over HTTP.
 
-API tests take the ``backend`` fixture, parametrised over ``sqlite`` and ``postgresql``; a module may widen it
-with ``backend = backends(*WITH_WORKERS)`` to run also against ``postgresql-2w``, a real ``huiyin serve --workers
-2`` subprocess (its tests that move the server's clock are skipped there: the ``clock`` fixture cannot reach it). PostgreSQL is the one at
+API tests take the ``backend`` fixture, parametrised over ``sqlite`` and ``postgresql``; the API suite
+(``tests/api/conftest.py``) and other modules that ask for it (``backend = backends(*WITH_WORKERS)``) run also
+against ``postgresql-2w``, a real ``huiyin serve --workers 2`` subprocess shared by the session's modules (a
+test that moves the server's clock or reaches into its process is skipped there). PostgreSQL is the one at
 ``$HUIYIN_TEST_POSTGRES_URL`` (default ``postgresql://127.0.0.1:5432/test``); each server gets a database of its
 own that is dropped afterwards, so runs never see each other's rows. Where PostgreSQL is not reachable those
 tests are skipped, unless ``HUIYIN_REQUIRE_POSTGRES=1`` (as in CI), which turns that into a failure.
@@ -142,17 +143,19 @@ def shared_worker_server(tmp_path_factory: pytest.TempPathFactory):  # type: ign
 
 @pytest.fixture(scope="module")
 def start_server(fresh_database, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    """``start_server(sample_matters=False, now=FROZEN_NOW)`` → a running server on a fresh database."""
+    """``start_server(sample_matters=False, now=FROZEN_NOW)`` → a running server on a fresh database. On
+    ``postgresql-2w`` the default one is the session's shared worker server; ``own=True`` asks for a server of the
+    test's own there too (throttle counts, queue totals: what other modules' requests would change)."""
     from huiyin.server.embedded import EmbeddedServer
 
     servers: list = []
 
     def start(sample_matters: bool = False, now: datetime = FROZEN_NOW, sample: bool = True,
-              supervise_seconds: float | None = None) -> EmbeddedServer:
+              supervise_seconds: float | None = None, own: bool = False) -> EmbeddedServer:
         if fresh_database.workers:
             from tests.server.serving import WorkerServer
 
-            if sample and not sample_matters and now == FROZEN_NOW and supervise_seconds is None:
+            if not own and sample and not sample_matters and now == FROZEN_NOW and supervise_seconds is None:
                 return request.getfixturevalue("shared_worker_server")(fresh_database.workers)
 
             worker_server = WorkerServer(fresh_database().url, now, workers=fresh_database.workers, sample=sample,
@@ -182,6 +185,14 @@ def api(server):  # type: ignore[no-untyped-def]
 
     with Api(server.base_url) as client:
         yield client
+
+
+@pytest.fixture
+def in_process(backend: str) -> None:
+    """Skip on ``postgresql-2w``, before any server starts: for a test that moves its server's clock or reaches
+    into its process (ask for it before the fixture that starts the server)."""
+    if backend.endswith("-2w"):
+        pytest.skip("moves the server's clock or reaches into its process: only an in-process server's")
 
 
 @pytest.fixture

@@ -57,15 +57,16 @@ async def login(body: LoginIn, request: Request, ctx: Ctx) -> LoginOut:
     address = request.client.host if request.client else "unknown"
     guard = ctx.logins
     try:
-        guard.check(body.username, address)
+        await run_in_threadpool(guard.check, body.username, address)
         async with guard.hashing:  # bounded argon2; a waiting login holds no thread
-            stamp = guard.reserve(body.username, address)  # others may have failed while this one waited
+            # others (on any worker) may have failed while this one waited
+            reserved = await run_in_threadpool(guard.reserve, body.username, address)
             operator = await run_in_threadpool(_check_password, ctx, body)
     except LoginThrottled as exc:
         raise _throttled(exc) from None
     if operator is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
-    guard.succeeded(body.username, address, stamp)
+    await run_in_threadpool(guard.succeeded, body.username, address, reserved)
     return await run_in_threadpool(_issue_token, ctx, operator)
 
 

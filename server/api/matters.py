@@ -13,15 +13,13 @@ from huiyin.core.units import UnitTree
 from huiyin.core.schemas import (ActionIn, MatterDetail, MatterIn, MatterSummary, QueueCounts, QueuePage,
                                  SimilarMatter, SimilarPage, SimilarQuery)
 from huiyin.core.visibility import Access, Part, sees_all, sees_any
-from huiyin.core.workflow import Actor, allowed_actions
 
 from .. import workflow
 from ..deps import CurrentOperator, Ctx, DbSession
 from ..errors import ApiError, from_validation
-from ..models import Matter, MatterEvent
-from ..links import links_of
+from ..models import Matter
 from ..queues import queue_counts, queue_page, similar_matters
-from ..views import event_outs, load_tree, matter_out, matter_state, matter_summaries, seen_by
+from ..views import detail_out, load_tree, matter_summaries, read_detail, visibility
 from .common import E401, E403, E404, E409, E422, REPLAYED
 
 router = APIRouter(prefix="/api", tags=["matters"])
@@ -34,34 +32,14 @@ def _detail(session: DbSession, op: CurrentOperator, matter_id: int, tree: UnitT
     if matter is None:  # pragma: no cover - ids come from rows just written
         raise ApiError(404, "not_found", "no such matter")
     tree = tree or load_tree(session)
-    trail, seen = seen_by(session, op, [matter], tree)
-    if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+    detail = detail_out(op, read_detail(session, matter), tree)
+    if detail is None:
         raise _not_found(matter.number)
-    events = list(session.exec(select(MatterEvent).where(MatterEvent.matter_id == matter.id)
-                               .order_by(MatterEvent.id)))  # type: ignore[arg-type]
-    allowed = allowed_actions(Actor(Role(op.role), op.unit_id), matter_state(matter, trail[matter.id]), tree)  # type: ignore[index]
-    return MatterDetail(**matter_out(session, matter, tree, trail[matter.id], seen[matter.id]).model_dump(),  # type: ignore[index]
-                        events=event_outs(session, events, tree, seen, {matter.id: matter.number}),  # type: ignore[dict-item]
-                        allowed_actions=allowed, links=links_of(session, matter.id))  # type: ignore[arg-type]
+    return detail
 
 
 def _not_found(number: str) -> ApiError:
     return ApiError(404, "not_found", f"no matter numbered {number}")
-
-
-def _visible_matter(session: DbSession, op: CurrentOperator, number: str) -> Matter | None:
-    """A 404 alike for a matter that does not exist and one the visibility policy hides from the operator (a
-    trainer's), so a number says nothing about the district; else the matter (``None`` when the operator's role
-    sees every matter: there is nothing to look up)."""
-    if sees_all(Role(op.role)):
-        return None
-    matter = session.exec(select(Matter).where(Matter.number == number)).first()
-    if matter is None or not sees_any(Role(op.role)):
-        raise _not_found(number)
-    _trail, seen = seen_by(session, op, [matter], load_tree(session))
-    if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
-        raise _not_found(number)
-    return matter
 
 
 @router.post("/matters", status_code=201, response_model=MatterDetail,
@@ -76,10 +54,13 @@ def record_matter(body: MatterIn, op: CurrentOperator, ctx: Ctx, session: DbSess
     `resident_phone` is required for the `phone` channel. The matter waits at the recording unit (`pending`)
     with its deadline counted in working days from its `complexity` (simple 3, complex 7)."""
     tree = load_tree(session)
-    matter_id, created = workflow.record(ctx, op, body, idempotency_key, reads=session, tree=tree)
-    if not created:
+    matter_id, rows = workflow.record_on(ctx, op, body, idempotency_key, reads=session, tree=tree)
+    if rows is None:  # the idempotency key's matter, recorded before: read as it is now
         response.status_code = 200
-    return _detail(session, op, matter_id, tree)
+        return _detail(session, op, matter_id, tree)
+    detail = detail_out(op, rows, tree)  # what was just written, not read back
+    assert detail is not None, "the recording unit sees its matter"
+    return detail
 
 
 @router.get("/matters", response_model=QueuePage, responses={**E401, **E422})
@@ -187,8 +168,23 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
     except ValueError:
         raise ApiError(404, "unknown_action",
                        f"no action {action!r}; actions are: {', '.join(a.value for a in Action)}") from None
-    _visible_matter(session, op, number)
+    # everything is read before the write (on SQLite: before its write lock), and the answer is made from what
+    # was read plus what the write wrote (workflow.act_on), not read again
     tree = load_tree(session)
-    session.rollback()  # the write takes its own connection; give this one back
-    matter_id = workflow.act(ctx, op, number, act, body or ActionIn(), tree)
-    return _detail(session, op, matter_id, tree)
+    matter = session.exec(select(Matter).where(Matter.number == number)).first()
+    # a 404 alike for a matter that does not exist and one the visibility policy hides from the operator (a
+    # trainer's), so a number says nothing about the district
+    if matter is None or not sees_any(Role(op.role)):
+        raise _not_found(number)
+    rows = read_detail(session, matter)
+    if not sees_all(Role(op.role)):
+        seen = visibility(op, [matter], {matter.id: rows.trail}, tree)  # type: ignore[dict-item]
+        if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+            raise _not_found(number)
+    session.expunge_all()  # the rows stay as read ...
+    session.rollback()  # ... and the connection goes back: the write takes its own
+    rows = workflow.act_on(ctx, op, act, body or ActionIn(), tree, rows)
+    detail = detail_out(op, rows, tree)
+    if detail is None:
+        raise _not_found(number)
+    return detail

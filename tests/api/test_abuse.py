@@ -24,12 +24,12 @@ def login(client: httpx.Client, username: str, password: str) -> httpx.Response:
 @pytest.fixture
 def fresh(start_server):  # type: ignore[no-untyped-def]
     """A server of its own: throttle counts are per server, and these tests move its clock forward."""
-    srv = start_server()
+    srv = start_server(own=True)
     with httpx.Client(base_url=srv.base_url, timeout=60) as client:
         yield srv, client
 
 
-def test_failed_logins_of_an_account_are_throttled_and_the_window_passes(fresh):
+def test_failed_logins_of_an_account_are_throttled_and_the_window_passes(in_process, fresh):
     srv, client = fresh
     for _ in range(PER_ACCOUNT):
         assert login(client, "shuanghu", "wrong-password").status_code == 401

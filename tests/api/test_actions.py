@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import WITH_WORKERS, backends
 
 #: also against `huiyin serve --workers 2` (PostgreSQL)
-backend = backends(*WITH_WORKERS)
 
 
 def kinds(matter: dict) -> list[str]:
@@ -169,3 +167,16 @@ def test_allowed_actions_follow_the_operator(api):
     assert api["huixing.center"].matter(n)["allowed_actions"] == ["claim"]
     assert api["xingwang"].matter(n)["allowed_actions"] == []
     assert api["admin"].matter(n)["allowed_actions"] == []
+
+
+def test_a_writes_answer_is_the_detail_a_read_gives(api):
+    # record and act answer from what they wrote (server/workflow.py act_on), not by reading the matter again:
+    # the answer must be what a read right after gives, field for field
+    m = api["xingwang"].record()
+    assert m == api["xingwang"].matter(m["number"])
+    other = api["xingwang"].record()
+    for who, action, fields in (("xingwang", "claim", {}), ("xingwang", "escalate", {"note": "村里解决不了"}),
+                                ("shuangfengqiao.center", "link", {"other": other["number"], "link_kind": "related"}),
+                                ("shuangfengqiao.center", "claim", {})):
+        after = api[who].act(m["number"], action, **fields)
+        assert after == api[who].matter(m["number"]), action

@@ -7,6 +7,14 @@ import pytest
 
 from tests.helpers import Api
 
+
+@pytest.fixture(scope="module")
+def server(start_server):  # type: ignore[no-untyped-def]
+    """A server of this module's own, on ``postgresql-2w`` too: it adds, moves and deactivates units, which
+    every other module's server would see."""
+    return start_server(own=True)
+
+
 ADMIN_CALLS = [
     ("post", "/api/units", {"name": "x", "tier": "village", "kind": "station", "parent_id": 1}),
     ("patch", "/api/units/2", {"name": "x"}),

@@ -21,10 +21,8 @@ from huiyin.core.domain import Role
 from huiyin.server.admin import create_operator
 from huiyin.server.security import hash_password
 from tests.helpers import SAMPLE_PASSWORD
-from tests.conftest import WITH_WORKERS, backends
 
 #: also against `huiyin serve --workers 2` (PostgreSQL)
-backend = backends(*WITH_WORKERS)
 
 MATTERS = 100
 #: against the two-worker server the same race on fewer matters (its point there: one winner across processes)

@@ -10,6 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.helpers import Api
+from tests.conftest import backends
+
+#: not against ``postgresql-2w``: every test but the policy's moves the server's clock (supervision, deadlines),
+#: which only an in-process server lets a test do; the policy's would need a server of its own (it changes the
+#: district's deadlines) for one request
+backend = backends("sqlite", "postgresql")
 
 CQ = ZoneInfo("Asia/Shanghai")
 

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from tests.conftest import WITH_WORKERS, backends
 
 #: also against `huiyin serve --workers 2` (PostgreSQL)
-backend = backends(*WITH_WORKERS)
 
 #: seconds a read may wait for the next bytes of the stream (pings come every 15 s, events at once)
 READ_TIMEOUT = 5.0

@@ -14,7 +14,7 @@ QUEUES = ("incoming", "in_hand", "pending_below", "sent_on", "all", "district")
 
 @pytest.fixture(scope="module")
 def fresh(start_server):  # type: ignore[no-untyped-def]
-    srv = start_server()
+    srv = start_server(own=True)
     with Api(srv.base_url) as api:
         yield api, srv
 

@@ -12,7 +12,7 @@ from tests.helpers import Api
 
 @pytest.fixture(scope="module")
 def fresh(start_server):  # type: ignore[no-untyped-def]
-    srv = start_server()
+    srv = start_server(own=True)
     with Api(srv.base_url) as api:
         yield api, srv
 

@@ -7,10 +7,8 @@ import uuid
 from datetime import datetime
 
 import pytest
-from tests.conftest import WITH_WORKERS, backends
 
 #: also against `huiyin serve --workers 2` (PostgreSQL)
-backend = backends(*WITH_WORKERS)
 
 
 def test_record_walk_in(api):

@@ -8,10 +8,14 @@ import httpx
 import pytest
 
 from tests.api.test_events import json_page, last_event_id, open_feed
-from tests.conftest import WITH_WORKERS, backends
 
-#: also against `huiyin serve --workers 2` (PostgreSQL)
-backend = backends(*WITH_WORKERS)
+
+@pytest.fixture(scope="module")
+def server(start_server):  # type: ignore[no-untyped-def]
+    """A server of this module's own, on ``postgresql-2w`` too: it searches and pages the whole district and
+    listens to the feed, where other modules' matters and unit changes would show up."""
+    return start_server(own=True)
+
 
 #: seconds a read may wait for the next bytes of a stream
 READ_TIMEOUT = 5.0

@@ -8,6 +8,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 
 def start_serve(*args: str, env: dict) -> subprocess.Popen:
@@ -50,18 +51,28 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> str:
     return err
 
 
+class _RemoteContext:
+    """A worker server's ``ctx`` seen from a test: its database (``engine``), and a skip for anything else (the
+    rules cache, the clock, the feed live in the workers' processes)."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine = engine
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        pytest.skip(f"reaches into the server process (ctx.{name}): only an in-process server's")
+
+
 class WorkerServer:
     """``huiyin serve --workers N`` on a database of its own, looking to tests like the embedded server: the
     sample district (made in this process, at ``now``), ``base_url``, ``ctx.engine`` onto the same database,
-    and ``clock``, a copy of the frozen time (``remote``: moving it does not move the server's, which the
-    ``clock`` fixture knows, skipping the tests that need that)."""
+    and the frozen time it started at. What only an in-process server has (its ``clock`` to move, the rest of its
+    ``ctx``) skips the test that asks for it: the API suite runs here too, less the tests that reach inside."""
 
     remote = True
 
     def __init__(self, database_url: str, now, workers: int = 2, sample: bool = True,  # type: ignore[no-untyped-def]
                  sample_matters: bool = False, supervise_seconds: float | None = None) -> None:
         import os
-        from types import SimpleNamespace
 
         from huiyin.core.clock import ManualClock
         from huiyin.server import db
@@ -69,15 +80,15 @@ class WorkerServer:
         from huiyin.server.settings import Settings
 
         self.settings = Settings(database_url=database_url)
-        self.clock = ManualClock(now)
+        clock = ManualClock(now)
         engine = db.make_engine(database_url)
         db.upgrade(engine)
         if sample:
             from huiyin.server import sample as sample_data
 
-            sample_data.ensure_sample(ServerContext(engine=engine, clock=self.clock, settings=self.settings),
+            sample_data.ensure_sample(ServerContext(engine=engine, clock=clock, settings=self.settings),
                                       matters=sample_matters)
-        self.ctx = SimpleNamespace(engine=engine)
+        self.ctx = _RemoteContext(engine)
         # the live feed's backstop poll made slow: a window must hear other workers' writes through NOTIFY
         env = {**os.environ, "HUIYIN_DATABASE_URL": database_url, "HUIYIN_EVENT_POLL_SECONDS": "60"}
         if supervise_seconds is not None:
@@ -90,6 +101,10 @@ class WorkerServer:
         while len(self.pids()) < workers:  # every worker up, not just the first
             assert self.proc.poll() is None and time.monotonic() < deadline, "the workers did not all come up"
             time.sleep(0.1)
+
+    @property
+    def clock(self):  # type: ignore[no-untyped-def]
+        pytest.skip("moves the server's clock: only an in-process server's (the workers keep their own)")
 
     def pids(self, tries: int = 20) -> set[int]:
         """The worker pids seen answering (fresh connections spread over the workers)."""

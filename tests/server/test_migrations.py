@@ -242,7 +242,7 @@ def _instant(value: datetime | str | None) -> float | None:
 
 
 def _check_facts(conn: sa.Connection) -> None:
-    """0007: every matter's assessment facts are its timeline folded by core's fold (the reference), read here
+    """0008: every matter's assessment facts are its timeline folded by core's fold (the reference), read here
     on their own; the seed's duplicate and extension show in them."""
     from huiyin.core.assessment import MatterFacts, assessed, fold_timelines
 
@@ -317,8 +317,9 @@ def test_upgrade_with_data_from_every_earlier_revision(revision, fresh_database)
         _serve_and_read(url, numbers)
 
 
-#: tables of migrations after 0004 (the tallies and SQLite's text index with its shadow tables, the facts)
-LATER_0004 = ("matter_tallies", "matters_fts", "matter_facts")
+#: tables of migrations after 0004 (the tallies and SQLite's text index with its shadow tables, the failed logins,
+#: the facts)
+LATER_0004 = ("matter_tallies", "matters_fts", "login_failures", "matter_facts")
 
 
 def test_0004_down_and_up_with_links_and_audit(fresh_database):

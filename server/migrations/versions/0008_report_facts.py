@@ -1,7 +1,7 @@
 """the assessment reads one row per matter (issue 12: a year of a large district in under 2 s)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-27
 
 * ``matter_facts``: one row per matter, its timeline folded by ``huiyin.core.assessment.fold`` (a JSON array of
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 from huiyin.server.report_facts import rebuild_facts
 
-revision: str = '0007'
-down_revision: Union[str, None] = '0006'
+revision: str = '0008'
+down_revision: Union[str, None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
