@@ -120,7 +120,14 @@ class SupervisorLock:
         if self.conn is not None:
             conn, self.conn = self.conn, None
             try:
-                conn.invalidate()  # closes the connection, and with it the session lock
+                # let go at once: a closed connection frees the lock only when its server process has ended,
+                # which on a loaded machine comes after another process has already asked for it
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SUPERVISOR_LOCK_KEY})
+                conn.commit()
+            except Exception:  # noqa: BLE001 - the connection is dead, and the lock went with it
+                pass
+            try:
+                conn.invalidate()  # closes the connection
             except Exception:  # noqa: BLE001 - closing a dead connection
                 pass
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from huiyin.server.settings import Settings
 from tests.helpers import SAMPLE_PASSWORD
@@ -21,12 +22,20 @@ def login(client: httpx.Client, username: str, password: str) -> httpx.Response:
     return client.post("/api/auth/login", json={"username": username, "password": password})
 
 
+@pytest.fixture(scope="module")
+def throttled(start_server):  # type: ignore[no-untyped-def]
+    """The module's server for the throttle's tests: of its own (on ``postgresql-2w`` too), as other modules
+    must not meet the failures these tests leave."""
+    return start_server(own=True)
+
+
 @pytest.fixture
-def fresh(start_server):  # type: ignore[no-untyped-def]
-    """A server of its own: throttle counts are per server, and these tests move its clock forward."""
-    srv = start_server(own=True)
-    with httpx.Client(base_url=srv.base_url, timeout=60) as client:
-        yield srv, client
+def fresh(throttled):  # type: ignore[no-untyped-def]
+    """That server with no failed login counted (they are rows in its database)."""
+    with throttled.ctx.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM login_failures"))
+    with httpx.Client(base_url=throttled.base_url, timeout=60) as client:
+        yield throttled, client
 
 
 def test_failed_logins_of_an_account_are_throttled_and_the_window_passes(in_process, fresh):

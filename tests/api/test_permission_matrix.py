@@ -31,6 +31,11 @@ from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.visibility import FIELDS, MASKS, Access, Part, access, viewers
 from huiyin.core.workflow import RULES, Actor, Field, MatterState, Refusal, check, relations
 from tests.api.test_workflow_property import unit_tree
+from tests.conftest import backends
+
+#: on SQLite and on PostgreSQL behind two workers: these loops compare the server with core's tables, request by
+#: request, which an in-process PostgreSQL server answers by the very same code (the suite's time goes further here)
+backend = backends("sqlite", "postgresql-2w")
 
 OPERATORS = ["admin", "trainer", "command", "district.center", "district.supervisor", "transport", "housing",
              "huixing.center", "huixing.supervisor", "shuanghu", "baoshenghu", "shichuan.center", "liuqiao",

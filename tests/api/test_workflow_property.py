@@ -24,6 +24,11 @@ from huiyin.core.domain import Action, EventKind, Role, Status, Tier, UnitKind
 from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.workflow import (RULES, TRANSITIONS, Actor, ClaimMove, Field, HolderMove, MatterState,
                                   RefusalCode, allowed_actions, check, target_unit)
+from tests.conftest import backends
+
+#: on SQLite and on PostgreSQL behind two workers: these loops compare the server with core's tables, request by
+#: request, which an in-process PostgreSQL server answers by the very same code (the suite's time goes further here)
+backend = backends("sqlite", "postgresql-2w")
 
 #: operators across every tier and kind, plus the two look-don't-touch roles
 OPERATORS = ["admin", "trainer", "command", "district.center", "district.supervisor", "transport", "housing",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from huiyin.core.clock import parse_clock
 from huiyin.server import db, sample
@@ -58,6 +59,12 @@ def serve(sample_db: str, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
     started: list[Served] = []
 
     def run(**limits: object) -> Served:
+        # failed logins are stored (every worker, every restart counts them): each test starts with none, as the
+        # bad-login test leaves 40 from this address
+        engine = db.make_engine(sample_db)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM login_failures"))
+        engine.dispose()
         env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
         env.update({f"HUIYIN_{k.upper()}": str(v) for k, v in limits.items()})
         proc = start_serve("--port", "0", "--database", sample_db, env=env)
