@@ -14,6 +14,11 @@ from sqlmodel import Session
 
 from huiyin.core.assessment import Assessment, EventRow, assess, parse_period
 from huiyin.server import report_facts, reports
+from tests.conftest import backends
+
+#: not against ``postgresql-2w``: the timelines are played at moved clock times and read back from the server's
+#: own engine (in its process)
+backend = backends("sqlite", "postgresql")
 
 CQ = ZoneInfo("Asia/Shanghai")
 
