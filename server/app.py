@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp
 
 from huiyin.core.clock import Clock, SystemClock, parse_clock
 
@@ -19,7 +20,7 @@ from .api import audit, auth, calendar, common, events, matters, meta, operators
 from .api import clock as clock_api
 from .api import reports as report_api
 from .context import ServerContext
-from .guard import AnswerHeaders, RequestGuard
+from .guard import AnswerHeaders, RequestGuard, SecurityHeaders
 from .settings import Settings
 
 DESCRIPTION = """\
@@ -40,6 +41,18 @@ DOCS_ASSETS = "/docs-assets"
 CLOCK_ENV = "HUIYIN_CLOCK"
 #: the response header that names the worker process that answered (multi-worker servers only)
 WORKER_HEADER = "x-huiyin-worker"
+
+
+def _headers_outside_everything(app: FastAPI) -> None:
+    """Put :class:`~.guard.SecurityHeaders` around the app's whole middleware stack, the framework's error
+    middleware included (a middleware added with ``add_middleware`` sits inside it), so that an unexpected error's
+    500 carries the headers too. Starlette builds the stack on the first request through this method."""
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> ASGIApp:
+        return SecurityHeaders(build())
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:
@@ -79,6 +92,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     app = FastAPIOffline(title="huiyin", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                          static_url=DOCS_ASSETS)
     app.state.ctx = ctx
+    _headers_outside_everything(app)
     errors.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
                        body_timeout_seconds=settings.body_timeout_seconds)

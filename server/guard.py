@@ -52,7 +52,6 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = self._with_headers(scope, send)
         length = self._content_length(scope)
         if length == -1:
             await self._refuse(scope, receive, send, 400, "bad_request", "Content-Length must be a whole number")
@@ -98,8 +97,19 @@ class RequestGuard:
 
         return guarded
 
-    @staticmethod
-    def _with_headers(scope: Scope, send: Send) -> Send:
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every HTTP answer, and ``Cache-Control: no-store`` under
+    ``/api/``. It wraps the whole app, outside the framework's own error middleware, so that an unexpected error's
+    500 carries them too (a middleware added to the app sits inside that one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         path: str = scope.get("path", "")
         docs = path.startswith(DOCS_PATHS)
         api = path.startswith("/api/")
@@ -116,7 +126,7 @@ class RequestGuard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        return sending
+        await self.app(scope, receive, sending)
 
 
 class AnswerHeaders:

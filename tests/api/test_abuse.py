@@ -101,6 +101,20 @@ def test_login_answer_is_not_cached_and_carries_security_headers(api):
     assert health.headers["x-content-type-options"] == "nosniff"
 
 
+def test_an_unexpected_error_is_a_500_with_the_security_headers(in_process, server, api):
+    """A bug in a route: the answer is the documented 500 body, and it carries the same headers as every other
+    answer (the header middleware wraps the framework's error middleware)."""
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    server.app.add_api_route("/api/test-broken", broken)  # a route of this test's own, on the running server
+    r = api.client.get("/api/test-broken")
+    assert r.status_code == 500 and r.json()["code"] == "internal_error"
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
 def test_body_over_the_limit_is_413_before_it_is_read(api):
     limit = Settings().max_body_bytes
     big = b"{" + b" " * limit + b"}"
