@@ -101,7 +101,7 @@ def test_login_answer_is_not_cached_and_carries_security_headers(api):
     assert health.headers["x-content-type-options"] == "nosniff"
 
 
-def test_an_unexpected_error_is_a_500_with_the_security_headers(in_process, server, api):
+def test_an_unexpected_error_is_a_500_with_the_security_headers(in_process, server):
     """A bug in a route: the answer is the documented 500 body, and it carries the same headers as every other
     answer (the header middleware wraps the framework's error middleware)."""
 
@@ -109,7 +109,9 @@ def test_an_unexpected_error_is_a_500_with_the_security_headers(in_process, serv
         raise RuntimeError("a bug")
 
     server.app.add_api_route("/api/test-broken", broken)  # a route of this test's own, on the running server
-    r = api.client.get("/api/test-broken")
+    # a connection of its own: the server closes it after an unexpected error, and the module's client must not
+    # meet that on its next request
+    r = httpx.get(f"{server.base_url}/api/test-broken", timeout=30)
     assert r.status_code == 500 and r.json()["code"] == "internal_error"
     assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
