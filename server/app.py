@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -20,7 +20,7 @@ from .api import audit, auth, calendar, common, events, matters, meta, operators
 from .api import clock as clock_api
 from .api import reports as report_api
 from .context import ServerContext
-from .guard import AnswerHeaders, RequestGuard, SecurityHeaders
+from .guard import AnswerHeaders, RequestGuard, security_headers
 from .settings import Settings
 
 DESCRIPTION = """\
@@ -43,14 +43,14 @@ CLOCK_ENV = "HUIYIN_CLOCK"
 WORKER_HEADER = "x-huiyin-worker"
 
 
-def _headers_outside_everything(app: FastAPI) -> None:
-    """Put :class:`~.guard.SecurityHeaders` around the app's whole middleware stack, the framework's error
-    middleware included (a middleware added with ``add_middleware`` sits inside it), so that an unexpected error's
-    500 carries the headers too. Starlette builds the stack on the first request through this method."""
+def _headers_outside_everything(app: FastAPI, make: Callable[[str], list[tuple[bytes, bytes]]]) -> None:
+    """Put :class:`~.guard.AnswerHeaders` with ``make`` around the app's whole middleware stack, the framework's
+    error middleware included (a middleware added with ``add_middleware`` sits inside it), so that an unexpected
+    error's 500 carries the headers too. Starlette builds the stack on the first request through this method."""
     build = app.build_middleware_stack
 
     def build_wrapped() -> ASGIApp:
-        return SecurityHeaders(build())
+        return AnswerHeaders(build(), make)
 
     app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
@@ -92,14 +92,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     app = FastAPIOffline(title="huiyin", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                          static_url=DOCS_ASSETS)
     app.state.ctx = ctx
-    _headers_outside_everything(app)
+    # which worker answered (several workers only)
+    worker_header = [(WORKER_HEADER.encode(), str(os.getpid()).encode())] if worker else []
+
+    def answer_headers(path: str) -> list[tuple[bytes, bytes]]:
+        return [*security_headers(path), *clock_api.clock_headers(ctx.clock), *worker_header]  # the server's now
+
+    _headers_outside_everything(app, answer_headers)
     errors.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
                        body_timeout_seconds=settings.body_timeout_seconds)
-    if worker:
-        worker_header = [(WORKER_HEADER.encode(), str(os.getpid()).encode())]  # which worker answered
-        app.add_middleware(AnswerHeaders, make=lambda: worker_header)
-    app.add_middleware(AnswerHeaders, make=lambda: clock_api.clock_headers(ctx.clock))  # the server's now
     for module in (meta, auth, matters, events, calendar, audit, clock_api, report_api, units, operators):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have

@@ -98,42 +98,23 @@ class RequestGuard:
         return guarded
 
 
-class SecurityHeaders:
-    """ASGI middleware: the security headers on every HTTP answer, and ``Cache-Control: no-store`` under
-    ``/api/``. It wraps the whole app, outside the framework's own error middleware, so that an unexpected error's
-    500 carries them too (a middleware added to the app sits inside that one)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope.get("path", "")
-        docs = path.startswith(DOCS_PATHS)
-        api = path.startswith("/api/")
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                extra = list(SECURITY_HEADERS)
-                extra.append((b"content-security-policy", DOCS_CSP if docs else API_CSP))
-                if api:
-                    extra.append((b"cache-control", b"no-store"))
-                headers.extend((name, value) for name, value in extra if name not in present)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, sending)
+def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """The security headers of an answer to ``path``: the common ones, the page's content policy, and
+    ``Cache-Control: no-store`` under ``/api/``."""
+    headers = [*SECURITY_HEADERS, (b"content-security-policy", DOCS_CSP if path.startswith(DOCS_PATHS) else API_CSP)]
+    if path.startswith("/api/"):
+        headers.append((b"cache-control", b"no-store"))
+    return headers
 
 
 class AnswerHeaders:
-    """ASGI middleware: adds the headers ``make()`` gives (computed per answer) to every HTTP answer — the
-    server's now and its clock's rate (``api/clock.py``), the worker that answered (``app.py``)."""
+    """ASGI middleware: adds the headers ``make(path)`` gives (computed per answer) to every HTTP answer, each
+    unless the answer set it itself — the security headers, the server's now and its clock's rate
+    (``api/clock.py``), the worker that answered. ``app.py`` puts it around the whole app, outside the framework's
+    own error middleware, so that an unexpected error's 500 carries them too (a middleware added with
+    ``add_middleware`` sits inside that one)."""
 
-    def __init__(self, app: ASGIApp, make: Callable[[], list[tuple[bytes, bytes]]]) -> None:
+    def __init__(self, app: ASGIApp, make: Callable[[str], list[tuple[bytes, bytes]]]) -> None:
         self.app = app
         self.make = make
 
@@ -141,10 +122,14 @@ class AnswerHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope.get("path", "")
 
         async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *self.make()]}
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend((name, value) for name, value in self.make(path) if name not in present)
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, stamped)

@@ -198,9 +198,7 @@ def in_process(backend: str) -> None:
 @pytest.fixture
 def clock(server) -> Iterator[ManualClock]:  # type: ignore[no-untyped-def]
     """The module server's clock; put back where it was after each test. (A test that moves it cannot run against
-    a server in other processes: skipped there.)"""
-    if getattr(server, "remote", False):
-        pytest.skip("moves the server's clock: only an in-process server's")
+    a server in other processes: its ``clock`` skips the test.)"""
     clk: ManualClock = server.clock
     before = clk.now()
     yield clk

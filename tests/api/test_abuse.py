@@ -115,6 +115,7 @@ def test_an_unexpected_error_is_a_500_with_the_security_headers(in_process, serv
     assert r.status_code == 500 and r.json()["code"] == "internal_error"
     assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-huiyin-now"]  # and the server's now, like every answer
 
 
 def test_body_over_the_limit_is_413_before_it_is_read(api):

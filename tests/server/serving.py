@@ -68,8 +68,6 @@ class WorkerServer:
     and the frozen time it started at. What only an in-process server has (its ``clock`` to move, the rest of its
     ``ctx``) skips the test that asks for it: the API suite runs here too, less the tests that reach inside."""
 
-    remote = True
-
     def __init__(self, database_url: str, now, workers: int = 2, sample: bool = True,  # type: ignore[no-untyped-def]
                  sample_matters: bool = False, supervise_seconds: float | None = None) -> None:
         import os
