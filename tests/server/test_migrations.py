@@ -192,10 +192,15 @@ def snapshot(conn: sa.Connection) -> dict[str, dict[tuple, dict]]:
 
 #: columns a migration may legitimately change, per table: (table, column)
 DERIVED = {("matters", "deadline_days")}
+#: tables folded from the timeline, which a migration rebuilds whole (0009 folds every matter's facts again):
+#: ``_check_facts`` checks them against the reference at head instead
+DERIVED_TABLES = {"matter_facts"}
 
 
 def assert_kept(before: dict, after: dict) -> None:
     for table, rows in before.items():
+        if table in DERIVED_TABLES:
+            continue
         assert table in after, f"table {table} disappeared"
         assert set(after[table]) == set(rows), f"{table}: rows {set(rows) ^ set(after[table])} differ"
         for key, row in rows.items():
