@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
 
-from .deadlines import DeadlinePolicy, WorkCalendar, claim_deadline, working_seconds_between
+from .deadlines import DeadlinePolicy, WorkCalendar, claim_deadline
 from .domain import EventKind, LinkKind, Tier
 from .units import UnitInfo
 
@@ -139,6 +139,13 @@ def rate_text(num: int, den: int) -> str:
     return f"{pct} % ({num}/{den})"
 
 
+def half_up(value: Fraction | int, places: int) -> float:
+    """``value`` rounded half up (a half goes away from zero) to ``places`` decimals: 32.25 → 32.3, exactly."""
+    scaled = Fraction(value) * 10**places
+    whole = math.floor(abs(scaled) + Fraction(1, 2))
+    return float(Decimal(whole if scaled >= 0 else -whole).scaleb(-places))
+
+
 def percentile90(values: Sequence[float]) -> float | None:
     """Nearest-rank 90th percentile (the smallest value with at least 90 % at or below it)."""
     if not values:
@@ -185,14 +192,16 @@ class Figures:
     follow_ups: int = 0
     satisfied: int = 0
     satisfaction_sum: int = 0
-    claim_hours: list[float] = field(default_factory=list)
-    answer_hours: list[float] = field(default_factory=list)
+    #: working time (whole microseconds) from each arrival to its claim, and from each closed matter's recording
+    #: to the answer that preceded its closure
+    claim_work: list[int] = field(default_factory=list)
+    answer_work: list[int] = field(default_factory=list)
 
     def merge(self, other: "Figures") -> None:
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.claim_hours.extend(other.claim_hours)
-        self.answer_hours.extend(other.answer_hours)
+        self.claim_work.extend(other.claim_work)
+        self.answer_work.extend(other.answer_work)
 
     @property
     def closed_late(self) -> int:
@@ -206,21 +215,25 @@ class Figures:
 
     @property
     def satisfaction_mean(self) -> float | None:
-        return round(self.satisfaction_sum / self.follow_ups, 2) if self.follow_ups else None
+        """The mean rating, half up to two decimals (of the exact mean)."""
+        return half_up(Fraction(self.satisfaction_sum, self.follow_ups), 2) if self.follow_ups else None
 
     @staticmethod
-    def hours(values: list[float]) -> tuple[float | None, float | None]:
+    def hours(values: list[int]) -> tuple[float | None, float | None]:
+        """Mean and nearest-rank p90 of working times (microseconds) in hours, each half up to one decimal of its
+        exact value."""
         if not values:
             return None, None
         p90 = percentile90(values)
-        return round(sum(values) / len(values), 1), round(p90, 1) if p90 is not None else None
+        return (half_up(Fraction(sum(values), len(values) * HOUR_US), 1),
+                half_up(Fraction(p90, HOUR_US), 1) if p90 is not None else None)
 
     def rank_key(self) -> tuple:
         return tuple(Fraction(*self.rate(name)) if self.rate(name)[1] else Fraction(-1)
                      for name in ("closure", "on_time", "claim")) + (self.received,)
 
 
-_COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name not in ("claim_hours", "answer_hours"))
+_COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name not in ("claim_work", "answer_work"))
 
 
 @dataclass(slots=True)
@@ -246,80 +259,66 @@ class Assessment:
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: microseconds: of a second, a day, a quarter hour, an hour
+US = 1_000_000
+DAY_US = 86_400 * US
+QUARTER_US = 900 * US
+HOUR_US = 3600 * US
+
+
+def instant_us(moment: datetime) -> int:
+    """An aware instant as whole microseconds since the epoch (exact)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 class _WorkClock:
-    """Local days, working seconds and claim deadlines on epoch seconds. A local day is an ``int`` (days since
-    1970-01-01 in the district's zone). When the zone keeps one offset over the span asked (Asia/Shanghai always
-    does) a local time is plain arithmetic; otherwise it is memoized per quarter hour (every zone's offset is a
-    multiple of 15 minutes). Same results as :func:`working_seconds_between` and :func:`claim_deadline`."""
+    """Local days, working time and claim deadlines on instants in whole microseconds since the epoch (the facts'
+    form), in integers: exact, so a mean that falls on a half rounds as docs/assessment.md says. A local day is an
+    ``int`` (days since 1970-01-01 in the district's zone). When the zone keeps one offset over the span asked
+    (Asia/Shanghai always does) a local time is plain arithmetic; otherwise it is memoized per quarter hour (every
+    zone's offset is a multiple of 15 minutes). Same deadlines as :func:`claim_deadline`; the working time of
+    :func:`working_seconds_between`, to the microsecond instead of truncated to the second."""
 
     def __init__(self, calendar: WorkCalendar, policy: DeadlinePolicy, span: tuple[datetime, datetime]) -> None:
         self.calendar, self.policy, self.tz = calendar, policy, policy.tz
-        self._claim: dict[int, float] = {}
-        self._local: dict[int, tuple[int, float]] = {}
+        self._claim: dict[int, int] = {}
+        self._local: dict[int, tuple[int, int]] = {}
         self._workday: dict[int, bool] = {}
         self._month: dict[int, str] = {}
-        self.ds = policy.day_start.hour * 3600 + policy.day_start.minute * 60 + policy.day_start.second
-        self.de = policy.day_end.hour * 3600 + policy.day_end.minute * 60 + policy.day_end.second
+        self.ds = (policy.day_start.hour * 3600 + policy.day_start.minute * 60 + policy.day_start.second) * US
+        self.de = (policy.day_end.hour * 3600 + policy.day_end.minute * 60 + policy.day_end.second) * US
         first, last = span[0] - timedelta(days=2), span[1] + timedelta(days=400)
         offsets = {(first + timedelta(days=n)).astimezone(self.tz).utcoffset()
                    for n in range((last - first).days + 1)}
         only = offsets.pop() if len(offsets) == 1 else None
-        #: the zone's one offset over the span, in seconds (``None``: it changes, e.g. daylight saving time)
-        self.offset = only.total_seconds() if only is not None else None
+        #: the zone's one offset over the span, in microseconds (``None``: it changes, e.g. daylight saving time)
+        self.offset = int(only.total_seconds()) * US if only is not None else None
         if self.offset is not None:
             self.local = self._fixed_local  # type: ignore[method-assign]
-        #: working seconds of the whole days before each local day of the span (a lookup instead of a loop)
-        self._base = int((first.timestamp() + (self.offset or 0)) // 86400)
+        #: working time of the whole days before each local day of the span (a lookup instead of a loop)
+        self._base = (instant_us(first) + (self.offset or 0)) // DAY_US
         full = self.de - self.ds if self.de > self.ds else 0
+        self._full = full
         self._work = [self._is_workday(self._base + n) for n in range((last - first).days + 1)]
         self._before = [0]
         for working in self._work:
             self._before.append(self._before[-1] + (full if working else 0))
-        if self.offset is not None:
-            self.seconds = self._fixed_seconds  # type: ignore[method-assign]
 
-    def _fixed_local(self, t: float) -> tuple[int, float]:
+    def _fixed_local(self, t: int) -> tuple[int, int]:
         x = t + self.offset  # type: ignore[operator]
-        day = int(x // 86400)
-        return day, x - day * 86400
+        day = x // DAY_US
+        return day, x - day * DAY_US
 
-    def local(self, t: float) -> tuple[int, float]:
-        """(local day, seconds since local midnight) of the epoch instant ``t``."""
-        bucket = int(t // 900)
+    def local(self, t: int) -> tuple[int, int]:
+        """(local day, microseconds since local midnight) of the instant ``t`` (microseconds since the epoch)."""
+        bucket = t // QUARTER_US
         hit = self._local.get(bucket)
         if hit is None:
             moment = datetime.fromtimestamp(bucket * 900, self.tz)
             hit = self._local[bucket] = (moment.date().toordinal() - _EPOCH_ORDINAL,
-                                         moment.hour * 3600 + moment.minute * 60 + moment.second)
-        return hit[0], hit[1] + (t - bucket * 900)
-
-    def _fixed_seconds(self, start: float, end: float) -> float:
-        """:meth:`seconds` in a zone of one offset, inlined (the walk's hottest call): same arithmetic."""
-        if end <= start:
-            return 0.0
-        x, y = start + self.offset, end + self.offset  # type: ignore[operator]
-        da, db = int(x // 86400), int(y // 86400)
-        i, j = da - self._base, db - self._base
-        if db - da > 62 or i < 0 or j >= len(self._work):
-            return _WorkClock.seconds(self, start, end)
-        sa, sb = x - da * 86400, y - db * 86400
-        ds, de, work = self.ds, self.de, self._work
-        if da == db:
-            if not work[i]:
-                return 0.0
-            lo = sa if sa > ds else ds
-            hi = sb if sb < de else de
-            return hi - lo if hi > lo else 0.0
-        total = 0.0
-        if work[i]:
-            lo = sa if sa > ds else ds
-            total += de - lo if de > lo else 0.0
-        if work[j]:
-            hi = sb if sb < de else de
-            total += hi - ds if hi > ds else 0.0
-        return total + (self._before[j] - self._before[i + 1])
+                                         (moment.hour * 3600 + moment.minute * 60 + moment.second) * US)
+        return hit[0], hit[1] + (t - bucket * QUARTER_US)
 
     def month(self, day: int) -> str:
         label = self._month.get(day)
@@ -328,12 +327,13 @@ class _WorkClock:
             label = self._month[day] = f"{d.year:04d}-{d.month:02d}"
         return label
 
-    def claim_due(self, t: float) -> float:
+    def claim_due(self, t: int) -> int:
+        """The claim deadline of an arrival at ``t`` (microseconds), in microseconds."""
         day = self.local(t)[0]
         due = self._claim.get(day)
         if due is None:
-            at = datetime.fromtimestamp(t, timezone.utc)
-            due = self._claim[day] = claim_deadline(at, self.calendar, self.policy).due_at.timestamp()
+            at = datetime.fromtimestamp(t // US, timezone.utc)
+            due = self._claim[day] = instant_us(claim_deadline(at, self.calendar, self.policy).due_at)
         return due
 
     def _is_workday(self, day: int) -> bool:
@@ -342,32 +342,29 @@ class _WorkClock:
             known = self._workday[day] = bool(self.calendar.is_workday(date.fromordinal(day + _EPOCH_ORDINAL)))
         return known
 
-    def _inside(self, day: int, lo: float, hi: float) -> float:
+    def _inside(self, day: int, lo: int, hi: int) -> int:
         if not self._is_workday(day):
-            return 0.0
+            return 0
         x = lo if lo > self.ds else self.ds
         y = hi if hi < self.de else self.de
-        return y - x if y > x else 0.0
+        return y - x if y > x else 0
 
-    def seconds(self, start: float, end: float) -> float:
+    def work(self, start: int, end: int) -> int:
+        """Working time from ``start`` to ``end`` (microseconds since the epoch), in microseconds; 0 if ``end``
+        is not after ``start``."""
         if end <= start:
-            return 0.0
+            return 0
         da, sa = self.local(start)
         db, sb = self.local(end)
         if da == db:
             return self._inside(da, sa, sb)
-        if db - da > 62:  # rare: let the general function count long spans
-            return float(working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
-                                                 datetime.fromtimestamp(end, timezone.utc), self.calendar,
-                                                 self.policy))
-        total = self._inside(da, sa, 86400.0) + self._inside(db, 0.0, sb)
+        total = self._inside(da, sa, DAY_US) + self._inside(db, 0, sb)
         i, j = da + 1 - self._base, db - self._base
         if 0 <= i and j < len(self._before):
             return total + (self._before[j] - self._before[i])
-        full = self.de - self.ds
         for day in range(da + 1, db):
             if self._is_workday(day):
-                total += full
+                total += self._full
         return total
 
 
@@ -390,8 +387,8 @@ _MOVE_COUNT = {"escalate": (ESC, "escalations"), "release": (REL, "releases"),
                "request_help": (HLP, "help_requests"), "assign": (None, None)}
 
 
-def _figures(counts: list, claim_hours: list[float], answer_hours: list[float]) -> Figures:
-    return Figures(*counts, claim_hours=claim_hours, answer_hours=answer_hours)  # type: ignore[arg-type]
+def _figures(counts: list, claim_work: list[int], answer_work: list[int]) -> Figures:
+    return Figures(*counts, claim_work=claim_work, answer_work=answer_work)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------------------------ facts
@@ -415,7 +412,7 @@ class MatterFacts:
     #: the unit holding the matter after its last entry
     holder: int
     closed: bool
-    #: reopened at least once
+    #: reopened at least once (a reopen that undoes a duplicate link does not count)
     reopened: bool
     #: closed by a duplicate link (and not reopened since)
     duplicate: bool
@@ -426,9 +423,10 @@ class MatterFacts:
     closed_answer: list | None
     #: the last follow-up's rating
     rating: int | None
-    #: ``[unit, arrived at]``: the stage waiting for a claim, if any
+    #: ``[unit, arrived at]``: the stage waiting for a claim (an arrival, or a duplicate's reopen), if any
     open_stage: list | None
-    #: ``[unit, arrived at, ended at, 1 if a claim ended it else 0]`` of every ended stage
+    #: ``[unit, arrived at, ended at, 1 if a claim ended it else 0]`` of every stage a claim, a move or an answer
+    #: ended (one a duplicate link ended is not kept: it is never counted)
     stages: list
     #: ``[sender, kind]`` of every escalation, release, help request and assignment
     moves: list
@@ -503,6 +501,10 @@ def fold(facts: MatterFacts | None, ev: Sequence) -> MatterFacts | None:
             facts.stages.append([stage[0], stage[1], at, 1])
             facts.open_stage = None
     elif kind == "answer":
+        stage = facts.open_stage
+        if stage is not None:  # only a stage begun by a duplicate's reopen is still waiting at an answer
+            facts.stages.append([stage[0], stage[1], at, 0])
+            facts.open_stage = None
         facts.last_answer = [at, facts.due]
     elif kind == "close":
         facts.closed, facts.closed_answer = True, facts.last_answer
@@ -516,9 +518,17 @@ def fold(facts: MatterFacts | None, ev: Sequence) -> MatterFacts | None:
         if ev[3] is not None:
             facts.rating = ev[3]
     elif kind == "reopen":
-        facts.closed, facts.reopened, facts.duplicate = False, True, False
+        if facts.duplicate:
+            # the link is undone: not a reopen of an answered matter; its holder must take it on again
+            facts.duplicate = False
+            facts.open_stage = [unit, at]
+        else:
+            facts.reopened = True
+        facts.closed = False
     elif kind == "link":
+        # closed as a duplicate: the stage waiting for a claim ends here and is never counted
         facts.closed = facts.duplicate = True
+        facts.open_stage = None
     facts.holder = unit
     if at > facts.last_event_at:
         facts.last_event_at = at
@@ -572,16 +582,17 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
     hours, what was overdue or still waiting at the period's end."""
     start, end = period.bounds(policy)
     as_of = min(end, now)
-    t_start, t_as_of = start.timestamp(), as_of.timestamp()
+    # the row's instants are whole microseconds, and so is every instant compared and counted here
+    t_start, t_as_of = instant_us(start), instant_us(as_of)
     clock = _WorkClock(calendar, policy, (start, end))
-    claim_due, seconds, local, month_of = clock.claim_due, clock.seconds, clock.local, clock.month
+    claim_due, work, local, month_of = clock.claim_due, clock.work, clock.local, clock.month
     # the clock's caches, read inline in a zone of one offset (the loop's hottest lookups)
     offset, claims, months_of = clock.offset, clock._claim, clock._month
     unit_list = list(units)
     tier_of = {u.id: Tier(u.tier) for u in unit_list}
     categories = categories or {}
     ncounts = len(_COUNTS)
-    #: (unit, category, month) → [counts..., claim hours, answer hours]
+    #: (unit, category, month) → [counts..., claim work, answer work]
     acc: dict[tuple[int, str, str], list] = {}
     ids: dict[tuple[int, str], list[int]] = defaultdict(list)
 
@@ -595,10 +606,9 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
     for mid, row in facts:
         (origin, created, holder, closed, reopened, duplicate, due, answer_at, answer_due, closed_answer, rating,
          stage_unit, stage_at, stages, moves, _last) = row
-        created /= 1e6  # the row's instants are microseconds: seconds where they are used
         if not t_start <= created < t_as_of:
             continue
-        day = int((created + offset) // 86400) if offset is not None else local(created)[0]
+        day = (created + offset) // DAY_US if offset is not None else local(created)[0]
         month = months_of.get(day) or month_of(day)
         category = categories.get(mid) or NO_RATE
         b = acc.get((holder, category, month))
@@ -618,7 +628,7 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
             if closed_answer is not None:
                 answered_at, deadline_then = (answer_at, answer_due) if closed_answer is True else closed_answer
                 on_time = deadline_then is None or answered_at <= deadline_then
-                b[-1].append(seconds(created, answered_at / 1e6) / 3600)
+                b[-1].append(work(created, answered_at))
             if on_time:
                 b[ONT] += 1
                 marks.append("closed_on_time")
@@ -627,7 +637,7 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
         else:
             b[OPN] += 1
             marks.append("open")
-            if due is not None and due / 1e6 < t_as_of:
+            if due is not None and due < t_as_of:
                 b[OVD] += 1
                 marks.append("overdue_open")
         if reopened:
@@ -644,17 +654,16 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
         o[REC] += 1
         for i in range(0, len(stages), 4):
             unit, arrived, ended, by_claim = stages[i:i + 4]
-            arrived, ended = arrived / 1e6, ended / 1e6
             at_unit = b if unit == holder else bucket(unit, category, month)
             at_unit[ARR] += 1
-            due_then = claims.get(int((arrived + offset) // 86400)) if offset is not None else None
+            due_then = claims.get((arrived + offset) // DAY_US) if offset is not None else None
             if ended <= (due_then or claim_due(arrived)):
                 at_unit[CIT] += 1
             elif keep_ids:
                 ids[(unit, "claimed_late")].append(mid)
             if by_claim:
-                at_unit[-2].append(seconds(arrived, ended) / 3600)
-        if stage_unit is not None and not closed and claim_due(stage_at / 1e6) < t_as_of:
+                at_unit[-2].append(work(arrived, ended))
+        if stage_unit is not None and claim_due(stage_at) < t_as_of:
             # still waiting at the period's end, its claim deadline passed: not handled in time
             (b if stage_unit == holder else bucket(stage_unit, category, month))[ARR] += 1
             if keep_ids:
@@ -674,15 +683,15 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
     # --- sums by unit, tier, district, category, month
     def total(keys: Iterable[tuple[int, str, str]]) -> Figures:
         counts = [0] * ncounts
-        claim_hours: list[float] = []
-        answer_hours: list[float] = []
+        claim_work: list[int] = []
+        answer_work: list[int] = []
         for key in keys:
             row = acc[key]
             for i in range(ncounts):
                 counts[i] += row[i]
-            claim_hours.extend(row[-2])
-            answer_hours.extend(row[-1])
-        return _figures(counts, claim_hours, answer_hours)
+            claim_work.extend(row[-2])
+            answer_work.extend(row[-1])
+        return _figures(counts, claim_work, answer_work)
 
     def grouped(index: int) -> dict:
         out: dict = defaultdict(list)
@@ -733,7 +742,7 @@ def figures_out(f: Figures) -> "AssessmentFigures":
         num, den = f.rate(name)
         return RateOut(num=num, den=den, value=rate_value(num, den), text=rate_text(num, den))
 
-    def hours(values: list[float]) -> HoursOut:
+    def hours(values: list[int]) -> HoursOut:
         mean, p90 = Figures.hours(values)
         return HoursOut(count=len(values), mean=mean, p90=p90)
 
@@ -741,8 +750,8 @@ def figures_out(f: Figures) -> "AssessmentFigures":
     return AssessmentFigures(**counts, closed_late=f.closed_late, claimed_late=f.arrivals - f.claimed_in_time,
                              satisfaction_mean=f.satisfaction_mean,
                              closure_rate=rate("closure"), on_time_rate=rate("on_time"), claim_rate=rate("claim"),
-                             satisfaction_rate=rate("satisfaction"), hours_to_claim=hours(f.claim_hours),
-                             hours_to_answer=hours(f.answer_hours))
+                             satisfaction_rate=rate("satisfaction"), hours_to_claim=hours(f.claim_work),
+                             hours_to_answer=hours(f.answer_work))
 
 
 def report_out(a: Assessment, units: Iterable[UnitInfo], *, unit: int | None = None, tier: Tier | None = None,

@@ -112,8 +112,8 @@ def raw_entries(server) -> list[EventRow]:  # type: ignore[no-untyped-def]
 def comparable(a: Assessment) -> dict:
     """Everything an assessment says, the order of the hours and of the drill-down's matters aside."""
     def figures(f):  # type: ignore[no-untyped-def]
-        return (tuple(getattr(f, n) for n in f.__dataclass_fields__ if not n.endswith("_hours")),
-                sorted(f.claim_hours), sorted(f.answer_hours))
+        return (tuple(getattr(f, n) for n in f.__dataclass_fields__ if not n.endswith("_work")),
+                sorted(f.claim_work), sorted(f.answer_work))
 
     return {"as_of": a.as_of, "units": {u: figures(f) for u, f in a.units.items()},
             "tiers": {t: figures(f) for t, f in a.tiers.items()}, "district": figures(a.district),

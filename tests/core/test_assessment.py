@@ -3,12 +3,12 @@ the district. Pure: rows in, figures out (Monday–Friday calendar, default poli
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from huiyin.core.assessment import (EventRow, Period, PeriodError, assess, parse_period, percentile90,
+from huiyin.core.assessment import (EventRow, Period, PeriodError, assess, instant_us, parse_period, percentile90,
                                     rate_text, report_out)
 from huiyin.core.deadlines import DeadlinePolicy, WeekdayCalendar
 from huiyin.core.domain import Tier, UnitKind
@@ -30,6 +30,11 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 
 def due(day: int, month: int = 11) -> datetime:
     return at(day, 17, 30, month)
+
+
+def hours(work: list[int]) -> list[float]:
+    """Working times (microseconds) as sorted hours."""
+    return sorted(w / 3_600_000_000 for w in work)
 
 
 class Build:
@@ -100,8 +105,8 @@ def test_a_village_every_figure(report) -> None:  # type: ignore[no-untyped-def]
             v.duplicates) == (5, 4, 2, 2, 2, 0, 0, 1)
     assert (v.arrivals, v.claimed_in_time, v.escalations, v.releases, v.help_requests) == (4, 3, 1, 0, 0)
     assert (v.follow_ups, v.satisfied, v.satisfaction_mean) == (1, 1, 5.0)
-    assert sorted(v.claim_hours) == pytest.approx([10 / 60, 1.0])
-    assert sorted(v.answer_hours) == pytest.approx([10.0, 8.5 + 9 * 4 + 1.5])
+    assert hours(v.claim_work) == pytest.approx([10 / 60, 1.0])
+    assert hours(v.answer_work) == pytest.approx([10.0, 8.5 + 9 * 4 + 1.5])
     assert rate_text(*v.rate("closure")) == "50.00 % (2/4)"
     assert rate_text(*v.rate("claim")) == "75.00 % (3/4)"
     ids = report.ids
@@ -115,8 +120,8 @@ def test_the_town_gets_what_it_held_at_closure(report) -> None:  # type: ignore[
             t.reopened) == (3, 3, 2, 1, 1, 1, 1, 1)
     assert (t.arrivals, t.claimed_in_time, t.escalations, t.help_requests) == (4, 3, 0, 1)
     assert (t.follow_ups, t.satisfied, t.satisfaction_mean) == (1, 1, 4.0)
-    assert sorted(t.claim_hours) == pytest.approx([10 / 60, 0.5, 7.5 + 9 + 0.5])
-    assert sorted(t.answer_hours) == pytest.approx([8.5 + 9 * 2 + 1.5, 8.5 + 9 * 13 + 1.5])
+    assert hours(t.claim_work) == pytest.approx([10 / 60, 0.5, 7.5 + 9 + 0.5])
+    assert hours(t.answer_work) == pytest.approx([8.5 + 9 * 2 + 1.5, 8.5 + 9 * 13 + 1.5])
     assert report.tiers[Tier.town].received == 3 and report.tiers[Tier.village].received == 4
     assert report.ids[(TOWN, "closed_late")] == [2]
 
@@ -124,7 +129,7 @@ def test_the_town_gets_what_it_held_at_closure(report) -> None:  # type: ignore[
 def test_district_units_and_totals(report) -> None:  # type: ignore[no-untyped-def]
     d, c = report.units[DEPT], report.units[COMMAND]
     assert (d.received, d.closed, d.closed_on_time, d.arrivals, d.claimed_in_time, d.releases) == (1, 1, 1, 2, 2, 1)
-    assert d.claim_hours == pytest.approx([1.0])
+    assert hours(d.claim_work) == pytest.approx([1.0])
     assert (c.received, c.arrivals, c.claimed_in_time) == (0, 2, 2)
     tier = report.tiers[Tier.district]
     assert (tier.received, tier.closed, tier.arrivals, tier.releases) == (1, 1, 4, 1)
@@ -197,11 +202,11 @@ def test_the_fast_working_clock_counts_as_the_deadline_rules_do(zone: str) -> No
     samples = [datetime(2026, m, d, h, mi, tzinfo=tz) for m, d, h, mi in
                [(3, 27, 16, 0), (3, 30, 9, 15), (10, 23, 8, 0), (10, 26, 17, 45), (6, 5, 12, 30), (6, 8, 7, 0)]]
     for a in samples:
-        assert clock.claim_due(a.timestamp()) == claim_deadline(a, WeekdayCalendar(), policy).due_at.timestamp()
+        assert clock.claim_due(instant_us(a)) == instant_us(claim_deadline(a, WeekdayCalendar(), policy).due_at)
         for b in samples:
             if b > a:
-                assert clock.seconds(a.timestamp(), b.timestamp()) == pytest.approx(
-                    working_seconds_between(a, b, WeekdayCalendar(), policy), abs=1)
+                assert clock.work(instant_us(a), instant_us(b)) // 1_000_000 == working_seconds_between(
+                    a, b, WeekdayCalendar(), policy)
 
 
 def test_work_clock_counts_as_working_seconds_between() -> None:
@@ -211,16 +216,18 @@ def test_work_clock_counts_as_working_seconds_between() -> None:
     from huiyin.core.assessment import _WorkClock
     from huiyin.core.deadlines import working_seconds_between
 
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
     policy, calendar = DeadlinePolicy(), WeekdayCalendar()
     clock = _WorkClock(calendar, policy, NOVEMBER.bounds(policy))
     rng = random.Random(12)
-    base = at(1, 0).timestamp()
+    base = instant_us(at(1, 0))
+    day = 86_400_000_000
     for _ in range(400):
-        start = base + rng.uniform(-5, 40) * 86400
-        end = start + rng.choice((rng.uniform(0, 1), rng.uniform(0, 10), rng.uniform(0, 90))) * 86400
-        expected = working_seconds_between(datetime.fromtimestamp(start, timezone.utc),
-                                           datetime.fromtimestamp(end, timezone.utc), calendar, policy)
-        assert int(clock.seconds(start, end)) == expected, (start, end)
+        start = base + int(rng.uniform(-5, 40) * day)
+        end = start + int(rng.choice((rng.uniform(0, 1), rng.uniform(0, 10), rng.uniform(0, 90))) * day)
+        expected = working_seconds_between(epoch + timedelta(microseconds=start),
+                                           epoch + timedelta(microseconds=end), calendar, policy)
+        assert clock.work(start, end) // 1_000_000 == expected, (start, end)
 
 
 def test_facts_are_instants_and_survive_their_stored_form(built: Build) -> None:
