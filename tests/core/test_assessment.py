@@ -249,3 +249,124 @@ def test_facts_are_instants_and_survive_their_stored_form(built: Build) -> None:
     assert facts[10].open_stage == [VILLAGE, at(30, 16).timestamp()] and facts[5].duplicate
     end = NOVEMBER.bounds(DeadlinePolicy())[1].timestamp()
     assert [mid for mid, f in facts.items() if f.last_event_at >= end] == [8]
+
+
+# ------------------------------------------------------------------------------- docs/assessment.md's examples
+
+
+def _worked(*matters: tuple) -> tuple[list[EventRow], dict]:
+    """The worked examples' timelines (``(matter id, [(kind, holder name, local Feb/Mar instant, extra)...])``),
+    as rows for the fold and as the reference's entries."""
+    from huiyin.core.deadlines import matter_deadline
+    from huiyin.core.domain import Complexity
+    from tests.core.assessment_histories import sample_units
+    from tests.core.assessment_reference import Entry
+
+    ids = {u.name: u.id for u in sample_units()}
+    rows, timelines = [], {}
+    for mid, steps in matters:
+        entries = []
+        for kind, unit, (month, day, hour, minute), extra in steps:
+            when = datetime(2026, month, day, hour, minute, tzinfo=CQ)
+            due = (matter_deadline(when, Complexity.simple, _CALENDAR).due_at if kind == "record" else None)
+            entries.append(Entry(kind, ids[unit], when, satisfaction=extra.get("satisfaction"), due_at=due,
+                                 link_kind=extra.get("link_kind")))
+        timelines[mid] = entries
+        rows += [EventRow(mid, e.kind, e.holder, e.satisfaction, e.due_at.timestamp() if e.due_at else None,
+                          e.created_at.timestamp()) for e in entries]
+    return rows, timelines
+
+
+def _both(rows: list[EventRow], timelines: dict, now: datetime) -> tuple[dict, dict]:
+    """February's report by the fold and by the reference, in the reference's shape."""
+    from tests.core import assessment_reference as ref
+    from tests.core.assessment_histories import report_units, sample_units
+
+    units = [u for u in sample_units() if u.parent_id is not None]
+    a = assess(rows, units, parse_period(month="2026-02"), _CALENDAR, DeadlinePolicy(), now)
+    got = ref.api_shape(report_out(a, units).model_dump(mode="json"))
+    expected = ref.report(timelines, {}, report_units(sample_units()), _CALENDAR, DeadlinePolicy(),
+                          date(2026, 2, 1), date(2026, 2, 28), now)
+    expected.pop("unit_months")
+    expected["categories"] = got["categories"] = {}
+    assert not ref.differences(expected, got), ref.differences(expected, got)[:10]
+    return got["units"], got["district"]
+
+
+from huiyin.core.calendar import WorkdayCalendar  # noqa: E402 - the examples' calendar (Spring Festival 2026)
+
+_CALENDAR = WorkdayCalendar()
+_A = (1, [("record", "双湖路社区便民服务站", (2, 5, 9, 0), {}),
+          ("request_help", "区群众工作指挥中心", (2, 5, 9, 30), {}),
+          ("assign", "区交委", (2, 6, 10, 0), {}),
+          ("link", "区交委", (2, 9, 11, 45), {"link_kind": "duplicate"})])
+_A_REOPENED = (1, _A[1] + [("reopen", "区交委", (2, 24, 9, 0), {}), ("answer", "区交委", (2, 25, 16, 0), {}),
+                           ("close", "区交委", (2, 25, 16, 30), {})])
+_MARCH_1 = datetime(2026, 3, 1, tzinfo=CQ)
+
+
+def test_example_1_a_duplicate_counts_only_as_a_duplicate() -> None:
+    units, district = _both(*_worked(_A), now=_MARCH_1)
+    assert units["区交委"]["figures"]["duplicates"] == 1 and district["duplicates"] == 1
+    assert (district["received"], district["recorded"], district["arrivals"], district["help_requests"]) == (0, 0, 0, 0)
+
+
+def test_example_2_the_duplicate_reopened() -> None:
+    units, district = _both(*_worked(_A_REOPENED), now=_MARCH_1)
+    dept, village = units["区交委"]["figures"], units["双湖路社区便民服务站"]["figures"]
+    assert (dept["received"], dept["closed"], dept["closed_on_time"], dept["reopened"]) == (1, 1, 0, 0)
+    assert (dept["arrivals"], dept["claimed_in_time"]) == (1, 1)
+    assert units["区群众工作指挥中心"]["figures"]["arrivals"] == 1
+    assert (village["recorded"], village["arrivals"], village["help_requests"]) == (1, 1, 1)
+    assert district["arrivals"] == 3 and district["hours_to_claim"]["count"] == 0
+    # later entries change nothing of February
+    later = (1, _A_REOPENED[1] + [("reopen", "区交委", (3, 2, 9, 0), {})])
+    assert _both(*_worked(later), now=datetime(2026, 6, 1, tzinfo=CQ)) == (units, district)
+    # answered a day later: that stage is late; still waiting after its deadline: late too
+    late = (1, _A[1] + [("reopen", "区交委", (2, 24, 9, 0), {}), ("answer", "区交委", (2, 26, 9, 0), {})])
+    assert _both(*_worked(late), now=_MARCH_1)[0]["区交委"]["figures"]["claimed_in_time"] == 0
+    waiting = (1, _A[1] + [("reopen", "区交委", (2, 24, 9, 0), {})])
+    dept = _both(*_worked(waiting), now=datetime(2026, 2, 26, tzinfo=CQ))[0]["区交委"]["figures"]
+    assert (dept["arrivals"], dept["claimed_in_time"]) == (1, 0)
+    on_the_limit = _both(*_worked(waiting), now=datetime(2026, 2, 25, 17, 30, tzinfo=CQ))[0]["区交委"]["figures"]
+    assert on_the_limit["arrivals"] == 0
+
+
+def test_example_3_a_claim_by_a_unit_above() -> None:
+    b = (2, [("record", "双湖路社区便民服务站", (2, 12, 16, 0), {}), ("claim", "回兴街道便民服务中心", (2, 13, 9, 0), {})])
+    units, _ = _both(*_worked(b), now=_MARCH_1)
+    village, town = units["双湖路社区便民服务站"]["figures"], units["回兴街道便民服务中心"]["figures"]
+    assert (village["arrivals"], village["claimed_in_time"], village["hours_to_claim"]["mean"]) == (1, 1, 2.0)
+    assert (town["arrivals"], town["received"]) == (0, 1)
+
+
+def test_example_4_across_the_holiday() -> None:
+    c = (3, [("record", "双凤桥街道便民服务中心", (2, 13, 14, 0), {}),
+             ("request_help", "区群众工作指挥中心", (2, 13, 14, 30), {}),
+             ("assign", "区城市管理局", (2, 13, 15, 0), {}), ("claim", "区城市管理局", (2, 24, 9, 0), {})])
+    units, _ = _both(*_worked(c), now=_MARCH_1)
+    urban = units["区城市管理局"]["figures"]
+    assert (urban["arrivals"], urban["claimed_in_time"], urban["hours_to_claim"]["mean"]) == (1, 0, 12.0)
+
+
+def test_example_5_exactly_on_the_limits() -> None:
+    d = (4, [("record", "双湖路社区便民服务站", (2, 12, 16, 0), {}), ("claim", "双湖路社区便民服务站", (2, 13, 17, 30), {}),
+             ("answer", "双湖路社区便民服务站", (2, 27, 23, 59), {}), ("close", "双湖路社区便民服务站", (3, 1, 0, 0), {})])
+    # recorded 02-12: due after 3 working days, 02-13, 02-14 (make-up) and 02-24, at 17:30: answered exactly then
+    e = (5, [("record", "宝圣湖社区便民服务站", (2, 12, 16, 0), {}), ("claim", "宝圣湖社区便民服务站", (2, 13, 9, 0), {}),
+             ("answer", "宝圣湖社区便民服务站", (2, 24, 17, 30), {}), ("close", "宝圣湖社区便民服务站", (2, 25, 9, 0), {})])
+    units, _ = _both(*_worked(d, e), now=_MARCH_1)
+    village = units["双湖路社区便民服务站"]["figures"]
+    assert (village["claimed_in_time"], village["closed"], village["open"]) == (1, 0, 1)
+    other = units["宝圣湖社区便民服务站"]["figures"]
+    assert (other["closed"], other["closed_on_time"]) == (1, 1)
+
+
+def test_example_6_rounding_half_up_of_the_exact_value() -> None:
+    from huiyin.core.assessment import Figures
+
+    hour = 3_600_000_000
+    assert Figures.hours([20 * hour, int(44.5 * hour), 31 * hour, int(33.5 * hour)]) == (32.3, 44.5)
+    f = Figures(follow_ups=8, satisfaction_sum=33)
+    assert f.satisfaction_mean == 4.13
+    assert rate_text(1, 8) == "12.50 % (1/8)"
