@@ -264,8 +264,9 @@ def _months(first: date, last: date) -> list[str]:
 
 
 def report(timelines: dict[int, list[Entry]], categories: dict[int, str], units: list[Unit], calendar: Any,
-           policy: Any, first: date, last: date, now: datetime) -> dict:
-    """Every figure of the period ``first``–``last`` (both inclusive) as of ``now``, by docs/assessment.md."""
+           policy: Any, first: date, last: date, now: datetime, *, unit_months: bool = True) -> dict:
+    """Every figure of the period ``first``–``last`` (both inclusive) as of ``now``, by docs/assessment.md
+    (``unit_months``: each unit's months too, as ``GET /api/reports/assessment?unit=`` gives them)."""
     tz = policy.tz
     start = datetime.combine(first, time(0), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
@@ -284,7 +285,8 @@ def report(timelines: dict[int, list[Entry]], categories: dict[int, str], units:
         _credit(by_unit, m, lambda u: u)
         _credit(by_category, m, lambda u: categories.get(mid) or "—")
         _credit(by_month, m, lambda u: month)
-        _credit(by_unit_month, m, lambda u: (u, month))
+        if unit_months:
+            _credit(by_unit_month, m, lambda u: (u, month))
     tier_of = {u.id: u.tier for u in units}
     district = _sum(list(by_unit.values()))
     tiers = {t: _sum([r for u, r in by_unit.items() if tier_of.get(u) == t]) for t in TIERS}
@@ -307,16 +309,18 @@ def report(timelines: dict[int, list[Entry]], categories: dict[int, str], units:
             ranks[u.id] = position if position == 1 or key(u) != key(ranked[position - 2]) \
                 else ranks[ranked[position - 2].id]
     months = _months(first, last)
-    return {
+    out = {
         "as_of": as_of.astimezone(timezone.utc),
         "units": {u.name: {"rank": ranks.get(u.id), "figures": figures(by_unit.get(u.id, _empty()))} for u in units},
         "tiers": {t: figures(tiers[t]) for t in TIERS},
         "district": figures(district),
         "categories": {c: figures(r) for c, r in by_category.items()},
         "months": {m: figures(by_month.get(m, _empty())) for m in months},
-        "unit_months": {u.name: {m: figures(by_unit_month.get((u.id, m), _empty())) for m in months}
-                        for u in units},
     }
+    if unit_months:
+        out["unit_months"] = {u.name: {m: figures(by_unit_month.get((u.id, m), _empty())) for m in months}
+                              for u in units}
+    return out
 
 
 def api_shape(body: dict) -> dict:
