@@ -1,5 +1,8 @@
 """``python -m bench [--quick]``: every figure of issue 10, on SQLite and PostgreSQL, on this machine.
 
+``python -m bench assessment [--seeds 500] ...`` runs instead the assessment's long property check
+(``bench.assessment``: the report against a reading of docs/assessment.md, many seeds; ``--help`` for its options).
+
 Starts what it needs (embedded servers on temporary SQLite files and fresh PostgreSQL databases, dropped
 afterwards) and stops it. ``--quick`` stores 110,000 matters on SQLite (the workbench's 100k queue and some
 history) and 60,000 on PostgreSQL instead of 1,000,000 each, to take about two minutes with every section on an
@@ -39,6 +42,11 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["assessment"]:
+        from bench import assessment
+
+        return assessment.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="110k / 60k matters instead of 1M: about two minutes")
     parser.add_argument("--only", action="append", choices=[s.rsplit(".", 1)[1] for s in SECTIONS],

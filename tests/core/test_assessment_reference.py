@@ -63,7 +63,13 @@ def check(h: History, period: str, now: datetime) -> dict:
 
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_every_figure_as_the_rules_say(seed: int) -> None:
-    h = history(seed, MATTERS, CALENDAR, POLICY)
+    check_seed(seed, MATTERS)
+
+
+def check_seed(seed: int, matters: int) -> None:
+    """One seed's history of about ``matters`` matters: February at its end and long after (the same figures),
+    March at a moment of March, the year then and in April (also ``python -m bench assessment``)."""
+    h = history(seed, matters, CALENDAR, POLICY)
     rng = random.Random(seed)
     steps = [s.at for s in h.steps]
     # the month going on: now somewhere in March, often exactly on an action's instant (it is not counted yet)
