@@ -4,10 +4,12 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-07
 
-The fold (``huiyin.core.assessment.fold``) ends a claim stage where the matter is closed as a duplicate and
-counts a reopened duplicate's stages as docs/assessment.md says; every matter's stored facts are folded again
-from its timeline with it (``rebuild_facts``). The downgrade keeps the rows: they are derived from the timeline,
-and the older fold reads them as before.
+The fold (``huiyin.core.assessment.fold``) now follows docs/assessment.md's rules for duplicates: a duplicate link
+ends the stage waiting for a claim and that stage is never counted; reopening a duplicate is not a *reopened* and
+starts a new stage at its holder, which an answer may end. Every matter's stored facts are folded again from its
+timeline with it (``rebuild_facts``). The stored form (``MatterFacts.row()``) is unchanged: the same 16 items, so
+the downgrade keeps the rows, which the older code reads as before (its figures then differ from its own fold's only
+for the duplicates reopened and the stages a duplicate link ended).
 """
 from typing import Sequence, Union
 
