@@ -75,7 +75,8 @@ def check(server, api, units, which: str) -> dict:  # type: ignore[no-untyped-de
 def play_seed(server: Any, api: Any, core_to_server: dict[int, int], units: list[ref.Unit], seed: int,
               matters: int) -> int:
     """One seed: its history POSTed at its instants; February checked at its end, March and the year at a moment
-    of March, all three again on May 20 (February unchanged). Returns the steps played."""
+    of March (often an action's very instant, that action played), all three again on May 20 (February unchanged).
+    Returns the steps played."""
     h = history(seed, matters, WorkdayCalendar(), DeadlinePolicy())
     rng = random.Random(seed)
     march = [s.at for s in h.steps if MARCH_1 < s.at < datetime(2026, 4, 1, tzinfo=CQ)]
@@ -85,9 +86,11 @@ def play_seed(server: Any, api: Any, core_to_server: dict[int, int], units: list
     played = iter(h.steps)
     pending = next(played, None)
 
-    def play_until(limit: datetime) -> None:
+    def play_until(limit: datetime, inclusive: bool = False) -> None:
+        """Every step before ``limit`` (and at it, if ``inclusive``: an entry at the report's instant is not counted
+        yet)."""
         nonlocal pending
-        while pending is not None and pending.at < limit:
+        while pending is not None and (pending.at < limit or inclusive and pending.at == limit):
             step = pending
             server.clock.set(step.at.astimezone(timezone.utc))
             session = api[step.username]
@@ -105,7 +108,7 @@ def play_seed(server: Any, api: Any, core_to_server: dict[int, int], units: list
     play_until(MARCH_1)
     server.clock.set(MARCH_1.astimezone(timezone.utc))
     at_end = check(server, api, units, "feb")
-    play_until(checkpoint)
+    play_until(checkpoint, inclusive=True)
     server.clock.set(checkpoint.astimezone(timezone.utc))
     assert check(server, api, units, "feb") == at_end
     check(server, api, units, "mar")

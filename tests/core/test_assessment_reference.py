@@ -43,8 +43,8 @@ def core_report(h: History, period: str, now: datetime) -> dict:
     units = [u for u in h.units if u.parent_id is not None]
     a = assess(rows(h), units, p, CALENDAR, POLICY, now, categories=h.categories)
     out = ref.api_shape(report_out(a, units, group="category").model_dump(mode="json"))
-    out["unit_months"] = {u.name: {m.key: m.figures.model_dump(mode="json") for m in report_out(a, units, unit=u.id).months}
-                          for u in units}
+    out["unit_months"] = {u.name: {m.key: m.figures.model_dump(mode="json")
+                                   for m in report_out(a, units, unit=u.id).months} for u in units}
     return out
 
 
