@@ -45,3 +45,21 @@ def district(server, api):  # type: ignore[no-untyped-def]
 def test_every_figure_over_http(server, api, district, seed: int) -> None:  # type: ignore[no-untyped-def]
     core_to_server, units = district
     assert play_seed(server, api, core_to_server, units, 1000 + seed, MATTERS) > MATTERS
+
+
+def test_the_command_line_reads_the_same(server, api, district, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``huiyin report --format json`` from the database (every seed above played) is the API's report, for each
+    period, at the same clock."""
+    import json
+
+    from huiyin.server.cli import main
+    from tests.api.assessment_play import PERIODS
+
+    now = server.clock.now()
+    for name, params in PERIODS.items():
+        out = tmp_path / f"{name}.json"
+        option, value = next(iter(params.items()))
+        assert main(["report", f"--{option}", value, "--group", "category", "--format", "json", "--output", str(out),
+                     "--database", server.settings.database_url, "--clock", now.isoformat()]) == 0
+        r = api["command"].get("/api/reports/assessment", params={**params, "group": "category"})
+        assert json.loads(out.read_text(encoding="utf-8")) == r.json(), name
