@@ -25,7 +25,7 @@ from tests.conftest import backends
 backend = backends("sqlite", "postgresql")
 
 SEEDS = int(os.environ.get("HUIYIN_ASSESSMENT_API_SEEDS", "20"))
-MATTERS = 6
+MATTERS = 5
 
 
 @pytest.fixture(scope="module")

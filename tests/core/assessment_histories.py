@@ -157,7 +157,10 @@ def history(seed: int, matters: int, calendar: Any, policy: DeadlinePolicy | Non
             continue
         kinds = sorted({a for _n, a in choices}, key=list(Action).index)
         action = rng.choices(kinds, weights=[WEIGHTS[a] for a in kinds])[0]
-        name = rng.choice([n for n, a in choices if a is action])
+        able = [n for n, a in choices if a is action]
+        at_holder = [n for n in able if ops[n].unit_id == m.state.holder_unit_id]
+        # mostly someone at the holder (a claim by a unit above now and then, not as a rule)
+        name = rng.choice(at_holder if at_holder and rng.random() < 0.75 else able)
         body = body_for(action, m, index)
         if body is None:
             continue
