@@ -304,6 +304,8 @@ class _WorkClock:
         self._before = [0]
         for working in self._work:
             self._before.append(self._before[-1] + (full if working else 0))
+        if self.offset is not None:
+            self.work = self._fixed_work  # type: ignore[method-assign]
 
     def _fixed_local(self, t: int) -> tuple[int, int]:
         x = t + self.offset  # type: ignore[operator]
@@ -366,6 +368,33 @@ class _WorkClock:
             if self._is_workday(day):
                 total += self._full
         return total
+
+    def _fixed_work(self, start: int, end: int) -> int:
+        """:meth:`work` in a zone of one offset, inlined (the credit's hottest call; about a fifth of the
+        report's CPU otherwise): the same integer arithmetic, the same result."""
+        if end <= start:
+            return 0
+        x, y = start + self.offset, end + self.offset  # type: ignore[operator]
+        da, db = x // DAY_US, y // DAY_US
+        i, j = da - self._base, db - self._base
+        if db - da > 62 or i < 0 or j >= len(self._work):
+            return _WorkClock.work(self, start, end)
+        sa, sb = x - da * DAY_US, y - db * DAY_US
+        ds, de, work = self.ds, self.de, self._work
+        if da == db:
+            if not work[i]:
+                return 0
+            lo = sa if sa > ds else ds
+            hi = sb if sb < de else de
+            return hi - lo if hi > lo else 0
+        total = 0
+        if work[i]:
+            lo = sa if sa > ds else ds
+            total += de - lo if de > lo else 0
+        if work[j]:
+            hi = sb if sb < de else de
+            total += hi - ds if hi > ds else 0
+        return total + (self._before[j] - self._before[i + 1])
 
 
 # ------------------------------------------------------------------------------------------------------ credit
