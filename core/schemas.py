@@ -259,7 +259,8 @@ class EventOut(_Model):
     satisfaction: int | None = None
     #: working days asked for or granted (extension events)
     days: int | None = None
-    #: the matter's deadline as this event set or moved it (record, approve_extension)
+    #: the matter's deadline as this event set or moved it (record, approve_extension); on a supervision notice
+    #: the deadline it is about (``claim_overdue``: the claim deadline that passed)
     due_at: datetime | None = None
     created_at: datetime
     #: what ``note`` is: ``internal`` (for the units), ``answer`` (to the resident), ``reason``, or ``none``
