@@ -115,10 +115,48 @@ async def test_board_cells_drill_down(make_app) -> None:  # type: ignore[no-unty
         assert listing.check_action("workflow", ("assign",)) is True
 
 
+@pytest.mark.anyio
+async def test_the_board_rows_add_up_to_every_open_matter(make_app, tui_server) -> None:  # type: ignore[no-untyped-def]
+    """The table's rows (towns, the district's service center, the command center, the departments) add up to
+    the open matters of the database, in every column the Σ row shows; the not-claimed-in-time column drills
+    down to its matters, and so does the Σ row."""
+    from sqlalchemy import text
+
+    with tui_server.ctx.engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM matters WHERE status != 'closed'")).scalar_one()
+    app = make_app(live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _board(pilot)
+        board = app.screen
+        areas = board.query_one("#board-areas", DataTable)
+        assert areas.row_count == len(board.board.areas) + 1
+        rows = [[str(cell) for cell in areas.get_row_at(i)] for i in range(areas.row_count)]
+        labels = [row[0] for row in rows]
+        assert any("区行政服务中心" in label for label in labels)
+        assert any("区群众工作指挥中心" in label for label in labels)
+        assert labels[-1] == "Σ whole district"
+
+        def number(cell: str) -> int:
+            return int(cell.split()[-1])
+
+        for col in range(1, 5):
+            assert sum(number(row[col]) for row in rows[:-1]) == number(rows[-1][col]), col
+        assert number(rows[-1][1]) == total
+        assert f"Σ {total} open" in screen_text(app)  # in sight at 80x24 even when the rows scroll
+        # the not-claimed-in-time cell of the Σ row: every such matter of the district
+        areas.cursor_coordinate = areas.cursor_coordinate._replace(row=areas.row_count - 1, column=4)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MatterList)
+                       and app.screen.query_one(QueueTable).loaded_once)
+        assert app.screen.query_one(QueueTable).total == number(rows[-1][4]) > 0
+
+
 SNAPSHOTS = {
     "report-zh-80x24-16": (_report, "zh-CN", (80, 24), "huiyin-16"),
     "report-en-120x40": (_report, "en", (120, 40), None),
     "board-en-80x24-16": (_board, "en", (80, 24), "huiyin-16"),
+    "board-zh-80x24-16": (_board, "zh-CN", (80, 24), "huiyin-16"),
+    "board-en-120x40": (_board, "en", (120, 40), None),
     "board-zh-120x40": (_board, "zh-CN", (120, 40), None),
 }
 
