@@ -506,6 +506,11 @@ class WorkbenchApp(App[None]):
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
+            if not binding.id and active.node is not screen:
+                # a widget's own key over the screen's (the table's enter selects a cell, which the screen
+                # answers: the report's drill-down, the board's): the screen's binding says what it does
+                binding = next((b for b in screen._bindings.key_to_bindings.get(key, ()) if b.id
+                                and screen.check_action(b.action.split("(")[0], ()) is not False), binding)
             if not binding.id or binding.id in seen or not binding.description:
                 continue
             if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin", "report",

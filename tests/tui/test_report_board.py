@@ -59,6 +59,13 @@ async def test_report_drills_down_to_a_matter(make_app, tmp_path) -> None:  # ty
         assert "rates by unit" in screen_text(app)
         assert [row.kind for row in screen.rows[-4:]] == ["tier", "tier", "tier", "district"]
         table = screen.query_one("#report-table", DataTable)
+        # the district tier's units and the whole district: two different sums, two names
+        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count - 4, table.row_count)]
+        assert names == ["Σ district tier", "Σ towns", "Σ villages", "Σ whole district"]
+        # the two rates are two series in the bar chart: a full block and a shade (not one merged bar)
+        assert "██ close%" in screen_text(app) and "▒▒ ontime%" in screen_text(app)
+        # ? lists enter (the matters behind a figure) with the screen's other keys
+        assert "Matters behind a figure" in [what for _key, what, _id in app.key_help(screen)]
         # ? lists the screen's own keys
         keys = [what for _key, what, _id in app.key_help(screen)]
         assert "Previous period" in keys and "Export XLSX + CSV" in keys
