@@ -499,7 +499,14 @@ class WorkbenchApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(list(self.key_help(self.screen))))
+        self.push_screen(HelpScreen(list(self.key_help(self.screen)), server=self.server_text()))
+
+    def server_text(self) -> str:
+        """Which server this window talks to: the built-in one's address (a second window opens on it with
+        ``huiyin --server URL``), or the shared server's."""
+        if not self.server_url:
+            return t("help.server_starting")
+        return t("help.server_builtin" if self.launcher is not None else "help.server", url=self.server_url)
 
     def key_help(self, screen: Screen[Any]) -> Iterable[tuple[str, str, str]]:
         """(key, what it does, binding id) for every key active on ``screen``."""

@@ -1,0 +1,90 @@
+"""Issue 17, for a commander, an admin at 80x24 and a clerk: the queues say what is true (a matter the command
+center assigned is marked and offers no claim to the units above; a filter that matched nothing says so), a key
+kept for other roles says who may use it, ``?`` shows the server's address, and the admin screens fit and read
+plainly (operators, audit, the unit tree's find). The module's server is the sample district (read only, except
+the audit test's own change of an operator's name)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, Tree
+
+from huiyin.tui.components.queue_table import QueueTable
+from huiyin.tui.screens.help import HelpScreen
+
+from .conftest import logged_in_as, screen_text, settle, wait_for
+
+#: the sample's matter the command center assigned to 区交委, still pending there
+ASSIGNED = "YB-2026-000004"
+
+
+def notices(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [n.message for n in app._notifications]
+
+
+@pytest.mark.anyio
+async def test_an_assigned_matter_below_is_marked_and_offers_no_claim(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in_as(pilot, "district.center")
+        await pilot.press("3")
+        table = app.screen.query_one(QueueTable)
+        await wait_for(pilot, lambda: str(app.screen.queue) == "pending_below" and table.loaded_once
+                       and any(m.number == ASSIGNED for m in table.rows))
+        assert table.move_to_number(ASSIGNED)
+        await settle(pilot)
+        row = next(line for line in screen_text(app).splitlines() if ASSIGNED in line)
+        assert "[assigned] 区交委" in row
+        # the core rules (decide/check) refuse the claim: no c in the footer, the status line says who may
+        assert app.screen.check_action("workflow", ("claim",)) is False
+        assert "c Claim" not in screen_text(app)
+        assert "only 区交委 may claim it" in screen_text(app)
+        # a matter below that was not assigned: claimable, and not marked
+        other = next(m for m in table.rows if m.number != ASSIGNED and m.holder_unit.name != "区交委")
+        table.move_to_number(other.number)
+        await settle(pilot)
+        assert app.screen.check_action("workflow", ("claim",)) is True
+        assert "[assigned]" not in next(line for line in screen_text(app).splitlines() if other.number in line)
+
+
+@pytest.mark.anyio
+async def test_a_filter_that_matches_nothing_says_so(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in_as(pilot, "shuanghu")
+        await pilot.press("slash", *"zzqx", "enter")
+        table = app.screen.query_one(QueueTable)
+        await wait_for(pilot, lambda: app.screen.filter_text == "zzqx" and table.loaded_once and table.total == 0
+                       and "zzqx" in screen_text(app))
+        text = screen_text(app)
+        assert 'Nothing matches the filter "zzqx". esc clears it' in text
+        assert "New matters appear by themselves" not in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen.filter_text == "" and table.total > 0)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("user", "key", "says"), [
+    ("shuanghu", "s", "Assessment report is for: supervisor, commander, admin."),
+    ("huixing.supervisor", "b", "Command center board is for: commander, admin."),
+    ("shuanghu", "O", "Operators is for: admin."),
+])
+async def test_a_key_for_other_roles_says_who_may(make_app, user: str, key: str, says: str) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in_as(pilot, user)
+        queue = app.screen
+        await pilot.press(key)
+        await wait_for(pilot, lambda: any(says in n for n in notices(app)), info=lambda: repr(notices(app)))
+        assert app.screen is queue
+
+
+@pytest.mark.anyio
+async def test_help_shows_the_built_in_servers_address(make_app, tui_server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in_as(pilot, "shuanghu")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await settle(pilot)
+        assert tui_server.base_url.rstrip("/") in screen_text(app)
