@@ -88,3 +88,90 @@ async def test_help_shows_the_built_in_servers_address(make_app, tui_server) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await settle(pilot)
         assert tui_server.base_url.rstrip("/") in screen_text(app)
+
+
+# ------------------------------------------------------------------------------------------ the admin at 80x24
+async def _admin_screen(pilot, key: str, cls):  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await logged_in_as(pilot, "admin")
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, cls) and app.screen.loaded_once)
+    await settle(pilot)
+    return app.screen
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+async def test_the_operators_table_fits_80_columns(make_app, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from huiyin.tui.screens.admin_operators import OperatorsScreen
+
+    app = make_app(lang=lang, live=False, theme="huiyin-16")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _admin_screen(pilot, "O", OperatorsScreen)
+        table = screen.query_one(DataTable)
+        # every column in sight: nothing to reach by pressing right
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert [str(k.value) for k in table.columns][:2] == ["state", "username"]
+        first = next(line for line in screen_text(app).splitlines() if "admin" in line and "✓" in line)
+        assert first.lstrip().startswith("✓")
+        # the highlighted operator's name and unit in full below the table
+        assert "系统管理员 · 渝北区" in screen_text(app)
+
+
+@pytest.mark.anyio
+async def test_the_audit_reads_plainly(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Values whole and in words (active: yes → no, password changed), one time zone in the list and the
+    detail, and "1 entry" / "2 entries"."""
+    from huiyin.tui.screens.admin_audit import AuditScreen
+    from huiyin.tui.screens.admin_dialogs import NoticeDialog
+
+    app = make_app(live=False, theme="huiyin-16")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in_as(pilot, "admin")
+        await app.api._request("PATCH", "/api/operators/liuqiao", json_body={"disabled": True})
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.loaded_once)
+        await settle(pilot)
+        screen = app.screen
+        text = screen_text(app)
+        assert "1 entry ·" in text and "entries" not in text
+        assert "active: yes → no" in next(line for line in text.splitlines() if "liuqiao" in line)
+        await pilot.press("escape")
+        await app.api._request("POST", "/api/operators/liuqiao/password", json_body={})
+        await app.api._request("PATCH", "/api/operators/liuqiao", json_body={"disabled": False})
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.loaded_once)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "3 entries ·" in text
+        assert "password changed" in text and "None" not in text
+        listed = next(line for line in text.splitlines() if "password changed" in line).split()[:2]
+        await pilot.press("down")  # the password entry (newest first: enabled, password, disabled)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoticeDialog))
+        await settle(pilot)
+        detail = screen_text(app)
+        # the detail's time: the list's (the district's time, with its zone), not UTC
+        assert f"{listed[0]} {listed[1]}:00 (Asia/Shanghai)" in detail, (listed, detail)
+        assert "password changed" in detail
+
+
+@pytest.mark.anyio
+async def test_a_unit_found_takes_the_cursor(make_app) -> None:  # type: ignore[no-untyped-def]
+    from huiyin.tui.screens.admin_dialogs import FormDialog
+    from huiyin.tui.screens.admin_units import UnitTreeScreen
+
+    app = make_app(live=False, theme="huiyin-16")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _admin_screen(pilot, "U", UnitTreeScreen)
+        await pilot.press("slash", *"兴旺", "enter")
+        await wait_for(pilot, lambda: screen.current() is not None and screen.current().name == "兴旺村便民服务站"
+                       and screen.query_one(Tree).has_focus)
+        await pilot.press("escape")  # the find box goes; the cursor stays on the unit found
+        await wait_for(pilot, lambda: not screen.query_one("#admin-filter", Input).display)
+        await settle(pilot)
+        assert screen.current().name == "兴旺村便民服务站"
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        assert "兴旺村便民服务站" in screen_text(app)  # "New unit under 兴旺村便民服务站"
+        await pilot.press("escape")
