@@ -175,3 +175,22 @@ async def test_a_unit_found_takes_the_cursor(make_app) -> None:  # type: ignore[
         await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
         assert "兴旺村便民服务站" in screen_text(app)  # "New unit under 兴旺村便民服务站"
         await pilot.press("escape")
+
+
+@pytest.mark.anyio
+async def test_the_not_claimed_in_time_entry_names_the_claim_deadline(make_app) -> None:  # type: ignore[no-untyped-def]
+    """The sample's YB-2026-000005 should have been claimed by 11-23 17:30 (its answer is due 11-25 17:30): the
+    supervision entry names the claim deadline, as the detail's "Claim by" line does."""
+    from huiyin.tui.screens.detail import DetailScreen
+
+    app = make_app(live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await logged_in_as(pilot, "shuanghu")
+        await app.push_screen(DetailScreen("YB-2026-000005"))
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.load_done
+                       and "not claimed in time" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        claim_by = next(line for line in lines if line.strip().startswith("Claim by")).split()[2:4]
+        entry = next(line for line in lines if "not claimed in time" in line)
+        assert f"claim by {claim_by[0]} {claim_by[1]}" in entry, (claim_by, entry)
+        assert "deadline" not in entry.split("not claimed in time")[1]
