@@ -185,7 +185,8 @@ def _cell_filter(ctx: ServerContext, session: Session, tree: UnitTree, cell: str
         if figure == "overdue":
             return and_(*where, open_, Matter.due_at < now)  # type: ignore[operator]
         if figure == "unclaimed":
-            return and_(*where, Matter.status == Status.pending.value, Matter.claim_due_at < now)  # type: ignore[operator]
+            return and_(*where, Matter.status == Status.pending.value,
+                        Matter.claim_due_at < now)  # type: ignore[operator]
         return None
     if cell == "help":
         return Matter.id.in_(_help_waiting_ids(session, tree))  # type: ignore[union-attr]

@@ -71,8 +71,8 @@ def supervise_once(ctx: ServerContext) -> int:
     return written
 
 
-def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now, conditions, values,  # type: ignore[no-untyped-def]
-            deadline=None) -> int:
+def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now,  # type: ignore[no-untyped-def]
+            conditions, values, deadline=None) -> int:
     """One notice: the conditional update and its timeline entry, whose ``due_at`` is the deadline it is about
     (``deadline``, else the matter's own)."""
     with ctx.write() as session:

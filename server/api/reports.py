@@ -93,8 +93,8 @@ def assessment_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
 def board(op: CurrentOperator, ctx: Ctx, session: DbSession) -> BoardOut:
     """Commanders and admins (403 for others): the open, at-risk, overdue and not-claimed-in-time matters per
     town/street and per unit outside a town (the district's service center, the command center, each
-    department), every open matter in exactly one row, and the whole district's; help requests waiting at the command center (oldest first); matters handed on more
-    than twice; today's intake by channel."""
+    department), every open matter in exactly one row, and the whole district's; help requests waiting at the
+    command center (oldest first); matters handed on more than twice; today's intake by channel."""
     _allowed(op, BOARD_ROLES, "the board")
     return reports.board(ctx, session)
 

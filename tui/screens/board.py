@@ -1,7 +1,8 @@
 """The command center's board (commanders and admins), live: per town/street and per unit outside a town (the
 district's service center, the command center, each department) the open, at-risk (``!``), overdue (``X``) and
-not-claimed-in-time matters, every open matter in exactly one row, and the whole district's (``Σ``, last); the help requests waiting at the command center, oldest first;
-the matters bouncing between units (handed on or released more than twice); today's intake by channel.
+not-claimed-in-time matters, every open matter in exactly one row, and the whole district's (``Σ``, last); the
+help requests waiting at the command center, oldest first; the matters bouncing between units (handed on or
+released more than twice); today's intake by channel.
 
 It is one request, ``GET /api/board``, fetched again (debounced) whenever the live feed says matters changed: no
 polling. Every cell drills down (enter) to its matters, a list like a queue where the commander assigns with ``t``
