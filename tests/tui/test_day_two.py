@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Tree
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.help import HelpScreen
 
-from .conftest import logged_in_as, screen_text, settle, wait_for
+from .conftest import logged_in_as, screen_text, settle, snapshot_of, wait_for
 
 #: the sample's matter the command center assigned to 区交委, still pending there
 ASSIGNED = "YB-2026-000004"
@@ -52,12 +52,14 @@ async def test_a_filter_that_matches_nothing_says_so(make_app) -> None:  # type:
     app = make_app(live=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await logged_in_as(pilot, "shuanghu")
-        await pilot.press("slash", *"zzqx", "enter")
+        # (an s or b typed into the filter box is text, not the report's or the board's key)
+        await pilot.press("slash", *"zzsb", "enter")
         table = app.screen.query_one(QueueTable)
-        await wait_for(pilot, lambda: app.screen.filter_text == "zzqx" and table.loaded_once and table.total == 0
-                       and "zzqx" in screen_text(app))
+        await wait_for(pilot, lambda: app.screen.filter_text == "zzsb" and table.loaded_once and table.total == 0
+                       and "zzsb" in screen_text(app))
         text = screen_text(app)
-        assert 'Nothing matches the filter "zzqx". esc clears it' in text
+        assert 'Nothing matches the filter "zzsb". esc clears it' in text
+        assert not any("is for:" in n for n in notices(app))
         assert "New matters appear by themselves" not in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen.filter_text == "" and table.total > 0)
@@ -194,3 +196,38 @@ async def test_the_not_claimed_in_time_entry_names_the_claim_deadline(make_app) 
         entry = next(line for line in lines if "not claimed in time" in line)
         assert f"claim by {claim_by[0]} {claim_by[1]}" in entry, (claim_by, entry)
         assert "deadline" not in entry.split("not claimed in time")[1]
+
+
+# ---------------------------------------------------------------------------------------------------- snapshots
+async def _below_assigned(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The district service center's *below* queue, the cursor on the matter the command center assigned."""
+    app = pilot.app
+    await logged_in_as(pilot, "district.center")
+    await pilot.press("3")
+    table = app.screen.query_one(QueueTable)
+    await wait_for(pilot, lambda: str(app.screen.queue) == "pending_below" and table.loaded_once
+                   and any(m.number == ASSIGNED for m in table.rows))
+    table.move_to_number(ASSIGNED)
+    await settle(pilot)
+
+
+async def _no_match(pilot) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await logged_in_as(pilot, "shuanghu")
+    await pilot.press("slash", *"zzqx", "enter")
+    table = app.screen.query_one(QueueTable)
+    await wait_for(pilot, lambda: app.screen.filter_text == "zzqx" and table.loaded_once and table.total == 0)
+    await settle(pilot)
+
+
+SNAPSHOTS = {
+    "below_assigned-en-80x24-16": (_below_assigned, "en", (80, 24), "huiyin-16"),
+    "below_assigned-zh-CN-120x40": (_below_assigned, "zh-CN", (120, 40), None),
+    "no_match-zh-CN-80x24-16": (_no_match, "zh-CN", (80, 24), "huiyin-16"),
+    "no_match-en-120x40": (_no_match, "en", (120, 40), None),
+}
+
+
+@pytest.mark.parametrize("name", list(SNAPSHOTS))
+def test_snapshot(snap_compare, make_app, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert snapshot_of(snap_compare, make_app, *SNAPSHOTS[name])

@@ -12,7 +12,7 @@ from huiyin.tui.screens.board import BoardScreen
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.report import FigurePicker, MatterList, ReportScreen
 
-from .conftest import logged_in_as, screen_text, settle, wait_for
+from .conftest import logged_in_as, screen_text, settle, snapshot_of, wait_for
 
 
 async def _report(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -170,6 +170,4 @@ SNAPSHOTS = {
 
 @pytest.mark.parametrize("name", list(SNAPSHOTS))
 def test_snapshot(snap_compare, make_app, name: str) -> None:  # type: ignore[no-untyped-def]
-    run, lang, size, theme = SNAPSHOTS[name]
-    app = make_app(lang=lang, live=False, **({"theme": theme} if theme else {}))
-    assert snap_compare(app, terminal_size=size, run_before=run)
+    assert snapshot_of(snap_compare, make_app, *SNAPSHOTS[name])
