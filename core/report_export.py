@@ -63,12 +63,24 @@ def period_of(args: argparse.Namespace) -> Period:
         raise PeriodError(exc.field, f"--{exc.field}: {exc}") from None
 
 
+#: the names of the totals in the unit column (both languages, as the headers): the district tier's units and
+#: the whole district are two different sums and must not share a name
+TOTAL_NAMES = {("tier", Tier.district.value): "Σ district tier 区级单位合计",
+               ("tier", Tier.town.value): "Σ towns 镇街合计", ("tier", Tier.village.value): "Σ villages 村社区合计",
+               ("district", "district"): "Σ whole district 全区合计"}
+
+
+def row_name(row: AssessmentRow) -> str:
+    """The unit column of a row: the unit's (or month's, category's) key, or the total's name."""
+    return TOTAL_NAMES.get((row.kind, row.key), row.key)
+
+
 def _value(row: AssessmentRow, path: str) -> Any:
     f = row.figures
     if path == "rank":
         return row.rank
     if path == "key":
-        return row.key
+        return row_name(row)
     if path == "tier":
         return row.tier.value if row.tier else ""
     if path.startswith("rate:"):

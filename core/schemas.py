@@ -259,7 +259,8 @@ class EventOut(_Model):
     satisfaction: int | None = None
     #: working days asked for or granted (extension events)
     days: int | None = None
-    #: the matter's deadline as this event set or moved it (record, approve_extension)
+    #: the matter's deadline as this event set or moved it (record, approve_extension); on a supervision notice
+    #: the deadline it is about (``claim_overdue``: the claim deadline that passed)
     due_at: datetime | None = None
     created_at: datetime
     #: what ``note`` is: ``internal`` (for the units), ``answer`` (to the resident), ``reason``, or ``none``
@@ -608,14 +609,18 @@ class AssessmentOut(_Model):
 
 
 class BoardArea(_Model):
-    """A town/street (its own units and the villages under it) or a district department."""
+    """A row of the board: a town/street (its own units and the villages under it), or a unit outside every town
+    (the district's service center, the command center, a department: ``kind`` is the unit's kind); or
+    (``BoardOut.district``, kind ``district``) the whole district. Every open matter counts in exactly one row."""
 
     unit_id: int
     name: str
-    kind: Literal["town", "department"]
+    kind: Literal["town", "service_center", "command_center", "department", "station", "district"]
     open: int = 0
     at_risk: int = 0
     overdue: int = 0
+    #: pending past the claim (sign-for) deadline of the unit holding it: not claimed in time
+    unclaimed: int = 0
 
 
 class BoardMatter(_Model):
@@ -631,7 +636,10 @@ class BoardOut(_Model):
     """``GET /api/board``: the command center's board, now."""
 
     as_of: datetime
+    #: every open matter in exactly one row
     areas: list[BoardArea]
+    #: the whole district: the rows' sums
+    district: BoardArea
     #: matters waiting for the command center after a help request, oldest first
     help_waiting: list[BoardMatter]
     #: open matters handed on or released more than twice

@@ -130,22 +130,32 @@ def drill_matters(session: Session, op: Operator, tree: UnitTree, ids: list[int]
 # ----------------------------------------------------------------------------------------------------- board
 
 
-def _areas(tree: UnitTree) -> list[tuple[UnitInfo, set[int]]]:
-    """Every town/street (its service center's subtree: the town's offices and villages) and every district
-    department, with the unit ids whose matters count for it."""
-    out: list[tuple[UnitInfo, set[int]]] = []
+def _areas(tree: UnitTree) -> list[tuple[UnitInfo, str, set[int]]]:
+    """The board's rows, each with its kind and the unit ids whose matters count for it; every unit that may
+    hold a matter is in exactly one row, so the rows add up to every open matter: each town/street (its service
+    center's subtree: the town's offices and villages), then each unit outside a town in tree order (the
+    district's service center, the command center, the departments; a unit with no town above it)."""
+    town_of: dict[int, int] = {}
+    out: list[tuple[UnitInfo, str, set[int]]] = []
     for unit in tree:
         if unit.tier is Tier.town and unit.kind is UnitKind.service_center:
-            out.append((unit, {u for u in tree.jurisdiction(unit.id)}))
+            members = {u for u in tree.subtree(unit.id) if tree.can_hold_matters(u) and u not in town_of}
+            town_of.update(dict.fromkeys(members, unit.id))
+            out.append((unit, "town", members))
     for unit in tree:
-        if unit.kind is UnitKind.department and unit.tier is Tier.district:
-            out.append((unit, {unit.id}))
+        if tree.can_hold_matters(unit.id) and unit.id not in town_of:
+            out.append((unit, unit.kind.value, {unit.id}))
     return out
 
 
+#: the figures of a board row (and of the whole district's): ``area:<id>:<figure>``, ``district:<figure>``
+AREA_CELLS = ("open", "at_risk", "overdue", "unclaimed")
+
+
 def board_cells(tree: UnitTree) -> list[str]:
-    cells = [f"area:{u.id}:{what}" for u, _ in _areas(tree) for what in ("open", "at_risk", "overdue")]
-    return cells + ["help", "bouncing"] + [f"intake:{c}" for c in ("walk_in", "phone", "visit", "online")]
+    cells = [f"area:{u.id}:{what}" for u, _, _ in _areas(tree) for what in AREA_CELLS]
+    return (cells + [f"district:{what}" for what in AREA_CELLS] + ["help", "bouncing"]
+            + [f"intake:{c}" for c in ("walk_in", "phone", "visit", "online")])
 
 
 def _cell_filter(ctx: ServerContext, session: Session, tree: UnitTree, cell: str):  # type: ignore[no-untyped-def]
@@ -154,21 +164,29 @@ def _cell_filter(ctx: ServerContext, session: Session, tree: UnitTree, cell: str
     rules = ctx.rules.load(session)
     now = ctx.clock.now()
     open_ = Matter.status.in_(OPEN)  # type: ignore[attr-defined]
-    if cell.startswith("area:"):
-        parts = cell.split(":")
+    where: list = [Matter.status != Status.closed.value]  # type: ignore[type-arg]
+    parts = cell.split(":")
+    if parts[0] == "area":
         if len(parts) != 3 or not parts[1].isdigit():
             return None
-        found = [members for unit, members in _areas(tree) if unit.id == int(parts[1])]
+        found = [members for unit, _, members in _areas(tree) if unit.id == int(parts[1])]
         if not found:
             return None
-        where = [Matter.holder_unit_id.in_(found[0]), Matter.status != Status.closed.value]  # type: ignore[attr-defined]
-        if parts[2] == "open":
+        where.append(Matter.holder_unit_id.in_(found[0]))  # type: ignore[attr-defined]
+    elif parts[0] != "district" or len(parts) != 2:
+        parts = []
+    if parts:
+        figure = parts[-1]
+        if figure == "open":
             return and_(*where)
-        if parts[2] == "at_risk":
+        if figure == "at_risk":
             return and_(*where, open_, Matter.due_at >= now,  # type: ignore[operator]
                         Matter.due_at < at_risk_horizon(now, rules.calendar, rules.policy))
-        if parts[2] == "overdue":
+        if figure == "overdue":
             return and_(*where, open_, Matter.due_at < now)  # type: ignore[operator]
+        if figure == "unclaimed":
+            return and_(*where, Matter.status == Status.pending.value,
+                        Matter.claim_due_at < now)  # type: ignore[operator]
         return None
     if cell == "help":
         return Matter.id.in_(_help_waiting_ids(session, tree))  # type: ignore[union-attr]
@@ -227,23 +245,28 @@ def board(ctx: ServerContext, session: Session) -> BoardOut:
     now = ctx.clock.now()
     horizon = at_risk_horizon(now, rules.calendar, rules.policy)
     open_rows = session.execute(
-        sa_select(Matter.holder_unit_id, Matter.status, Matter.due_at)
+        sa_select(Matter.holder_unit_id, Matter.status, Matter.due_at, Matter.claim_due_at)
         .where(Matter.status != Status.closed.value)).all()
     per_unit: dict[int, list[int]] = {}
-    for holder, status, due in open_rows:
-        counts = per_unit.setdefault(holder, [0, 0, 0])
+    for holder, status, due, claim_due in open_rows:
+        counts = per_unit.setdefault(holder, [0, 0, 0, 0])
         counts[0] += 1
         if status in OPEN:
             if due < now:
                 counts[2] += 1
             elif due < horizon:
                 counts[1] += 1
+        if status == Status.pending.value and claim_due is not None and claim_due < now:
+            counts[3] += 1
     areas = []
-    for unit, members in _areas(tree):
-        total = [sum(per_unit.get(u, (0, 0, 0))[i] for u in members) for i in range(3)]
-        areas.append(BoardArea(unit_id=unit.id, name=unit.name,
-                               kind="town" if unit.tier is Tier.town else "department",
-                               open=total[0], at_risk=total[1], overdue=total[2]))
+    for unit, kind, members in _areas(tree):
+        total = [sum(per_unit.get(u, (0, 0, 0, 0))[i] for u in members) for i in range(4)]
+        areas.append(BoardArea(unit_id=unit.id, name=unit.name, kind=kind,  # type: ignore[arg-type]
+                               open=total[0], at_risk=total[1], overdue=total[2], unclaimed=total[3]))
+    whole = [sum(counts[i] for counts in per_unit.values()) for i in range(4)]
+    root = next(iter(tree.roots()), None)
+    district = BoardArea(unit_id=root.id if root else 0, name=root.name if root else "", kind="district",
+                         open=whole[0], at_risk=whole[1], overdue=whole[2], unclaimed=whole[3])
     help_ids = _help_waiting_ids(session, tree)
     bounce = _bouncing(session)
     listed = set(help_ids) | set(bounce)
@@ -260,4 +283,5 @@ def board(ctx: ServerContext, session: Session) -> BoardOut:
         Matter.created_at >= start, Matter.created_at < end).group_by(Matter.channel)).all()  # type: ignore[arg-type]
     intake = Counter({c: 0 for c in ("walk_in", "phone", "visit", "online")})
     intake.update(dict(intake_rows))
-    return BoardOut(as_of=now, areas=areas, help_waiting=help_waiting, bouncing=bouncing, intake=dict(intake))
+    return BoardOut(as_of=now, areas=areas, district=district, help_waiting=help_waiting, bouncing=bouncing,
+                    intake=dict(intake))

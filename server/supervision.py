@@ -64,13 +64,17 @@ def supervise_once(ctx: ServerContext) -> int:
         written += _notify(ctx, matter_id, EventKind(urgency.value), now,
                            (Matter.due_notice == notice, Matter.due_at == due), {"due_notice": urgency.value})
     for matter_id, claim_due in claim_rows:
+        # the entry names the deadline that passed: the claim (sign-for) deadline, not the answer's
         written += _notify(ctx, matter_id, EventKind.claim_overdue, now,
                            (Matter.claim_notice == False, Matter.claim_due_at == claim_due),  # noqa: E712
-                           {"claim_notice": True})
+                           {"claim_notice": True}, deadline=claim_due)
     return written
 
 
-def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now, conditions, values) -> int:  # type: ignore[no-untyped-def]
+def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now,  # type: ignore[no-untyped-def]
+            conditions, values, deadline=None) -> int:
+    """One notice: the conditional update and its timeline entry, whose ``due_at`` is the deadline it is about
+    (``deadline``, else the matter's own)."""
     with ctx.write() as session:
         result = session.execute(
             update(Matter).where(Matter.id == matter_id, Matter.status.in_(OPEN), *conditions)  # type: ignore[attr-defined,arg-type]
@@ -82,7 +86,7 @@ def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now, conditions
         assert matter is not None
         append_event(session, matter_id=matter_id, kind=kind.value, status_before=matter.status,
                      status_after=matter.status,
-                     holder_unit_id=matter.holder_unit_id, due_at=matter.due_at, created_at=now)
+                     holder_unit_id=matter.holder_unit_id, due_at=deadline or matter.due_at, created_at=now)
         session.commit()
     return 1
 

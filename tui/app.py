@@ -499,13 +499,25 @@ class WorkbenchApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(list(self.key_help(self.screen))))
+        self.push_screen(HelpScreen(list(self.key_help(self.screen)), server=self.server_text()))
+
+    def server_text(self) -> str:
+        """Which server this window talks to: the built-in one's address (a second window opens on it with
+        ``huiyin --server URL``), or the shared server's."""
+        if not self.server_url:
+            return t("help.server_starting")
+        return t("help.server_builtin" if self.launcher is not None else "help.server", url=self.server_url)
 
     def key_help(self, screen: Screen[Any]) -> Iterable[tuple[str, str, str]]:
         """(key, what it does, binding id) for every key active on ``screen``."""
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
+            if not binding.id and active.node is not screen:
+                # a widget's own key over the screen's (the table's enter selects a cell, which the screen
+                # answers: the report's drill-down, the board's): the screen's binding says what it does
+                binding = next((b for b in screen._bindings.key_to_bindings.get(key, ()) if b.id
+                                and screen.check_action(b.action.split("(")[0], ()) is not False), binding)
             if not binding.id or binding.id in seen or not binding.description:
                 continue
             if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin", "report",

@@ -91,9 +91,10 @@ def assessment_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
 
 @router.get("/board", response_model=BoardOut, responses={**E401, **E403})
 def board(op: CurrentOperator, ctx: Ctx, session: DbSession) -> BoardOut:
-    """Commanders and admins (403 for others): per town/street and per district department the open, at-risk
-    and overdue matters; help requests waiting at the command center (oldest first); matters handed on more
-    than twice; today's intake by channel."""
+    """Commanders and admins (403 for others): the open, at-risk, overdue and not-claimed-in-time matters per
+    town/street and per unit outside a town (the district's service center, the command center, each
+    department), every open matter in exactly one row, and the whole district's; help requests waiting at the
+    command center (oldest first); matters handed on more than twice; today's intake by channel."""
     _allowed(op, BOARD_ROLES, "the board")
     return reports.board(ctx, session)
 
@@ -101,7 +102,8 @@ def board(op: CurrentOperator, ctx: Ctx, session: DbSession) -> BoardOut:
 @router.get("/board/matters", response_model=list[MatterSummary], responses={**E401, **E403, **E422})
 def board_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
                   cell: Annotated[str, Query(max_length=60, description=(
-                      "`area:<unit id>:open|at_risk|overdue`, `help`, `bouncing` or `intake:<channel>`"))],
+                      "`area:<unit id>:open|at_risk|overdue|unclaimed`, `district:open|at_risk|overdue|unclaimed`, "
+                      "`help`, `bouncing` or `intake:<channel>`"))],
                   ) -> list[MatterSummary]:
     """The matters behind one cell of the board (at most 500, most urgent first), as queue rows."""
     _allowed(op, BOARD_ROLES, "the board")

@@ -137,6 +137,11 @@ def test_claim_deadline_per_stage(env, reset_clock):
     wait_for(lambda: "claim_overdue" in kinds(api, n))
     settle()
     assert kinds(api, n).count("claim_overdue") == 1
+    # the entry names the claim deadline that passed (the street's), not the matter's own deadline
+    detail = api["xingwang"].matter(n)
+    notice = [e for e in detail["events"] if e["kind"] == "claim_overdue"][0]
+    assert datetime.fromisoformat(notice["due_at"]) == at("2026-11-30T17:30")
+    assert datetime.fromisoformat(notice["due_at"]) != datetime.fromisoformat(detail["due_at"])
     claimed = api["shuangfengqiao.center"].act(n, "claim")
     assert claimed["claim_due_at"] is None
 

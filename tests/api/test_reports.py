@@ -100,6 +100,10 @@ def _check_files(tmp_path, run, formats=("table", "csv", "json", "xlsx")) -> Non
         data = out.read_bytes()
         if fmt == "table":
             assert SEED in data.decode("utf-8")
+            # the district tier's units and the whole district: two sums, two names
+            totals = [line.strip() for line in data.decode("utf-8").splitlines() if line.strip().startswith("Σ")]
+            assert [line.split("  ")[0] for line in totals] == [
+                "Σ district tier 区级单位合计", "Σ towns 镇街合计", "Σ villages 村社区合计", "Σ whole district 全区合计"]
         elif fmt == "csv":
             assert data.startswith(b"\xef\xbb\xbf")
             assert SEED in data.decode("utf-8-sig") and "双湖路社区便民服务站" in data.decode("utf-8-sig")
@@ -164,11 +168,59 @@ def test_xlsx_is_not_for_a_terminal() -> None:
     check_output("csv", None, Tty())
 
 
+def open_matters(srv) -> int:  # type: ignore[no-untyped-def]
+    """The open matters of ``srv``'s database, counted by SQL of their own (not the board's code)."""
+    from sqlalchemy import text
+
+    with srv.ctx.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM matters WHERE status != 'closed'")).scalar_one()
+
+
+def assert_rows_add_up(board: dict, srv) -> None:  # type: ignore[no-untyped-def]
+    """Every open matter counts in exactly one row: the rows' sums are the district's, and that is every open
+    matter; a row's not-claimed-in-time matters are among its open ones."""
+    total = open_matters(srv)
+    for figure in ("open", "at_risk", "overdue", "unclaimed"):
+        assert sum(a[figure] for a in board["areas"]) == board["district"][figure], figure
+    assert board["district"]["open"] == total
+    assert all(a["unclaimed"] <= a["open"] for a in board["areas"])
+
+
 def test_the_board_counts_now(api, server, seeded) -> None:  # type: ignore[no-untyped-def]
     board = api["command"].get("/api/board").json()
+    assert_rows_add_up(board, server)
     huixing = [a for a in board["areas"] if a["name"] == "回兴街道便民服务中心"][0]
     # the 24 open matters of 双湖路社区 (under 回兴街道), all past their deadline on April 2
     assert (huixing["open"], huixing["overdue"]) == (24, 24)
     r = api["command"].get("/api/board/matters", params={"cell": f"area:{huixing['unit_id']}:overdue"})
     assert len(r.json()) == 24
     assert board["intake"] == {"walk_in": 0, "phone": 0, "visit": 0, "online": 0}
+
+
+def test_every_open_matter_is_on_the_board_on_the_sample_and_after_the_stories(start_server) -> None:  # type: ignore[no-untyped-def]
+    """The sample district's matters, then the four stories played over HTTP: the district's service center
+    (which claims the rock) and the command center (which holds help requests) have rows of their own, and
+    the rows add up to the open matters; each row's cells drill down to as many matters as they count."""
+    from tests.api import test_stories
+    from tests.helpers import Api
+
+    srv = start_server(sample_matters=True, supervise_seconds=3600)
+    with Api(srv.base_url) as api:
+        board = api["command"].get("/api/board").json()
+        assert_rows_add_up(board, srv)
+        kinds = {a["name"]: a["kind"] for a in board["areas"]}
+        assert kinds["区行政服务中心"] == "service_center" and kinds["区群众工作指挥中心"] == "command_center"
+        assert board["district"]["unclaimed"] > 0  # the sample has matters waiting past their claim deadline
+        for area in board["areas"]:
+            for figure in ("open", "unclaimed"):
+                r = api["command"].get("/api/board/matters", params={"cell": f"area:{area['unit_id']}:{figure}"})
+                assert r.status_code == 200 and len(r.json()) == area[figure], (area, figure)
+        r = api["command"].get("/api/board/matters", params={"cell": "district:open"})
+        assert len(r.json()) == board["district"]["open"]
+        assert api["command"].get("/api/board/matters", params={"cell": "district:x"}).status_code == 422
+        test_stories.test_dangerous_rock(api)
+        test_stories.test_road_repair(api)
+        test_stories.test_fingerprint_at_home(api, srv.clock)
+        test_stories.test_bus_to_xingwang(api, srv.clock)
+    with Api(srv.base_url) as api:  # signed in afresh at the clock's new time
+        assert_rows_add_up(api["command"].get("/api/board").json(), srv)

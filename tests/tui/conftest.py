@@ -124,6 +124,13 @@ async def login(pilot, username: str, password: str = SAMPLE_PASSWORD) -> None: 
     await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.query_one("QueueTable").loaded_once)
 
 
+def snapshot_of(snap_compare, make_app, run, lang: str, size: tuple[int, int],  # type: ignore[no-untyped-def]
+                theme: str | None) -> bool:
+    """A snapshot of a workbench in ``lang`` at ``size`` (``theme``: e.g. the 16-colour one) after ``run``."""
+    app = make_app(lang=lang, live=False, **({"theme": theme} if theme else {}))
+    return snap_compare(app, terminal_size=size, run_before=run)
+
+
 def screen_text(app) -> str:  # type: ignore[no-untyped-def]
     """What the terminal shows now, as plain text (one line per row; a wide character is one char)."""
     strips = app.screen._compositor.render_strips()

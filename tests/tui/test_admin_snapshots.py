@@ -16,7 +16,9 @@ SCREENS = {"units": ("U", UnitTreeScreen), "operators": ("O", OperatorsScreen), 
            "audit": ("L", AuditScreen)}
 CASES = [("units", "zh-CN", (80, 24), "huiyin-16"), ("operators", "zh-CN", (80, 24), "huiyin-16"),
          ("calendar", "zh-CN", (80, 24), "huiyin-16"), ("audit", "zh-CN", (80, 24), "huiyin-16"),
-         ("units", "en", (120, 40), None), ("calendar", "en", (120, 40), None)]
+         ("units", "en", (120, 40), None), ("calendar", "en", (120, 40), None),
+         ("operators", "en", (80, 24), "huiyin-16"), ("operators", "en", (120, 40), None),
+         ("audit", "en", (80, 24), "huiyin-16"), ("audit", "en", (120, 40), None)]
 
 
 def opened(name: str):  # type: ignore[no-untyped-def]
@@ -27,6 +29,9 @@ def opened(name: str):  # type: ignore[no-untyped-def]
         await logged_in_as(pilot, "admin")
         # one audited change (the same each time: an unchanged day writes no second entry)
         await app.api._request("PUT", "/api/calendar/days/2027-03-01", json_body={"type": "holiday", "name": "测试"})
+        # and an operator disabled (active: yes → no in the audit, ✕ in the operators table; once: the same again
+        # writes nothing)
+        await app.api._request("PATCH", "/api/operators/liuqiao", json_body={"disabled": True})
         await pilot.press(key)
         await wait_for(pilot, lambda: isinstance(app.screen, cls) and app.screen.loaded_once)
         await settle(pilot)

@@ -137,8 +137,10 @@ def test_check_reports_a_failed_expectation_with_its_step(tmp_path: Path,
     wrong.write_text(OWN_DISTRICT, encoding="utf-8")
     assert command.main(["--check", str(wrong)]) == 1
     out = capsys.readouterr().out
-    assert "step 1: step 1 expect 1: m (SF-2026-000001) status is 'pending', expected 'closed'" in out
-    assert "expect 2" not in out and "step 2" not in out  # the queue count and the claim held
+    # the step, which expectation, what was expected and what was found (not "step 1: step 1 expect 1")
+    assert "step 1: expectation 1: matter m (SF-2026-000001) status: expected 'closed', found 'pending'" in out
+    assert "step 1: step 1" not in out
+    assert "expectation 2" not in out and "step 2" not in out  # the queue count and the claim held
     assert "1 failed" in out
 
 
@@ -226,7 +228,7 @@ def _caption_app():  # type: ignore[no-untyped-def]
 
     from huiyin.themes import builtin_themes
     from huiyin.tui.components.caption import CaptionBanner, CaptionState
-    from huiyin.tui.i18n import set_language
+    from huiyin.tui.i18n import set_language, t
 
     class CaptionApp(App[None]):
         def __init__(self) -> None:
@@ -243,7 +245,7 @@ def _caption_app():  # type: ignore[no-untyped-def]
                 caption="回兴街道窗口:事项出现在“待办”(1)里。街道也无法单独解决,继续提交区级(e)。",
                 caption_en="Huixing street finds it in its incoming queue (1). It cannot solve it alone either: "
                            "up to the district (e).",
-                keys="1 e ctrl+s"))
+                keys="1 e ctrl+s", controls=t("demo.controls")))
             yield Static("(the workbench's screen)")
 
     return CaptionApp()
@@ -264,3 +266,75 @@ def test_the_documented_example_is_a_valid_scenario(doc: str) -> None:
     for block in examples:
         scenario = parse(block, doc)
         assert scenario.steps[-1].expect
+
+
+# a field has the focus in step 2 (the queue's filter box): the trainer's keys must still be the trainer's
+FOCUSED = CONTROLS.replace('keys = ["2"]', 'caption_en = "step two"\nkeys = ["slash"]').replace(
+    'caption = "第三步"', 'caption = "第三步"\ncaption_en = "step three"') + """
+[[step]]
+caption = "第四步"
+caption_en = "step four"
+hold = "60s"
+"""
+
+
+@pytest.mark.anyio
+async def test_the_trainers_keys_while_paused_in_a_field_and_go_to_a_step(tmp_path: Path) -> None:
+    """-> while paused plays one step and stays paused; space and r work while a field has the focus (r while
+    paused plays again from step 1, with an operator at the window and the clock running); g N enter goes to
+    step N, forwards and back; once the script has ended the banner says the keys are the workbench's."""
+    from textual.widgets import Input
+
+    scenario = parse(FOCUSED, "focused.toml")
+    app = make_demo_app(scenario, language="en", testing=True, state_dir=tmp_path, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.player is not None and app.player.step_index == 1
+                       and isinstance(app.screen, QueueScreen) and "step one" in screen_text(app), timeout=20)
+        await pilot.press("space")
+        assert app.paused and app.sim_clock.paused
+        # -> while paused: step 2 plays (its key opens the filter box), then the demo stays paused
+        await pilot.press("right")
+        await wait_for(pilot, lambda: app.player.step_index == 2 and isinstance(app.focused, Input)
+                       and not app.pressing)
+        await asyncio.sleep(0.5)
+        assert app.player.step_index == 2 and app.paused and app.sim_clock.paused
+        assert "PAUSED" in screen_text(app)
+        # a field has the focus: space is still the trainer's (not a space typed into the filter)
+        await pilot.press("space")
+        assert not app.paused and app.focused.value == ""
+        await pilot.press("space")
+        assert app.paused
+        # r while paused: a fresh sandbox, from step 1, playing: an operator at the window, the clock moving
+        first = app.server_url
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.server_url != first and app.player is not None
+                       and app.player.step_index == 1 and isinstance(app.screen, QueueScreen)
+                       and "step one" in screen_text(app) and "shuanghu" in screen_text(app), timeout=20)
+        assert not app.paused and not app.sim_clock.paused and "playing" in screen_text(app)
+        before = app.sim_clock.now()
+        await wait_for(pilot, lambda: app.sim_clock.now() > before)
+        # g 3 enter: to step 3 (step 2 played on the way)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: "go to step: _" in screen_text(app))
+        await pilot.press("3", "enter")
+        await wait_for(pilot, lambda: app.player.step_index == 3 and "step three" in screen_text(app), timeout=20)
+        assert app.failures == [] and not app.player.failures
+        # g 2: back, on a fresh sandbox (step 1 played on the way)
+        second = app.server_url
+        await pilot.press("g", "2", "enter")
+        await wait_for(pilot, lambda: app.server_url != second and app.player.step_index == 2
+                       and "step two" in screen_text(app) and isinstance(app.focused, Input) and not app.pressing,
+                       timeout=20)
+        # g 9: no such step, said so; nothing moves
+        await pilot.press("g")
+        await wait_for(pilot, lambda: "go to step: _" in screen_text(app))
+        await pilot.press("9", "enter")
+        await wait_for(pilot, lambda: any("There is no step 9" in n.message for n in app._notifications))
+        assert app.player.step_index == 2
+        # to the end: the banner no longer lists the trainer's keys
+        await pilot.press("g", "4", "enter")
+        await wait_for(pilot, lambda: app.player.step_index == 4, timeout=20)
+        await pilot.press("right")
+        await wait_for(pilot, lambda: app.done.is_set())
+        await wait_for(pilot, lambda: "keys are the workbench's again" in screen_text(app))
+        assert "r restart" not in screen_text(app) and "space pause" not in screen_text(app)

@@ -43,9 +43,21 @@ SUPERVISION = {"at_risk", "overdue", "claim_overdue"}
 async def test_builtin_story_passes_check(name: str) -> None:
     key, timeline, viewers = STORIES[name]
     seen: dict[str, MatterDetail] = {}
+    board: list[tuple[int, int, int]] = []
 
     async def inspect(app) -> None:  # type: ignore[no-untyped-def]
         number = app.player.numbers[key]
+        # the command center's board after the story: every open matter of the sandbox in exactly one row
+        api = ApiClient(app.server_url)
+        try:
+            await api.login("command", SAMPLE_PASSWORD)
+            out = await api.board()
+            page = await api.matters("district", limit=500)
+            assert page.total <= 500
+            board.append((sum(a.open for a in out.areas), out.district.open,
+                          sum(1 for m in page.items if str(m.status) != "closed")))
+        finally:
+            await api.aclose()
         for username in viewers:
             api = ApiClient(app.server_url)
             try:
@@ -56,6 +68,8 @@ async def test_builtin_story_passes_check(name: str) -> None:
 
     failures = await check_scenario(load(resolve(name)), inspect=inspect)
     assert failures == []
+    rows, district, open_matters = board[0]
+    assert rows == district == open_matters
     for username, detail in seen.items():
         assert str(detail.status) == "closed" and detail.satisfaction is not None, username
         story = [(str(e.kind), e.unit.name if e.unit else None) for e in detail.events

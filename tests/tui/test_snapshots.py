@@ -68,8 +68,14 @@ async def _record_duplicate(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _help(pilot) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
     await _logged_in(pilot)
     await pilot.press("question_mark")
+    await settle(pilot)
+    # the server line carries the test server's port, new each run: the same placeholder every time
+    line = pilot.app.screen.query_one("#help-server", Static)
+    line.update(str(line.render()).replace(pilot.app.server_url, "http://127.0.0.1:PORT"))
     await settle(pilot)
 
 

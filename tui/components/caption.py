@@ -1,6 +1,7 @@
 """The demo's caption banner: which step of how many, whose window (operator, unit, tier), the caption for the
 audience (zh-CN, and its English line), the keys the script presses as it presses them, and the player's
-state (playing at which speed, paused) with the trainer's keys. Docked at the top of every screen while a
+state (playing at which speed, paused, asking which step to go to) with the trainer's keys, or, once the script
+has ended, that the keys are the workbench's again. Docked at the top of every screen while a
 demo plays (:mod:`huiyin.tui.demo.player`)."""
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class CaptionState:
     caption_en: str = ""
     keys: str = ""
     status: str = ""
+    #: the last line's right part: the trainer's keys while the script plays, what the keys are after it ended
+    controls: str = ""
 
 
 class CaptionBanner(Static):
@@ -50,5 +53,5 @@ class CaptionBanner(Static):
         if state.caption_en:
             lines.append(Content(state.caption_en))
         lines.append(Content.assemble((t("demo.keys", keys=state.keys or "-"), "italic"), ("   ", ""),
-                                      (t("demo.controls"), "dim")))
+                                      (state.controls, "dim")))
         self.update(Content("\n").join(lines))

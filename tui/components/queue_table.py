@@ -44,7 +44,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from huiyin.core.clock import Clock, SystemClock
-from huiyin.core.domain import Status
+from huiyin.core.domain import EventKind, Status
 from huiyin.core.schemas import MatterSummary, QueuePage
 
 from huiyin.core.deadlines import Urgency
@@ -89,6 +89,18 @@ MAX_PAGES = 6
 #: at most this many requests in one walk towards the cursor (a drag of the scrollbar to the middle of a
 #: million rows walks at most this far; the next move walks on)
 MAX_WALK = 40
+
+
+def is_assigned_wait(matter: MatterSummary) -> bool:
+    """Pending where the command center assigned it: only that unit may claim it (no unit above it may)."""
+    return matter.status is Status.pending and matter.arrived_by is EventKind.assign
+
+
+def holder_text(matter: MatterSummary) -> str:
+    """The holder column: the unit's name, marked when the command center assigned the matter to it and it
+    waits there (``[assigned] 区交委``), so the queue says why there is no claim on it for anyone else."""
+    name = matter.holder_unit.name
+    return f"{t('queue.assigned_mark')} {name}" if is_assigned_wait(matter) else name
 
 
 def fit(text: str, width: int) -> str:
@@ -208,6 +220,8 @@ class QueueTable(ScrollView, can_focus=True):
         self.show_status = True
         #: tells whether a row is a new arrival (marked with NEW_MARK)
         self.is_new: Callable[[MatterSummary], bool] = lambda matter: False
+        #: what an empty list says instead of :data:`queue.empty` (a filter that matched nothing)
+        self.empty_text: str | None = None
 
     # --- data -------------------------------------------------------------------------------------------------
     @property
@@ -467,7 +481,7 @@ class QueueTable(ScrollView, can_focus=True):
         index = round(self.scroll_y) + y - 1
         if self.total == 0:
             if y == 1:
-                text = t("queue.empty") if self.loaded_once else t("queue.loading")
+                text = (self.empty_text or t("queue.empty")) if self.loaded_once else t("queue.loading")
                 return Strip([Segment(fit(" " + text, width), base)])
             return Strip.blank(width, base)
         if index >= self.total:
@@ -502,7 +516,7 @@ class QueueTable(ScrollView, can_focus=True):
         status_style = style
         if matter.status is Status.closed:
             status_style = style + self.get_component_rich_style("queue-table--closed", partial=True)
-        text = cols.line(matter.number, matter.title, matter.origin_unit.name, matter.holder_unit.name)
+        text = cols.line(matter.number, matter.title, matter.origin_unit.name, holder_text(matter))
         new = self.is_new(matter)
         mark_style = style + self.get_component_rich_style("queue-table--new", partial=True) if new else style
         segments = [Segment(fit(NEW_MARK if new else "", cols.mark) + " ", mark_style), Segment(text + " ", style)]

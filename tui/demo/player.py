@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select
@@ -80,6 +81,13 @@ class Player:
         self.failures: list[Failure] = []
         self.clients: dict[str, ApiClient] = {}
         self.step_index = 0
+        #: go to step N: the steps before it play as in a check (no holds, no pacing), step N as usual
+        self.fast_until = 0
+
+    @property
+    def quick(self) -> bool:
+        """No holds and no pacing: a check, or a step on the way to the one the trainer asked for."""
+        return self.check or self.step_index < self.fast_until
 
     # --- API access of the player itself (setup and expectations) -------------------------------------------
     async def client(self, username: str) -> ApiClient:
@@ -109,19 +117,22 @@ class Player:
         self.apply_speed()
         for step in sc.steps:
             self.step_index = step.index
-            await app.wait_unpaused()
+            if not self.quick:
+                self.apply_speed()  # arrived at the step asked for: the clock runs again (unless paused)
+                await app.turn()
             await self.play_step(step)
+            app.stepping = False
         return self.failures
 
     def apply_speed(self) -> None:
-        if self.check or self.app.paused:
+        if self.quick or self.app.paused:
             self.clock.pause()
         else:
             self.clock.set_speed(self.scenario.speed * self.app.speed)
 
     def fail(self, step: Step, message: str) -> None:
         self.failures.append(Failure(step.index, message))
-        if not self.check:
+        if not self.quick:
             self.app.notify(t("demo.failed", n=step.index, message=message), severity="error", timeout=8,
                             markup=False)
 
@@ -146,7 +157,7 @@ class Player:
                 await self.press(step, step.keys)
             if step.text:
                 await self.type_text(step.text)
-            if step.keys or step.text or not self.check:
+            if step.keys or step.text or not self.quick:
                 await self.settle()  # what the keys started (checking, actions wait for their own work)
         except DemoStop as exc:
             self.fail(step, str(exc))
@@ -154,7 +165,7 @@ class Player:
         await self.hold(step.hold)
 
     async def hold(self, seconds: float) -> None:
-        if self.check:
+        if self.quick:
             return
         app = self.app
         left = seconds
@@ -165,7 +176,7 @@ class Player:
 
     async def pace(self, seconds: float) -> None:
         """A short pause the audience can follow (keys, typing); none when checking."""
-        if not self.check and not self.app.skip.is_set():
+        if not self.quick and not self.app.skip.is_set():
             await asyncio.sleep(seconds / self.app.speed)
             await self.app.wait_unpaused()
 
@@ -223,7 +234,7 @@ class Player:
         app.caption.window = t("demo.window", unit=op.unit.name, tier=tier, name=op.display_name,
                                username=op.username, role=t(f"role.{op.role}"))
         app.show_caption()
-        if not self.check:
+        if not self.quick:
             app.notify(t("demo.switched", unit=op.unit.name, tier=tier, name=op.display_name), timeout=4)
         await self.pace(0.6)
 
@@ -286,7 +297,7 @@ class Player:
         assert isinstance(widget, Input)
         widget.focus()
         text = str(value)
-        if self.check:
+        if self.quick:
             widget.value = text
             return
         widget.value = ""
@@ -370,25 +381,27 @@ class Player:
             self.fail(step, problem)
 
     async def expectation(self, step: Step, e: Expectation) -> list[str]:
+        """What did not hold, each as ``expectation N: <what>: expected X, found Y``."""
+        which = f"expectation {e.where.rsplit(' ', 1)[-1]}"
         try:
             if e.matter is not None:
                 number = self.numbers.get(e.matter)
                 if number is None:
-                    return [f"{e.where}: matter {e.matter!r} was never recorded"]
+                    return [f"{which}: matter {e.matter!r}: expected it recorded, found no such matter"]
                 d = await (await self.client(step.operator)).matter(number)
                 got = {"status": str(d.status), "holder": d.holder_unit.name if d.holder_unit else None,
                        "claimed_by": d.claimed_by.username if d.claimed_by else None,
                        "timeline": len([x for x in d.events if str(x.kind) not in SUPERVISION_KINDS])}
-                return [f"{e.where}: {e.matter} ({number}) {name} is {got[name]!r}, expected {want!r}"
+                return [f"{which}: matter {e.matter} ({number}) {name}: expected {want!r}, found {got[name]!r}"
                         for name in ("status", "holder", "claimed_by", "timeline")
                         if (want := getattr(e, name)) is not None and got[name] != want]
             who = e.operator or step.operator
             counts = await (await self.client(who)).queue_counts()
             have = getattr(counts, str(e.queue))
             if have != e.count:
-                return [f"{e.where}: {who}'s {e.queue} queue has {have}, expected {e.count}"]
+                return [f"{which}: {who}'s {e.queue} queue: expected {e.count} matters, found {have}"]
         except (ApiError, Unreachable) as exc:
-            return [f"{e.where}: the server did not answer: {exc}"]
+            return [f"{which}: the server did not answer: {exc}"]
         return []
 
 
@@ -404,6 +417,7 @@ class DemoApp(WorkbenchApp):
         Binding("plus", "demo_faster", "demo.key_faster", id="demo.faster", priority=True, key_display="+"),
         Binding("minus", "demo_slower", "demo.key_slower", id="demo.slower", priority=True, key_display="-"),
         Binding("r", "demo_restart", "demo.key_restart", id="demo.restart", priority=True),
+        Binding("g", "demo_goto", "demo.key_goto", id="demo.goto", priority=True),
         Binding("q", "demo_quit", "demo.key_quit", id="demo.quit", priority=True),
     ]
 
@@ -419,12 +433,17 @@ class DemoApp(WorkbenchApp):
         self.speed = 1.0
         #: the script is pressing keys: the trainer's bindings step aside
         self.pressing = False
+        #: this step was let through while paused (-> while paused: one step, then paused again)
+        self.stepping = False
         self.skip = asyncio.Event()
-        self._unpaused = asyncio.Event()
-        self._unpaused.set()
-        self.caption = CaptionState(total=len(scenario.steps), status=self._status())
-        self.refusal: str | None = None
+        #: set while the player may start a step: playing, or one step asked for while paused
+        self._go = asyncio.Event()
+        self._go.set()
+        #: the digits typed after g (go to step N), ``None`` when not asking
+        self.goto_text: str | None = None
         self.player: Player | None = None
+        self.caption = CaptionState(total=len(scenario.steps), status=self._status(), controls=t("demo.controls"))
+        self.refusal: str | None = None
         self.failures: list[Failure] = []
         self.done = asyncio.Event()
 
@@ -432,10 +451,16 @@ class DemoApp(WorkbenchApp):
     def _status(self) -> str:
         if not self.playing:
             return t("demo.finished")
+        if self.goto_text is not None:
+            return t("demo.goto_prompt", n=self.goto_text, total=len(self.scenario.steps))
+        if self.player is not None and self.player.step_index < self.player.fast_until:
+            return t("demo.going", n=self.player.fast_until)
         return t("demo.paused" if self.paused else "demo.playing", speed=f"{self.speed:g}")
 
     def show_caption(self) -> None:
         self.caption.status = self._status()
+        # the trainer's keys while the script plays; once it has ended, the keys are the workbench's again
+        self.caption.controls = t("demo.controls") if self.playing else t("demo.ended_keys")
         screen = self.screen
         if isinstance(screen, ModalScreen):
             return
@@ -451,10 +476,11 @@ class DemoApp(WorkbenchApp):
         self.set_interval(0.2, self.show_caption)
         self.run_worker(self._play(), group="demo", exclusive=True, exit_on_error=False)
 
-    async def _play(self) -> None:
+    async def _play(self, fast_until: int = 0) -> None:
         while self.api is None or self.server_url is None:
             await asyncio.sleep(0.05)
         player = self.player = Player(self, self.scenario, self.sim_clock, check=self.check)
+        player.fast_until = fast_until
         try:
             self.failures = await player.run()
         except asyncio.CancelledError:
@@ -466,15 +492,25 @@ class DemoApp(WorkbenchApp):
             await player.close()
         self.playing = False
         self.paused = False
-        self._unpaused.set()
+        self._go.set()
         if not self.check:
             self.sim_clock.set_speed(self.scenario.speed)
         self.show_caption()
         self.refresh_bindings()
         self.done.set()
 
+    async def turn(self) -> None:
+        """Until the next step may start: at once while playing; while paused, when -> asks for one step (it
+        plays, then holds, still paused)."""
+        await self._go.wait()
+        self.stepping = self.paused
+        if self.paused:
+            self._go.clear()  # one step only
+
     async def wait_unpaused(self) -> None:
-        await self._unpaused.wait()
+        """Inside a step: wait while paused (not in a step let through by -> while paused)."""
+        if not self.stepping:
+            await self._go.wait()
 
     def action_refused(self, number: str, action: Action, error: ApiError) -> None:
         self.refusal = f"{error.code}: {error.message}"
@@ -486,20 +522,47 @@ class DemoApp(WorkbenchApp):
             return self.playing and not self.pressing and not self.check
         return super().check_action(action, parameters)
 
+    async def on_event(self, event: Any) -> None:
+        """While the script plays the keys are the trainer's, wherever the focus is (a form's field would
+        otherwise take space, r, q, + and - as text and the trainer could not pause or restart); after g, the
+        digits of the step to go to, enter goes, esc does not."""
+        if isinstance(event, events.Key) and self.playing and not self.pressing and not self.check:
+            if self.goto_text is not None:
+                event.stop()
+                self._goto_key(event.key, event.character)
+                return
+            action = self._trainer_action(event.key)
+            if action is not None:
+                event.stop()
+                await self.run_action(action)
+                return
+        await super().on_event(event)
+
+    def _trainer_action(self, key: str) -> str | None:
+        bindings = self._bindings.copy()
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if binding.action.startswith("demo_"):
+                return binding.action
+        return None
+
     def action_demo_pause(self) -> None:
         self.paused = not self.paused
         if self.paused:
-            self._unpaused.clear()
+            self._go.clear()
             self.sim_clock.pause()
         else:
-            self._unpaused.set()
+            self.stepping = False
+            self._go.set()
             self.sim_clock.set_speed(self.scenario.speed * self.speed)
         self.show_caption()
 
     def action_demo_next(self) -> None:
+        """The next step now; while paused it plays that one step and stays paused."""
         self.skip.set()
         if self.paused:
-            self.action_demo_pause()
+            self._go.set()
 
     def _set_speed(self, step: int) -> None:
         i = SPEEDS.index(self.speed) if self.speed in SPEEDS else SPEEDS.index(1.0)
@@ -517,10 +580,45 @@ class DemoApp(WorkbenchApp):
     def action_demo_quit(self) -> None:
         self.exit()
 
+    def action_demo_goto(self) -> None:
+        """g: ask for a step's number in the banner (digits, enter to go, esc not to)."""
+        self.goto_text = ""
+        self.show_caption()
+
+    def _goto_key(self, key: str, character: str | None) -> None:
+        text = self.goto_text or ""
+        if character is not None and character.isdigit() and len(text) < 4:
+            self.goto_text = text + character
+        elif key == "backspace":
+            self.goto_text = text[:-1]
+        elif key == "escape":
+            self.goto_text = None
+        elif key == "enter":
+            self.goto_text = None
+            if text:
+                self.go_to_step(int(text))
+        self.show_caption()
+
+    def go_to_step(self, n: int) -> None:
+        """Step ``n`` next: the steps before it play as fast as they go (as in a check) from where the script
+        is, or from a fresh sandbox when ``n`` is this step or one already played; paused stays paused."""
+        player = self.player
+        total = len(self.scenario.steps)
+        if player is None or not 1 <= n <= total:
+            self.notify(t("demo.goto_bad", n=n, total=total), severity="warning")
+            return
+        if n <= player.step_index:
+            self.run_worker(self._restart(fast_until=n), group="demo", exclusive=True, exit_on_error=False)
+            return
+        player.fast_until = n
+        self.sim_clock.pause()
+        self.skip.set()
+        self._go.set()  # the steps on the way play even while paused; step n then waits its turn
+
     def action_demo_restart(self) -> None:
         self.run_worker(self._restart(), group="demo", exclusive=True, exit_on_error=False)
 
-    async def _restart(self) -> None:
+    async def _restart(self, fast_until: int = 0) -> None:
         self.notify(t("demo.restarting"))
         for group in ("events", "session", "rules", "matter-action"):
             self.workers.cancel_group(self, group)
@@ -540,8 +638,15 @@ class DemoApp(WorkbenchApp):
         self.server_url = url.rstrip("/")
         self.api = self._client(self.server_url)
         self._tell_screens(ServerReady)
-        self.caption = CaptionState(total=len(self.scenario.steps))
-        self.paused, self.playing = False, True
-        self._unpaused.set()
+        self.caption = CaptionState(total=len(self.scenario.steps), controls=t("demo.controls"))
+        # a restart plays (r); going back to a step keeps a pause (the step then waits for space or ->)
+        if not fast_until:
+            self.paused = False
+        self.playing, self.stepping = True, False
+        self.skip.clear()
+        if self.paused and not fast_until:
+            self._go.clear()
+        else:
+            self._go.set()  # (going to a step while paused: that step plays once, then holds paused)
         self.refresh_bindings()
-        await self._play()
+        await self._play(fast_until)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,9 @@ from ..i18n import t
 from .admin_base import FilteredAdminScreen, back_binding
 
 MIN_PASSWORD = 8
+#: the table's columns, left to right: what an admin acts on first (active or disabled, who, what role, how
+#: many sessions), then the names that may be cut at 80 columns
+COLUMNS = ("state", "username", "role", "sessions", "name", "unit")
 
 
 def username_check(value: str) -> str | None:
@@ -62,10 +66,38 @@ class OperatorsScreen(FilteredAdminScreen):
     def on_mount(self) -> None:
         self.query_one("#admin-filter", Input).display = False
         table = self.query_one(DataTable)
-        for key in ("username", "name", "role", "unit", "sessions", "state"):
+        for key in COLUMNS:
             table.add_column(t(f"admin.operators.col.{key}"), key=key)
         table.focus()
         self.load()
+
+    def on_resize(self) -> None:
+        self.size_columns()
+
+    def size_columns(self) -> None:
+        """Every column in the width (80 columns too, no scrolling sideways): the state, username, role and
+        sessions whole; the display name and the unit share the rest (cut with …; the status line shows the
+        highlighted operator's in full)."""
+        table = self.query_one(DataTable)
+        width = table.scrollable_content_region.width or self.size.width
+        widths = {key: cell_len(str(table.columns[key].label)) for key in COLUMNS if key in table.columns}
+        for op in self.operators:
+            for key, text in zip(COLUMNS, self.cells(op)):
+                widths[key] = max(widths.get(key, 0), cell_len(text))
+        fixed = sum(widths[k] for k in ("state", "username", "role", "sessions"))
+        rest = max(width - 2 * table.cell_padding * len(COLUMNS) - 1 - fixed, 12)
+        widths["name"] = min(widths["name"], max(rest * 2 // 5, 6))
+        widths["unit"] = min(widths["unit"], max(rest - widths["name"], 6))
+        for key, column in table.columns.items():
+            column.auto_width = False
+            column.width = widths[str(key.value)]
+        table.refresh(layout=True)
+
+    @staticmethod
+    def cells(op: AdminOperatorOut) -> tuple[str, ...]:
+        """A row's cells in :data:`COLUMNS` order."""
+        state = "✕ " + t("admin.operators.disabled") if op.disabled else "✓ " + t("admin.operators.active")
+        return state, op.username, t(f"role.{op.role}"), str(op.sessions), op.display_name, op.unit.name
 
     @work(group="admin-load", exclusive=True, exit_on_error=False)
     async def load(self, select: str | None = None) -> None:
@@ -90,13 +122,21 @@ class OperatorsScreen(FilteredAdminScreen):
         table.clear()
         rows = self.shown()
         for op in rows:
-            state = "✕ " + t("admin.operators.disabled") if op.disabled else "✓ " + t("admin.operators.active")
-            table.add_row(op.username, op.display_name, t(f"role.{op.role}"), op.unit.name, str(op.sessions), state,
-                          key=op.username)
+            table.add_row(*self.cells(op), key=op.username)
+        self.size_columns()
         names = [o.username for o in rows]
         if current in names:
             table.move_cursor(row=names.index(current))
-        self.say(t("admin.operators.count", shown=len(rows), count=len(self.operators)))
+        self.show_current()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.show_current()
+
+    def show_current(self) -> None:
+        """The count, and the highlighted operator's name and unit in full (the table may cut them)."""
+        count = t("admin.operators.count", shown=len(self.shown()), count=len(self.operators))
+        op = self.current()
+        self.say(f"{op.display_name} · {op.unit.name} · {count}" if op is not None else count)
 
     def current_name(self) -> str | None:
         table = self.query_one(DataTable)

@@ -1,5 +1,6 @@
 """The unit tree (key U): fold and unfold it, each unit with its open matters; add, edit (rename, kind, tier),
-move under another parent, deactivate or activate again, find a unit by name (``/``)."""
+move under another parent, deactivate or activate again, find a unit by name (``/``: the cursor goes to the first
+unit found, and stays on it after enter or esc, so ``a`` adds under it)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class UnitTreeScreen(FilteredAdminScreen):
         super().__init__()
         self.units: list[UnitOut] = []
         self.loaded_once = False
+        #: the unit the cursor goes to once the rebuilt tree is laid out
+        self._pending: int | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=t("admin.units.find_placeholder"), id="admin-filter", compact=True)
@@ -92,6 +95,9 @@ class UnitTreeScreen(FilteredAdminScreen):
         shown: set[int] | None = None
         if needle:
             shown = set()
+            found = [unit.id for unit in self.units if needle in unit.name.casefold()]
+            if found and current not in found:
+                current = found[0]  # the cursor goes to what was found: a, e, m, d act on it
             for unit in self.units:
                 if needle in unit.name.casefold():
                     uid: int | None = unit.id
@@ -110,11 +116,28 @@ class UnitTreeScreen(FilteredAdminScreen):
             nodes[unit.id] = parent.add(unit_label(unit), data=unit.id, expand=True, allow_expand=has_children)
         tree.root.expand()
         if current in nodes and current is not None:
-            # the node has its line only after the tree has laid out its new nodes
-            self.call_after_refresh(tree.move_cursor, nodes[current])
+            # the node has its line only after the tree has laid out its new nodes; until then the unit to
+            # select is kept (a rebuild meanwhile, e.g. the find box emptied, must not read a stale cursor)
+            self._pending = current
+            self.call_after_refresh(self._select, current)
         self.say(t("admin.units.count", count=len(self.units), open=sum(u.open_matters or 0 for u in self.units)))
 
+    def _select(self, unit_id: int) -> None:
+        if self._pending != unit_id:
+            return  # a later build chose another
+        self._pending = None
+        tree = self.query_one(Tree)
+        stack = [tree.root]
+        while stack:
+            node = stack.pop()
+            if node.data == unit_id:
+                tree.move_cursor(node)
+                return
+            stack.extend(node.children)
+
     def current_id(self) -> int | None:
+        if self._pending is not None:
+            return self._pending
         node = self.query_one(Tree).cursor_node
         return node.data if node is not None else None
 

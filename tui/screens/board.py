@@ -1,6 +1,8 @@
-"""The command center's board (commanders and admins), live: per town/street and per district department the
-open, at-risk (``!``) and overdue (``X``) matters; the help requests waiting at the command center, oldest first;
-the matters bouncing between units (handed on or released more than twice); today's intake by channel.
+"""The command center's board (commanders and admins), live: per town/street and per unit outside a town (the
+district's service center, the command center, each department) the open, at-risk (``!``), overdue (``X``) and
+not-claimed-in-time matters, every open matter in exactly one row, and the whole district's (``Σ``, last); the
+help requests waiting at the command center, oldest first; the matters bouncing between units (handed on or
+released more than twice); today's intake by channel.
 
 It is one request, ``GET /api/board``, fetched again (debounced) whenever the live feed says matters changed: no
 polling. Every cell drills down (enter) to its matters, a list like a queue where the commander assigns with ``t``
@@ -38,13 +40,17 @@ CHANNELS = ("walk_in", "phone", "visit", "online")
 DEBOUNCE_SECONDS = 0.3
 #: rows shown in the help-request and bouncing lists (their drill-down lists them all)
 LIST_ROWS = 50
+#: the figure of each column of the areas table (the name column drills down to the open matters)
+AREA_COLUMNS = ("open", "open", "at_risk", "overdue", "unclaimed")
+#: the area table's row key of the whole district
+DISTRICT_ROW = "district"
 
 
 def _count(value: int, glyph: str, style: str) -> Text:
     """``! 3`` in the urgency's colour; ``0`` plain (the glyph shows only when there is something)."""
     if not value:
         return Text("0", justify="right")
-    return Text(f"{glyph} {value}", style=style, justify="right")
+    return Text(f"{glyph} {value}".strip(), style=style, justify="right")
 
 
 class BoardScreen(WorkbenchScreen):
@@ -76,8 +82,8 @@ class BoardScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         areas = self.query_one("#board-areas", DataTable)
         areas.add_column(t("board.col.area"), key="area")
-        for key in ("open", "at_risk", "overdue"):
-            areas.add_column(t(f"board.col.{key}"), key=key, width=8)
+        for key in AREA_COLUMNS[1:]:
+            areas.add_column(t(f"board.col.{key}"), key=key, width=10 if key == "unclaimed" else 8)
         help_table = self.query_one("#board-help", DataTable)
         help_table.border_title = t("board.help_title")
         for key in ("number", "since", "title"):
@@ -117,21 +123,28 @@ class BoardScreen(WorkbenchScreen):
         board = self.board
         assert board is not None
         tz = self.wb.rules.policy.tz
-        self.query_one("#board-title", Static).update(escape(t(
-            "board.title", time=board.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M"))))
+        whole = board.district
+        # the whole district's figures stay in sight when the rows scroll (80x24): the Σ row repeats them
+        self.query_one("#board-title", Static).update(escape(
+            t("board.title", time=board.as_of.astimezone(tz).strftime("%m-%d %H:%M")) + "  " + t(
+                "board.totals", open=whole.open, at_risk=whole.at_risk, overdue=whole.overdue,
+                unclaimed=whole.unclaimed)))
         colours = self.app.theme_variables
         at_risk = f"bold {colours.get('urgency-at-risk', 'yellow')}"
         overdue = f"bold {colours.get('urgency-overdue', 'red')}"
         areas = self.query_one("#board-areas", DataTable)
         keep = areas.cursor_coordinate
         areas.clear()
-        for area in board.areas:
-            kind = t(f"board.kind.{area.kind}")
-            areas.add_row(f"{kind} {short_name(area.name)}", Text(str(area.open), justify="right"),
+        for area in [*board.areas, board.district]:
+            if area.kind == "district":
+                label = Text(t("board.district_total"), style="bold")
+            else:
+                label = Text(f"{t(f'board.kind.{area.kind}')} {short_name(area.name)}")
+            areas.add_row(label, Text(str(area.open), justify="right"),
                           _count(area.at_risk, "!", at_risk), _count(area.overdue, "X", overdue),
-                          key=str(area.unit_id))
-        if board.areas:
-            areas.cursor_coordinate = keep if keep.row < len(board.areas) else areas.cursor_coordinate
+                          _count(area.unclaimed, "", at_risk),
+                          key=DISTRICT_ROW if area.kind == "district" else str(area.unit_id))
+        areas.cursor_coordinate = keep if keep.row < len(board.areas) + 1 else areas.cursor_coordinate
         tz_fmt = "%m-%d %H:%M"
         help_table = self.query_one("#board-help", DataTable)
         help_table.clear()
@@ -163,10 +176,12 @@ class BoardScreen(WorkbenchScreen):
         focused = self.focused
         if board is None or not isinstance(focused, DataTable):
             return None
-        if focused.id == "board-areas" and board.areas:
+        if focused.id == "board-areas":
             row, col = focused.cursor_coordinate
-            area = board.areas[min(row, len(board.areas) - 1)]
-            what = ("open", "open", "at_risk", "overdue")[col]
+            what = AREA_COLUMNS[min(col, len(AREA_COLUMNS) - 1)]
+            if row >= len(board.areas):  # the last row: the whole district
+                return f"district:{what}", f"{t('board.district_total')} · {t(f'board.col.{what}')}", None
+            area = board.areas[row]
             return f"area:{area.unit_id}:{what}", f"{area.name} · {t(f'board.col.{what}')}", None
         if focused.id in ("board-help", "board-bouncing"):
             items = board.help_waiting if focused.id == "board-help" else board.bouncing

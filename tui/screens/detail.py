@@ -204,7 +204,9 @@ class DetailScreen(MatterActionsScreen):
             head: list[str | tuple[str, str]] = [when, "  ", (f"{glyph} {t('detail.supervision')}", f"bold ${variable}"),
                                                   "  ", (label, "bold")]
             if e.due_at is not None:
-                head.extend(["  ", (t("detail.due_was", due=local_time(e.due_at, tz)), "dim")])
+                # not claimed in time: the claim deadline that passed; the others: the matter's deadline
+                was = "detail.claim_due_was" if e.kind is EventKind.claim_overdue else "detail.due_was"
+                head.extend(["  ", (t(was, due=local_time(e.due_at, tz)), "dim")])
             return Content.assemble(*head)
         who = e.actor.display_name if e.actor else t("detail.system")
         where = self._unit(e.unit)

@@ -3,7 +3,8 @@
 The keys of the matter come first (the workflow actions allowed now), then the screen's own, the table's and
 the app's. The box is as tall as its keys when they fit; on a small terminal (80x24) it takes the whole height
 and pages: up/down, pgup/pgdn, home/end scroll it, and its last line says which keys are shown
-("1-17 of 33") so nobody misses the rest.
+("1-17 of 33") so nobody misses the rest. Below the keys: the server this window talks to (the built-in
+server's address, for a second window: ``huiyin --server URL``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from ..actions import BY_NAME
 from ..components.queue_table import fit
 from ..i18n import t
 
-#: title, column header, legend, footer and position lines, and the border
-_CHROME_ROWS = 7
+#: title, column header, legend, server, footer and position lines, and the border
+_CHROME_ROWS = 8
 
 
 def _group(binding_id: str) -> int:
@@ -42,9 +43,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "close", "key.close_help", id="help.close_q", show=False),
     ]
 
-    def __init__(self, keys: list[tuple[str, str, str]]) -> None:
+    def __init__(self, keys: list[tuple[str, str, str]], server: str = "") -> None:
         super().__init__()
         self.keys = sorted(keys, key=lambda k: _group(k[2]))  # stable: each group keeps its order
+        #: which server this window talks to (the built-in one's address: for a second window, ``--server``)
+        self.server = server
 
     def compose(self) -> ComposeResult:
         key_w = max([cell_len(k) for k, _, _ in self.keys] + [cell_len(t("help.key"))]) + 2
@@ -60,6 +63,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content("\n").join(lines), id="help-keys")
             yield Static("", id="help-position")
             yield Static(Content(t("legend.countdown")), id="help-legend")
+            yield Static(Content(self.server), id="help-server")
             yield Static(Content(t("help.footer")), id="help-footer")
 
     def on_mount(self) -> None:

@@ -7,7 +7,7 @@ mine: only for units with units under them), 4 sent on (recorded or handed on by
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Static, Tab, Tabs
@@ -24,7 +24,7 @@ from ..components.banner import ConnectionBanner
 from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
 from ..components.inputs import HInput
-from ..components.queue_table import QueueTable
+from ..components.queue_table import QueueTable, is_assigned_wait
 from ..components.status import StatusLine
 from ..i18n import t
 from ..workbench import MatterActed
@@ -151,6 +151,7 @@ class QueueScreen(MatterActionsScreen):
         table = self.query_one(QueueTable)
         table.unit_column = "origin" if queue in MY_UNIT_QUEUES else "holder"
         table.show_status = queue not in PENDING_QUEUES
+        table.empty_text = t("queue.no_match", text=q) if q else None
         table.set_source(fetch)
         self._refreshing = True  # the refresh that follows a new source
 
@@ -250,6 +251,8 @@ class QueueScreen(MatterActionsScreen):
         matter = table.current
         if matter is not None and matter.claimed_by is not None:
             parts.append(t("queue.claimed_by", name=matter.claimed_by.display_name))
+        if matter is not None and is_assigned_wait(matter):
+            parts.append(t("queue.assigned_wait", unit=matter.holder_unit.name))
         self.query_one("#queue-status", StatusLine).set("  ".join(parts))
 
     @on(QueueTable.Opened)
@@ -286,6 +289,33 @@ class QueueScreen(MatterActionsScreen):
         if action == "admin":
             return is_admin(self.wb)
         return super().check_action(action, parameters)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key kept for other roles (``s`` the report, ``b`` the board, the admin keys) says who may use it,
+        instead of doing nothing."""
+        refused = self._refused_role_key(event.key)
+        if refused is not None:
+            event.stop()
+            event.prevent_default()
+            self.wb.notify(refused, severity="warning", markup=False)
+            return
+        super().on_key(event)
+
+    def _refused_role_key(self, key: str) -> str | None:
+        from .board import BOARD_ROLES
+        from .report import REPORT_ROLES
+
+        who = {"report": REPORT_ROLES, "board": BOARD_ROLES, "admin": (Role.admin,)}
+        for node, bindings in self._binding_chain:  # the screen's bindings as remapped by the [keymap]
+            if node is not self:
+                continue
+            for binding in bindings.key_to_bindings.get(key, ()):
+                action, _, params = binding.action.rstrip(")").partition("(")
+                if action in who and self.check_action(action, (params.strip("'\""),)) is False:
+                    roles = t("queue.roles_sep").join(t(f"role.{role}") for role in who[action])
+                    what = binding.description
+                    return t("queue.only_roles", what=what[:1].upper() + what[1:], roles=roles)
+        return None
 
     def action_admin(self, name: str) -> None:
         open_admin(self, name)

@@ -48,6 +48,11 @@ DRILL = ("received", "closed", "closed_on_time", "closed_late", "open", "overdue
 #: the charts' legend: plotext lays text out one cell per character, so it stays ASCII in every language (the
 #: charts' titles, in the border, are translated)
 CHART_LEGEND = ("close%", "ontime%")
+#: the bars of the two rates: a full block and a shade, a gap between them, so the two series stay two where
+#: colours are few (16 colours) or none, and where both rates are equal (as they often are)
+BAR_MARKERS = ["sd", "▒"]
+#: the share of each unit's slot its two bars take (the rest: a gap before the next unit's)
+BAR_WIDTH = 0.6
 TIER_LETTER = {Tier.district: "D", Tier.town: "T", Tier.village: "V"}
 #: unit name endings left out where room is short (the full name is in the status line)
 SUFFIXES = ("便民服务中心", "便民服务站")
@@ -84,6 +89,11 @@ def period_label(grain: str, period: Period) -> str:
 def pct(row: AssessmentRow, name: str) -> str:
     value = getattr(row.figures, name).value
     return "—" if value is None else f"{value * 100:.2f}"
+
+
+def total_name(row: AssessmentRow) -> str:
+    """A total's name: a tier's units (``Σ district tier``), or the whole district (``Σ whole district``)."""
+    return t("report.total.whole") if row.kind == "district" else t(f"report.total.{row.key}")
 
 
 def code(row: AssessmentRow) -> str:
@@ -273,7 +283,7 @@ class ReportScreen(WorkbenchScreen):
         table.clear()
         self.rows = [*self.report.units, *self.report.tiers, self.report.district]
         for row in self.rows:
-            label = short_name(row.key) if row.kind == "unit" else t(f"report.total.{row.key}")
+            label = short_name(row.key) if row.kind == "unit" else total_name(row)
             figures = row.figures
             table.add_row(code(row) if row.kind == "unit" else "Σ", label, str(figures.received), str(figures.closed),
                           pct(row, "closure_rate"), pct(row, "on_time_rate"), pct(row, "claim_rate"),
@@ -298,7 +308,7 @@ class ReportScreen(WorkbenchScreen):
             return
         f = row.figures
         self.query_one("#report-status", StatusLine).set(t(
-            "report.status", name=row.key if row.kind == "unit" else t(f"report.total.{row.key}"),
+            "report.status", name=row.key if row.kind == "unit" else total_name(row),
             closure=f.closure_rate.text, on_time=f.on_time_rate.text, claim=f.claim_rate.text,
             satisfaction=f.satisfaction_rate.text))
         self.draw_charts(row)
@@ -315,8 +325,8 @@ class ReportScreen(WorkbenchScreen):
             labels = [code(r) for r in units]
             closure = [round((r.figures.closure_rate.value or 0) * 100, 1) for r in units]
             on_time = [round((r.figures.on_time_rate.value or 0) * 100, 1) for r in units]
-            plt.multiple_bar(labels, [closure, on_time], labels=list(CHART_LEGEND),
-                             color=["green", "blue"])
+            plt.multiple_bar(labels, [closure, on_time], labels=list(CHART_LEGEND), marker=BAR_MARKERS,
+                             width=BAR_WIDTH, color=["green", "blue"])
             plt.ylim(0, 100)
         bars.border_title = t("report.chart.units", tier=t(f"tier.{tier.value}"))
         bars.refresh()
