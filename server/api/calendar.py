@@ -67,14 +67,14 @@ def calendar_overrides(op: CurrentOperator, session: DbSession) -> list[Calendar
             for ov in load_overrides(session)]
 
 
-@router.get("/calendar/{year}", response_model=CalendarYearOut, responses={**E401, **E422})
+@router.get("/calendar/{year:int}", response_model=CalendarYearOut, responses={**E401, **E422})
 def calendar_year(year: int, op: CurrentOperator, session: DbSession) -> CalendarYearOut:
     """A year's holidays and make-up workdays, where they come from (`coverage`), and a warning when the year
     is only guessed."""
     return _year(session, year)
 
 
-@router.get("/calendar/{year}/export", response_class=PlainTextResponse, responses={**E401, **E422})
+@router.get("/calendar/{year:int}/export", response_class=PlainTextResponse, responses={**E401, **E422})
 def calendar_export(year: int, op: CurrentOperator, session: DbSession) -> str:
     """The admin's entries for a year in the import file format (edit and import it again)."""
     try:
@@ -110,7 +110,7 @@ def calendar_remove_day(day: str, op: CurrentOperator, ctx: Ctx) -> CalendarYear
     return _edit(ctx, work)
 
 
-@router.put("/calendar/{year}", response_model=CalendarYearOut, responses={**E401, **E403, **E422})
+@router.put("/calendar/{year:int}", response_model=CalendarYearOut, responses={**E401, **E403, **E422})
 def calendar_import(year: int, body: CalendarImportIn, op: CurrentOperator, ctx: Ctx) -> CalendarYearOut:
     """Admin: replace a year's entries with an import file (format: `huiyin.core.calendar`). A file with any
     error changes nothing; the 422 lists every error with its line in `errors`."""
