@@ -25,8 +25,10 @@ LIMITS = {
     "resident_name": 40,
     "resident_phone": 20,
     "address": 200,
-    "note": 1000,
-    "reason": 1000,
+    #: a progress note, an answer, a reason: what Open311 allows for a description
+    "note": 4000,
+    #: a reason is a note (stored as the timeline entry's note)
+    "reason": 4000,
     "username": 64,
     "password": 256,
     "other": 32,
