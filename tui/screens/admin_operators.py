@@ -18,9 +18,7 @@ from ..client import ApiError, Unreachable
 from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
 from ..i18n import t
 from .admin_base import FilteredAdminScreen, back_binding
-
-MIN_PASSWORD = 8
-
+from .password import new_password_check
 
 def username_check(value: str) -> str | None:
     if len(value) > 64:
@@ -31,7 +29,8 @@ def username_check(value: str) -> str | None:
 
 
 def password_check(value: str) -> str | None:
-    return "admin.error.password_short" if len(value) < MIN_PASSWORD else None
+    """Core's one password rule (:func:`huiyin.core.schemas.password_problem`), in the catalog's words."""
+    return new_password_check(value)
 
 
 def display_check(value: str) -> str | None:
