@@ -43,7 +43,7 @@ async def test_a_new_account_chooses_its_password_right_after_signing_in(make_ap
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await _sign_in_forced(pilot, "liuqiao.new", "from-the-admin")
-        assert app.screen.forced and "An admin set your password" in screen_text(app)
+        assert app.screen.forced and "an admin set the one you signed in with" in screen_text(app)
         assert "esc sign out" in screen_text(app)
         # one burst, no pauses: each field gets its own text
         await pilot.press(*"from-the-admin", "tab", *"my-own-choice", "tab", *"my-own-choice", "ctrl+s")
@@ -75,11 +75,12 @@ async def test_key_p_changes_the_password_and_refusals_are_translated(make_app, 
     app = make_app(lang="zh-CN", live=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "liuqiao.p", "first-own")
-        await pilot.press("P")
+        # typed at once after P, while the screen opens: every key lands in its field, in order
+        await pilot.press("P", *"not-the-one", "tab", *"second-own", "tab", *"second-owx", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
         screen = app.screen
-        await pilot.press(*"not-the-one", "tab", *"second-own", "tab", *"second-owx", "ctrl+s")
         await wait_for(pilot, lambda: "两次输入的新密码不一致" in screen_text(app))
+        assert screen.values() == {"current": "not-the-one", "new": "second-own", "repeat": "second-owx"}
         screen.query_one("#f-repeat").value = "second-own"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "当前密码不正确" in screen_text(app))

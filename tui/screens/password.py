@@ -33,6 +33,11 @@ class PasswordScreen(FormDialog):
     """Dismissed with ``True`` once the server took the new password; ``None`` on esc (after asking, when
     something was typed)."""
 
+    #: the labels take the dialog's width ("New password again" is longer than a form's 14-cell label column)
+    CSS = """
+    PasswordScreen .form-label { width: 100%; }
+    """
+
     def __init__(self, forced: bool = False) -> None:
         fields = [FieldSpec("current", "password.current", password=True),
                   FieldSpec("new", "password.new", password=True, check=new_password_check),
@@ -42,11 +47,10 @@ class PasswordScreen(FormDialog):
         self.add_class("password-form")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # at once, not scheduled: keys typed while the screen opens land in the first field, in order
+        self.set_focus(self.query_one("#f-current"))
         self.query_one(".form-hint", Static).update(Content(t("password.hint_forced" if self.forced
                                                               else "password.hint")))
-        if self.forced:
-            self.query_one("#form-refusal", Static).update(Content(t("password.why_forced")))
 
     def problem(self, spec: FieldSpec, value: str) -> str | None:
         found = super().problem(spec, value)
