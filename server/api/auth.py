@@ -52,7 +52,8 @@ def _throttled(exc: LoginThrottled) -> ApiError:
                     f"{exc.retry_after} s", headers={"Retry-After": str(exc.retry_after)})
 
 
-async def _throttled_check(ctx: ServerContext, request: Request, username: str, check: Callable[[], T | None]) -> T | None:
+async def _throttled_check(ctx: ServerContext, request: Request, username: str,
+                           check: Callable[[], T | None]) -> T | None:
     """``check()`` (a password check: ``None`` when it is wrong) counted by the login throttle: refused with 429
     while ``username`` or the client's address must wait, a wrong answer counted as a failed login."""
     address = request.client.host if request.client else "unknown"
@@ -117,7 +118,8 @@ def _new_hash_if_current(ctx: ServerContext, operator_id: int, body: OwnPassword
 def _change_own(ctx: ServerContext, operator_id: int, token: str, password_hash: str) -> None:
     with write_session(ctx.engine) as writer:
         row = token_row(writer, ctx, token)
-        assert row is not None and row.id is not None
+        if row is None or row.id is None:  # logged out (or ended by an admin) while the password was checked
+            raise ApiError(401, "token_invalid", "the token is unknown, expired or logged out; log in again")
         operator_admin.change_own(writer, ctx.session_clock.now(), operator_id, password_hash, row.id)
         writer.commit()
 
@@ -136,8 +138,9 @@ async def change_own_password(body: OwnPasswordIn, request: Request, op: SignedI
         raise ApiError(422, "invalid_input", PASSWORD_PROBLEMS[problem], {"new_password": problem})
     if body.new_password == body.current_password:
         raise ApiError(422, "invalid_input", "the new password is the current one", {"new_password": "unchanged"})
-    assert credentials is not None  # signed_in_operator refused a request without one
-    new_hash = await _throttled_check(ctx, request, op.username, lambda: _new_hash_if_current(ctx, op.id, body))  # type: ignore[arg-type]
+    assert credentials is not None and op.id is not None  # signed_in_operator refused a request without one
+    operator_id = op.id
+    new_hash = await _throttled_check(ctx, request, op.username, lambda: _new_hash_if_current(ctx, operator_id, body))
     if new_hash is None:
         raise ApiError(403, "wrong_password", "the current password is wrong", {"current_password": "wrong"})
-    await run_in_threadpool(_change_own, ctx, op.id, credentials.credentials, new_hash)  # type: ignore[arg-type]
+    await run_in_threadpool(_change_own, ctx, operator_id, credentials.credentials, new_hash)

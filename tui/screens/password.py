@@ -61,7 +61,9 @@ class PasswordScreen(FormDialog):
         return found
 
     async def _send(self, values: dict[str, str]) -> Any:
-        await self.app.call(lambda api: api.change_password(values["current"], values["new"]))  # type: ignore[attr-defined]
+        # the app is the WorkbenchApp (importing it here would be circular): its call() marks online/offline
+        workbench: Any = self.app
+        await workbench.call(lambda api: api.change_password(values["current"], values["new"]))
         return True
 
     def refused(self, exc: ApiError | Unreachable) -> None:
