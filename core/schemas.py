@@ -25,12 +25,34 @@ LIMITS = {
     "resident_name": 40,
     "resident_phone": 20,
     "address": 200,
-    "note": 1000,
-    "reason": 1000,
+    #: a progress note, an answer, a reason: what Open311 allows for a description
+    "note": 4000,
+    #: a reason is a note (stored as the timeline entry's note)
+    "reason": 4000,
     "username": 64,
     "password": 256,
     "other": 32,
 }
+
+#: a new password needs at least this many characters (and at most ``LIMITS["password"]``)
+MIN_PASSWORD_LENGTH = 8
+
+#: why a new password is refused: error type → the English message (the workbench translates the type)
+PASSWORD_PROBLEMS = {
+    "too_short": f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
+    "too_long": f"a password may have at most {LIMITS['password']} characters",
+}
+
+
+def password_problem(password: str) -> str | None:
+    """The error type a new password is refused with (a key of :data:`PASSWORD_PROBLEMS`), or ``None``: the one
+    password rule, for every way a password is set (``huiyin init``, an admin, the operator themselves)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "too_short"
+    if len(password) > LIMITS["password"]:
+        return "too_long"
+    return None
+
 
 #: the largest id any table hands out (a signed 64-bit integer); larger numbers from a client are refused
 MAX_ID = 2**63 - 1
@@ -117,6 +139,10 @@ class OperatorOut(_Model):
     role: Role
     unit: UnitOut
     tier: Tier
+    #: the operator signed in with a password an admin set (a new account, a reset): every call but
+    #: ``POST /api/me/password`` and logging out is refused (403 ``password_change_required``) until they choose
+    #: their own
+    must_change_password: bool = False
 
 
 class LoginOut(_Model):
@@ -697,7 +723,7 @@ class OperatorIn(_Strict):
     role: Role
     unit_id: DbId
     #: omitted: the server makes one and returns it once
-    password: str | None = Field(default=None, max_length=256)
+    password: str | None = Field(default=None, max_length=LIMITS["password"])
 
 
 class OperatorPatch(_Strict):
@@ -709,7 +735,15 @@ class OperatorPatch(_Strict):
 
 class PasswordIn(_Strict):
     #: omitted: the server makes one and returns it once
-    password: str | None = Field(default=None, max_length=256)
+    password: str | None = Field(default=None, max_length=LIMITS["password"])
+
+
+class OwnPasswordIn(_Strict):
+    """``POST /api/me/password``: the operator's own password, changed."""
+
+    current_password: str = Field(min_length=1, max_length=LIMITS["password"])
+    #: follows :func:`password_problem`
+    new_password: str = Field(max_length=LIMITS["password"])
 
 
 class OperatorCreated(_Model):

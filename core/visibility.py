@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
 
-from .domain import Role, UnitKind
+from .domain import Action, EventKind, Role, UnitKind
 from .units import UnitTree
 
 
@@ -85,6 +85,17 @@ FIELDS: Mapping[Part, frozenset[str]] = MappingProxyType({
 })
 
 NO_ACCESS: Mapping[Part, Access] = MappingProxyType({part: Access.none for part in Part})
+
+#: whoever may decide a request reads the timeline entry that asked for it (its reason) while it waits for them,
+#: and no other note: the action that decides → the kind of entry it decides on. A unit above the holder decides
+#: an extension with the notes withheld otherwise; it cannot decide blind.
+DECIDES: Mapping[Action, EventKind] = MappingProxyType({Action.approve_extension: EventKind.request_extension,
+                                                        Action.reject_extension: EventKind.request_extension})
+
+
+def requests_to_read(may: Iterable[Action]) -> frozenset[EventKind]:
+    """The kinds of entry whose latest one an operator who may take ``may`` on a matter reads in full."""
+    return frozenset(DECIDES[action] for action in may if action in DECIDES)
 
 
 #: roles that stand to every matter in one fixed way, whatever their unit

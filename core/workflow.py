@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from .domain import SUPERVISING_ROLES, WORKING_ROLES, Action, EventKind, LinkKind, NoteKind, Role, Status, UnitKind
+from .domain import (SUPERVISING_ROLES, WORKING_ROLES, Action, EventKind, LinkKind, NoteKind, Role, Status, Tier,
+                     UnitKind)
 from .schemas import MAX_EXTENSION_DAYS, ActionIn, MatterSummary  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
 from .units import UnitTree
 
@@ -35,6 +36,17 @@ class Relation(StrEnum):
     #: higher tier (a town over its villages, a district unit over the towns); never the holder itself, nor a
     #: unit of the holder's own tier beside it
     above = "above"
+    #: the holder is the command center, which nobody stands above, and this unit is one of the district units
+    #: that oversee it (:data:`COMMAND_CENTER_OVERSEERS`): who decides the command center's own requests
+    oversees_command_center = "oversees_command_center"
+
+
+#: who decides an extension the command center asks for itself: a supervisor or commander of a district unit of
+#: these kinds. The command center is the top of the matter network, answerable to the district government (the
+#: tree's root, ``government``); in the network the district's administrative service center (区行政服务中心) runs
+#: the windows and their assessment for it, so its supervisors decide too. A district department (beside the
+#: command center, coordinated by it) never does.
+COMMAND_CENTER_OVERSEERS: frozenset[UnitKind] = frozenset({UnitKind.government, UnitKind.service_center})
 
 
 class HolderMove(StrEnum):
@@ -169,10 +181,12 @@ RULES: dict[Action, Rule] = {
     Action.follow_up: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.satisfaction)),
     Action.request_extension: Rule(_r(R.holder), requires=_f(Field.reason, Field.days), optional=_f(),
                                    guard=Guard.no_extension_pending, note_kind=NoteKind.reason),
-    # the request is the holder's own: a unit above it, or the command center, decides; never the holder
-    Action.approve_extension: Rule(_r(R.above, R.command_center), excludes=_r(R.holder), roles=SUPERVISING_ROLES,
-                                   guard=Guard.extension_pending),
-    Action.reject_extension: Rule(_r(R.above, R.command_center), excludes=_r(R.holder), roles=SUPERVISING_ROLES,
+    # the request is the holder's own: a unit above it, or the command center, decides; never the holder. The
+    # command center's own request: the district units that oversee it (COMMAND_CENTER_OVERSEERS)
+    Action.approve_extension: Rule(_r(R.above, R.command_center, R.oversees_command_center), excludes=_r(R.holder),
+                                   roles=SUPERVISING_ROLES, guard=Guard.extension_pending),
+    Action.reject_extension: Rule(_r(R.above, R.command_center, R.oversees_command_center), excludes=_r(R.holder),
+                                  roles=SUPERVISING_ROLES,
                                   requires=_f(Field.reason), optional=_f(), guard=Guard.extension_pending,
                                   note_kind=NoteKind.reason),
     # the units on its path (the one holding it, the one that recorded it) and the command center; whether the
@@ -317,6 +331,10 @@ def relations(actor: Actor, matter: MatterState, tree: UnitTree) -> frozenset[Re
             actor.unit_id in {u.id for u in tree.ancestors(matter.holder_unit_id)}
             or tree[actor.unit_id].tier.rank < tree[matter.holder_unit_id].tier.rank):
         out.add(Relation.above)
+    if (matter.holder_unit_id in tree and tree[matter.holder_unit_id].kind is UnitKind.command_center
+            and actor.unit_id in tree and tree[actor.unit_id].tier is Tier.district
+            and tree[actor.unit_id].kind in COMMAND_CENTER_OVERSEERS):
+        out.add(Relation.oversees_command_center)
     return frozenset(out)
 
 

@@ -27,7 +27,8 @@ DESCRIPTION = """\
 huiyin (回音) — every matter a resident brings to a service window gets its answer.
 
 Log in with `POST /api/auth/login`, then send `Authorization: Bearer <token>` on every `/api/` request.
-Errors are JSON `{code, message, fields?}`: 401 no or expired token, 403 not allowed (the message says why),
+Errors are JSON `{code, message, fields?}`: 401 no or expired token, 403 not allowed (the message says why;
+`password_change_required`: the password was set by an admin, choose your own with `POST /api/me/password`),
 404 not found, 409 the matter's state changed or another window was first, 422 invalid input (`fields` names
 each field at fault); 405 a method the path does not have, 400 a malformed request, 408 a body too slow, 413 a body too large (1 MiB by default),
 429 too many failed logins (`Retry-After` says when to try again).

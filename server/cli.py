@@ -437,7 +437,8 @@ def cmd_operator(args: argparse.Namespace) -> int:
                 _op, made = operator_admin.add(session, clock, who, username=args.username, role=Role(args.role),
                                                unit_id=unit.id, display_name=args.display_name,  # type: ignore[arg-type]
                                                password=password)
-                message = f"added {args.username} ({args.role}) at {unit.name}"
+                message = (f"added {args.username} ({args.role}) at {unit.name}; they choose their own password at "
+                           "their first sign-in")
             elif args.op_command == "edit":
                 unit_id = unit_admin.find(session, args.unit).id if args.unit else None
                 operator_admin.edit(session, now, who, args.username, display_name=args.display_name,
@@ -449,7 +450,7 @@ def cmd_operator(args: argparse.Namespace) -> int:
                 message = f"disabled {args.username}; their sessions have ended"
             else:
                 made, _revoked = operator_admin.set_password(session, now, who, args.username, password)
-                message = f"changed the password of {args.username}"
+                message = (f"changed the password of {args.username}; they choose their own at their next sign-in")
             session.commit()
     except SetupError as exc:
         return _fail(f"{exc}; nothing was changed")

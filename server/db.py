@@ -1,6 +1,7 @@
 """Engines and migrations.
 
-SQLite runs in WAL mode with foreign keys on and a busy timeout; any other SQLAlchemy URL works too
+SQLite runs in WAL mode with foreign keys on and a busy timeout (every step of opening a connection waits it out,
+switching the journal mode included); any other SQLAlchemy URL works too
 (PostgreSQL through psycopg 3: ``postgresql+psycopg://...``; a plain ``postgresql://`` URL is taken to mean that).
 The schema is only ever changed by the Alembic migrations in ``migrations/``; every run of them (``upgrade``,
 ``downgrade``) holds a lock for its whole length (see ``migrations/env.py``), so servers starting together on
@@ -9,7 +10,9 @@ one database do not trip over each other: each start migrates, the first does th
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -30,6 +33,31 @@ def normalize_url(url: str) -> str:
     return url
 
 
+#: how long a SQLite connection waits for another's lock before it gives up
+SQLITE_BUSY_SECONDS = 30
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode (a no-op when it is already: the mode is stored in the file).
+
+    Switching needs the database to itself, and SQLite answers "database is locked" at once, without waiting out
+    the busy timeout, when another connection is switching or reading at that moment: servers starting together
+    on one new file met that (one in ten starts died). So the switch waits here, up to the busy timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
@@ -37,17 +65,17 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10,
-                               max_overflow=30)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+                               pool_size=10, max_overflow=30)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             # take the write lock at BEGIN so two writers never deadlock on an upgrade from read to write
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+            _switch_to_wal(cursor)
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 

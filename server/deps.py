@@ -42,8 +42,9 @@ def usable(row: AuthToken | None, ctx: ServerContext) -> bool:
     return row is not None and row.revoked_at is None and row.expires_at > ctx.session_clock.now()
 
 
-def current_operator(ctx: Ctx, session: DbSession,
-                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Operator:
+def signed_in_operator(ctx: Ctx, session: DbSession,
+                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Operator:
+    """The token's operator, whether or not they must change their password first (changing it, logging out)."""
     if credentials is None:
         raise ApiError(401, "unauthorized", "log in first: send Authorization: Bearer <token>")
     # the token and its operator in one query
@@ -58,6 +59,18 @@ def current_operator(ctx: Ctx, session: DbSession,
     # its own connection, and a request must never hold two (16 windows at once would drain the pool)
     session.expunge(op)
     session.rollback()
+    return op
+
+
+SignedInOperator = Annotated[Operator, Depends(signed_in_operator)]
+
+
+def current_operator(op: SignedInOperator) -> Operator:
+    """The logged-in operator; one who signed in with a password an admin set is refused (403
+    ``password_change_required``) until they have chosen their own (``POST /api/me/password``)."""
+    if op.must_change_password:
+        raise ApiError(403, "password_change_required", "choose a new password first (POST /api/me/password): "
+                       "this one was set by an admin")
     return op
 
 

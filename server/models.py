@@ -10,8 +10,10 @@ from datetime import date, datetime
 
 from datetime import timezone
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text, true
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
+
+from huiyin.core.schemas import LIMITS
 
 
 class UTCDateTime(TypeDecorator):
@@ -65,6 +67,9 @@ class Operator(SQLModel, table=True):
     unit_id: int = Field(foreign_key="units.id", index=True)
     active: bool = True
     created_at: datetime = _ts()  # type: ignore[assignment]
+    #: signed in with a password an admin set (a new account, a reset): every call but changing it is refused
+    #: until the operator chooses their own (0010)
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class AuthToken(SQLModel, table=True):
@@ -214,7 +219,7 @@ class MatterEvent(SQLModel, table=True):
     status_before: str | None = Field(default=None, max_length=16)
     status_after: str = Field(max_length=16)
     holder_unit_id: int = Field(foreign_key="units.id")
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=LIMITS["note"])
     satisfaction: int | None = None
     #: working days asked for (request_extension) or granted (approve_extension)
     days: int | None = None
@@ -290,7 +295,7 @@ class CalendarDay(SQLModel, table=True):
     year: int = Field(index=True)
     type: str = Field(max_length=16)
     name: str = Field(default="", max_length=40)
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=LIMITS["note"])
 
 
 class CalendarYear(SQLModel, table=True):

@@ -8,7 +8,9 @@ commit) and writes an audit entry (:mod:`huiyin.server.audit`; never a password 
   district any more;
 * an operator's unit must exist and be active (``unit_inactive``);
 * disabling an operator ends all their sessions at once (and :func:`huiyin.server.deps.current_operator`
-  refuses a disabled operator's token anyway); a new password ends the sessions too, except the admin's own.
+  refuses a disabled operator's token anyway); a new password ends the sessions too, except the admin's own;
+* a password an admin set for someone else (a new account, a reset) must be changed at the next sign-in
+  (``must_change_password``); the operator's own change (:func:`change_own`) clears it.
 """
 
 from __future__ import annotations
@@ -116,11 +118,14 @@ def add(session: Session, clock: Clock, who: Who, *, username: str, role: Role, 
     if display_name is not None:
         _check_display_name(display_name)
     op = create_operator(session, clock, username, password, role, unit.name, display_name, who=who)
+    op.must_change_password = True  # the admin knows it: the operator chooses their own at the first sign-in
+    session.add(op)
     return op, made
 
 
-def _revoke(session: Session, op: Operator, now: datetime) -> int:
-    tokens = live_sessions(session, op.id, now)  # type: ignore[arg-type]
+def _revoke(session: Session, op: Operator, now: datetime, keep: int | None = None) -> int:
+    """End the operator's open sessions (but the one whose id is ``keep``); how many ended."""
+    tokens = [t for t in live_sessions(session, op.id, now) if t.id != keep]  # type: ignore[arg-type]
     for token in tokens:
         token.revoked_at = now
         session.add(token)
@@ -176,12 +181,33 @@ def set_password(session: Session, now: datetime, who: Who, username: str,
         password = made = new_password()
     _check_password(password)
     op.password_hash = hash_password(password)
+    own = who.operator_id == op.id
+    # someone else's password: the admin knows it, so the operator chooses their own at the next sign-in
+    op.must_change_password = not own
     session.add(op)
-    revoked = 0 if who.operator_id == op.id else _revoke(session, op, now)
+    revoked = 0 if own else _revoke(session, op, now)
     facts = _facts(session, op)
     audit.record(session, who, now, AuditKind.operator, op.username, facts,
-                 {**facts, "password": "changed", **({"sessions_ended": revoked} if revoked else {})})
+                 {**facts, "password": "changed", **({"must_change_password": True} if not own else {}),
+                  **({"sessions_ended": revoked} if revoked else {})})
     return made, revoked
+
+
+def change_own(session: Session, now: datetime, operator_id: int, password_hash: str, keep_token_id: int) -> int:
+    """The operator's own new password (already checked and hashed): it is theirs, so no change is required any
+    more; every other session of theirs ends (the one they changed it in stays). Returns how many ended."""
+    op = session.get(Operator, operator_id)
+    assert op is not None
+    facts = _facts(session, op)
+    required = op.must_change_password
+    op.password_hash = password_hash
+    op.must_change_password = False
+    session.add(op)
+    ended = _revoke(session, op, now, keep=keep_token_id)
+    audit.record(session, Who.of(op), now, AuditKind.operator, op.username,
+                 {**facts, **({"must_change_password": True} if required else {})},
+                 {**facts, "password": "changed by the operator", **({"sessions_ended": ended} if ended else {})})
+    return ended
 
 
 def revoke_sessions(session: Session, now: datetime, who: Who, username: str) -> int:

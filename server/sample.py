@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from huiyin.core.clock import ManualClock
@@ -25,6 +26,8 @@ from .security import hash_password
 
 SAMPLE_PASSWORD = "huiyin-sample"
 SAMPLE_MODE_KEY = "sample_mode"
+#: the PostgreSQL advisory lock that lets one server at a time build the sample district ("sample")
+SAMPLE_LOCK_KEY = 0x73616D706C65
 DISTRICT = "渝北区"
 
 D, T, V = Tier.district, Tier.town, Tier.village
@@ -183,13 +186,19 @@ def ensure_sample(ctx: ServerContext, matters: bool = True) -> bool:
     with Session(ctx.engine) as session:
         if has_units(session):
             return False
-    create_sample(ctx, matters=matters)
-    return True
+    return create_sample(ctx, matters=matters, only_if_empty=True)
 
 
-def create_sample(ctx: ServerContext, matters: bool = True) -> None:
+def create_sample(ctx: ServerContext, matters: bool = True, only_if_empty: bool = False) -> bool:
+    """Build the sample district; returns whether it did. A database with units already is refused
+    (``ValueError``), or left as it is with ``only_if_empty`` (another server starting at the same moment on the
+    same new database built it first: the check is made again under the write lock)."""
     with write_session(ctx.engine) as session:
+        if session.get_bind().dialect.name == "postgresql":  # SQLite's write lock is the whole database's
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SAMPLE_LOCK_KEY})
         if has_units(session):
+            if only_if_empty:
+                return False
             raise ValueError("this database already has units; the sample district goes into an empty one")
         create_units(session, UNITS)
         shared_hash = hash_password(SAMPLE_PASSWORD)
@@ -199,6 +208,7 @@ def create_sample(ctx: ServerContext, matters: bool = True) -> None:
         session.commit()
     if matters:
         play_sample_matters(ctx)
+    return True
 
 
 def play_sample_matters(ctx: ServerContext) -> None:

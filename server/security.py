@@ -8,10 +8,9 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from huiyin.core import schemas
 
-#: a password must be at least this long when an operator is created or changes it
-MIN_PASSWORD_LENGTH = 8
+_hasher = PasswordHasher()
 
 
 def hash_password(password: str) -> str:
@@ -38,9 +37,7 @@ def token_hash(token: str) -> str:
 
 
 def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, or ``None``."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
-    if len(password) > 256:
-        return "a password may have at most 256 characters"
-    return None
+    """Why a new password is unacceptable (English), or ``None``; the rule is core's
+    (:func:`huiyin.core.schemas.password_problem`)."""
+    problem = schemas.password_problem(password)
+    return None if problem is None else schemas.PASSWORD_PROBLEMS[problem]

@@ -19,7 +19,7 @@ from huiyin.core.domain import Channel, Complexity, EventKind, LinkKind, Role, S
 from huiyin.core.schemas import (EventOut, LinkOut, MatterDetail, MatterOut, OperatorOut, OperatorRef, UnitOut,
                                  UnitRef)
 from huiyin.core.units import UnitInfo, UnitTree
-from huiyin.core.visibility import NO_ACCESS, Access, Part, access, redact, viewers
+from huiyin.core.visibility import NO_ACCESS, Access, Part, access, redact, requests_to_read, viewers
 from huiyin.core.workflow import Actor, MatterState, allowed_actions, note_kind
 
 from .links import links_of
@@ -53,7 +53,7 @@ def operator_ref(op: Operator | None) -> OperatorRef | None:
 def operator_out(op: Operator, tree: UnitTree) -> OperatorOut:
     unit = tree[op.unit_id]
     return OperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),  # type: ignore[arg-type]
-                       unit=unit_out(unit), tier=unit.tier)
+                       unit=unit_out(unit), tier=unit.tier, must_change_password=op.must_change_password)
 
 
 def operators_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Operator]:
@@ -247,9 +247,21 @@ def detail_out(op: Operator, rows: DetailRows, tree: UnitTree) -> MatterDetail |
     if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
         return None
     allowed = allowed_actions(Actor(Role(op.role), op.unit_id), matter_state(matter, trail), tree)
+    events = event_outs(None, rows.timeline, tree, seen, rows.numbers, rows.ops)
     return MatterDetail(**matter_out(None, matter, tree, trail, seen[matter.id], rows.ops).model_dump(),  # type: ignore[index]
-                        events=event_outs(None, rows.timeline, tree, seen, rows.numbers, rows.ops),
+                        events=_requests_shown(events, rows.timeline, requests_to_read(allowed)),
                         allowed_actions=allowed, links=rows.links)
+
+
+def _requests_shown(events: list[EventOut], timeline: list[MatterEvent], kinds: frozenset[EventKind]) -> list[EventOut]:
+    """The latest entry of each of ``kinds`` with its note, for one who may decide it (the policy's
+    :data:`~huiyin.core.visibility.DECIDES`): the reason of the request waiting for them, and no other note."""
+    for kind in kinds:
+        index = next((i for i in range(len(timeline) - 1, -1, -1) if timeline[i].kind == kind.value), None)
+        if index is not None and "note" in events[index].masked:
+            events[index] = events[index].model_copy(update={
+                "note": timeline[index].note, "masked": [m for m in events[index].masked if m != "note"]})
+    return events
 
 
 def as_read(row: object) -> None:

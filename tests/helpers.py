@@ -100,6 +100,19 @@ class Api:
             self._sessions[username] = Session(self.client, username, data["token"], data["operator"])
         return self._sessions[username]
 
+    def first_login(self, username: str, given: str) -> Session:
+        """Sign in with the password an admin gave, and choose one's own (``given`` + ``-own``), as the server
+        requires before anything else (``must_change_password``)."""
+        r = self.client.post("/api/auth/login", json={"username": username, "password": given})
+        assert r.status_code == 200 and r.json()["operator"]["must_change_password"], r.text
+        token = r.json()["token"]
+        r = self.client.post("/api/me/password", json={"current_password": given, "new_password": f"{given}-own"},
+                             headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 204, r.text
+        me = self.client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
+        self._sessions[username] = Session(self.client, username, token, me)  # the session stays: one, not two
+        return self._sessions[username]
+
     def __getitem__(self, username: str) -> Session:
         return self.login(username)
 

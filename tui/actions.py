@@ -62,6 +62,8 @@ REGISTRY: tuple[ActionSpec, ...] = (
                key_display="^p"),
     # ends the token on the server and forgets it here; the sign-in screen comes back (also to switch operator)
     ActionSpec("sign_out", "u", "sign_out", "app", "key.sign_out"),
+    # the operator's own password (tui/screens/password.py); uppercase, like the admin console's keys
+    ActionSpec("password", "P", "change_password", "app", "key.password", show=False),
     ActionSpec("record", "n", "record", "queue", "key.record"),
     ActionSpec("open", "enter", "open", "queue", "key.open"),
     ActionSpec("filter", "slash", "filter", "queue", "key.filter", key_display="/"),

@@ -37,6 +37,7 @@ from .screens.action_dialog import ActionDialog
 from .screens.discard import DiscardScreen
 from .screens.help import HelpScreen
 from .screens.login import LoginScreen
+from .screens.password import PasswordScreen
 from .screens.queue import QueueScreen
 from .screens.record import RecordScreen
 from .session import TokenStore
@@ -58,7 +59,7 @@ SAMPLE_PASSWORD = "huiyin-sample"
 
 
 #: screens where typed input lives (and the question before it is thrown away): ``q`` never quits the app there
-FORM_SCREENS = (RecordScreen, ActionDialog, DiscardScreen)
+FORM_SCREENS = (RecordScreen, ActionDialog, DiscardScreen, PasswordScreen)
 
 
 class WorkbenchApp(App[None]):
@@ -203,9 +204,41 @@ class WorkbenchApp(App[None]):
         """Sign in. The token is kept on this computer only when the operator asked for it (``keep``:
         "keep me signed in on this computer"); otherwise only the username is remembered, to preselect it."""
         out: LoginOut = await self.call(lambda api: api.login(username, password))
+        if out.operator.must_change_password:
+            # an admin set this password: the server takes nothing else until the operator chose their own
+            self.push_screen(PasswordScreen(forced=True), partial(self._forced_change_done, out, keep))
+            return
+        self._keep_token(out, keep)
+        await self.enter_session(out.operator)
+
+    def _keep_token(self, out: LoginOut, keep: bool) -> None:
         if self.token_store is not None and self.server_url:
             self.token_store.save(self.session_key, out.operator.username, out.token, out.expires_at, keep=keep)
-        await self.enter_session(out.operator)
+
+    def _forced_change_done(self, out: LoginOut, keep: bool, changed: bool | None) -> None:
+        """After the forced change: on into the session; esc there signs out (back to the sign-in screen)."""
+        if not changed:
+            self._end_session(server_logout=True)
+            return
+        self._keep_token(out, keep)
+        self.notify(t("notify.password_changed"))
+
+        async def enter() -> None:
+            try:
+                await self.enter_session(await self.call(lambda api: api.me()))
+            except (ApiError, Unreachable) as exc:
+                self.notify(refusal_text(getattr(exc, "code", ""), str(exc)), severity="error")
+                self._end_session(server_logout=False)
+
+        self.run_worker(enter(), group="session-start", exclusive=True, exit_on_error=False)
+
+    def action_change_password(self) -> None:
+        """The operator's own password (key P, the palette)."""
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.notify(t("notify.password_changed"))
+
+        self.push_screen(PasswordScreen(), done)
 
     def last_username(self) -> str | None:
         """Who signed in last at this computer (to preselect on the sign-in screen)."""
@@ -325,6 +358,8 @@ class WorkbenchApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "sign_out":
             return self.operator is not None
+        if action == "change_password":
+            return self.operator is not None and not isinstance(self.screen, FORM_SCREENS)
         if action == "quit" and isinstance(self.screen, FORM_SCREENS):
             return False  # a form or dialog: q is typed there (or does nothing), it never quits
         return True

@@ -35,9 +35,11 @@ class SampleOperator(BaseModel):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: ErrorOut) -> None:
+    def __init__(self, status: int, error: ErrorOut, retry_after: int | None = None) -> None:
         self.status = status
         self.error = error
+        #: ``Retry-After`` of a 429 (seconds), when the server sent one
+        self.retry_after = retry_after
         super().__init__(f"{status} {error.code}: {error.message}")
 
     @property
@@ -159,6 +161,10 @@ class ApiClient:
         finally:
             self.token = None
 
+    async def change_password(self, current: str, new: str) -> None:
+        """``POST /api/me/password``: the operator's own password (their other sessions end, this one stays)."""
+        await self._request("POST", "/api/me/password", json_body={"current_password": current, "new_password": new})
+
     async def me(self) -> OperatorOut:
         return OperatorOut.model_validate(await self._request("GET", "/api/me"))
 
@@ -262,4 +268,5 @@ def _error_from(response: httpx.Response) -> ApiError:
     except (ValueError, ValidationError):
         text = response.text.strip()[:200] or response.reason_phrase
         error = ErrorOut(code=f"http_{response.status_code}", message=text)
-    return ApiError(response.status_code, error)
+    retry = response.headers.get("retry-after", "")
+    return ApiError(response.status_code, error, int(retry) if retry.isdigit() else None)

@@ -1,25 +1,29 @@
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from huiyin.core.schemas import LoginIn, LoginOut, OperatorOut
+from huiyin.core.schemas import PASSWORD_PROBLEMS, LoginIn, LoginOut, OperatorOut, OwnPasswordIn, password_problem
 
 from ..context import ServerContext
-from ..deps import CurrentOperator, Ctx, DbSession, bearer, token_row
+from .. import operator_admin
+from ..deps import CurrentOperator, Ctx, DbSession, SignedInOperator, bearer, token_row
 from ..errors import ApiError
 from ..models import AuthToken, Operator
-from ..security import DUMMY_HASH, new_token, token_hash, verify_password
+from ..security import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
 from ..views import load_tree, operator_out
 from ..throttle import LoginThrottled
 from ..db import write_session
-from .common import E401, E429
+from .common import E401, E403, E422, E429
 
 router = APIRouter(prefix="/api", tags=["auth"])
+
+T = TypeVar("T")
 
 
 def _check_password(ctx: ServerContext, body: LoginIn) -> OperatorOut | None:
@@ -48,30 +52,42 @@ def _throttled(exc: LoginThrottled) -> ApiError:
                     f"{exc.retry_after} s", headers={"Retry-After": str(exc.retry_after)})
 
 
+async def _throttled_check(ctx: ServerContext, request: Request, username: str,
+                           check: Callable[[], T | None]) -> T | None:
+    """``check()`` (a password check: ``None`` when it is wrong) counted by the login throttle: refused with 429
+    while ``username`` or the client's address must wait, a wrong answer counted as a failed login."""
+    address = request.client.host if request.client else "unknown"
+    guard = ctx.logins
+    try:
+        await run_in_threadpool(guard.check, username, address)
+        async with guard.hashing:  # bounded argon2; a waiting check holds no thread
+            # others (on any worker) may have failed while this one waited
+            reserved = await run_in_threadpool(guard.reserve, username, address)
+            result = await run_in_threadpool(check)
+    except LoginThrottled as exc:
+        raise _throttled(exc) from None
+    if result is not None:
+        await run_in_threadpool(guard.succeeded, username, address, reserved)
+    return result
+
+
 @router.post("/auth/login", response_model=LoginOut, responses={401: E401[401], **E429})
 async def login(body: LoginIn, request: Request, ctx: Ctx) -> LoginOut:
     """Exchange a username and password for a bearer token (valid for ``HUIYIN_TOKEN_TTL_HOURS``, 12 by default).
 
     After too many failed logins of one account, or from one address, within a window (5 and 20 in 15 minutes
-    by default) it answers 429 with `Retry-After` (seconds) until the window has passed."""
-    address = request.client.host if request.client else "unknown"
-    guard = ctx.logins
-    try:
-        await run_in_threadpool(guard.check, body.username, address)
-        async with guard.hashing:  # bounded argon2; a waiting login holds no thread
-            # others (on any worker) may have failed while this one waited
-            reserved = await run_in_threadpool(guard.reserve, body.username, address)
-            operator = await run_in_threadpool(_check_password, ctx, body)
-    except LoginThrottled as exc:
-        raise _throttled(exc) from None
+    by default) it answers 429 with `Retry-After` (seconds) until the window has passed.
+
+    `operator.must_change_password`: the password was set by an admin (a new account, a reset); every other call
+    with this token answers 403 `password_change_required` until `POST /api/me/password` sets the operator's own."""
+    operator = await _throttled_check(ctx, request, body.username, lambda: _check_password(ctx, body))
     if operator is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
-    await run_in_threadpool(guard.succeeded, body.username, address, reserved)
     return await run_in_threadpool(_issue_token, ctx, operator)
 
 
 @router.post("/auth/logout", status_code=204, responses=E401)
-def logout(op: CurrentOperator, ctx: Ctx,
+def logout(op: SignedInOperator, ctx: Ctx,
            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
     """End the token this request was sent with; other sessions of the operator stay logged in."""
     if credentials is None:
@@ -88,3 +104,43 @@ def logout(op: CurrentOperator, ctx: Ctx,
 def me(op: CurrentOperator, session: DbSession) -> OperatorOut:
     """The logged-in operator, with their unit, tier and role."""
     return operator_out(op, load_tree(session))
+
+
+def _new_hash_if_current(ctx: ServerContext, operator_id: int, body: OwnPasswordIn) -> str | None:
+    """The new password's hash if ``current_password`` is right, else ``None``."""
+    with Session(ctx.engine) as session:
+        op = session.get(Operator, operator_id)
+        if op is None or not verify_password(op.password_hash, body.current_password):
+            return None
+    return hash_password(body.new_password)
+
+
+def _change_own(ctx: ServerContext, operator_id: int, token: str, password_hash: str) -> None:
+    with write_session(ctx.engine) as writer:
+        row = token_row(writer, ctx, token)
+        if row is None or row.id is None:  # logged out (or ended by an admin) while the password was checked
+            raise ApiError(401, "token_invalid", "the token is unknown, expired or logged out; log in again")
+        operator_admin.change_own(writer, ctx.session_clock.now(), operator_id, password_hash, row.id)
+        writer.commit()
+
+
+@router.post("/me/password", status_code=204,
+             responses={**E401, **E403, **E422, **E429})
+async def change_own_password(body: OwnPasswordIn, request: Request, op: SignedInOperator, ctx: Ctx,
+                              credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    """Change the logged-in operator's own password. `new_password` needs 8 to 256 characters (422 `fields`:
+    `new_password`: `too_short`, `too_long`, or `unchanged` when it is the current one). A wrong
+    `current_password` answers 403 `wrong_password` and counts as a failed login of the account (429 after too
+    many, as for logging in). The operator's other sessions end; this one stays. Allowed, and required, when
+    the operator must change a password an admin set."""
+    problem = password_problem(body.new_password)
+    if problem is not None:
+        raise ApiError(422, "invalid_input", PASSWORD_PROBLEMS[problem], {"new_password": problem})
+    if body.new_password == body.current_password:
+        raise ApiError(422, "invalid_input", "the new password is the current one", {"new_password": "unchanged"})
+    assert credentials is not None and op.id is not None  # signed_in_operator refused a request without one
+    operator_id = op.id
+    new_hash = await _throttled_check(ctx, request, op.username, lambda: _new_hash_if_current(ctx, operator_id, body))
+    if new_hash is None:
+        raise ApiError(403, "wrong_password", "the current password is wrong", {"current_password": "wrong"})
+    await run_in_threadpool(_change_own, ctx, operator_id, credentials.credentials, new_hash)

@@ -19,6 +19,10 @@ from ..rules import load_overrides, load_policy
 from .common import E401, E403, E422
 
 router = APIRouter(prefix="/api", tags=["calendar"])
+
+#: the year in the path is a number (``{year:int}``): ``/api/calendar/status`` is its own path (``PUT`` there is
+#: 405), and a year that is not a number is a path that does not exist
+NO_YEAR = {404: {"model": ErrorOut, "description": "the year in the path is not a number: no such path"}}
 T = TypeVar("T")
 E409 = {409: {"model": ErrorOut, "description": "the date is already entered as the other type"}}
 
@@ -67,14 +71,15 @@ def calendar_overrides(op: CurrentOperator, session: DbSession) -> list[Calendar
             for ov in load_overrides(session)]
 
 
-@router.get("/calendar/{year}", response_model=CalendarYearOut, responses={**E401, **E422})
+@router.get("/calendar/{year:int}", response_model=CalendarYearOut, responses={**E401, **E422, **NO_YEAR})
 def calendar_year(year: int, op: CurrentOperator, session: DbSession) -> CalendarYearOut:
     """A year's holidays and make-up workdays, where they come from (`coverage`), and a warning when the year
     is only guessed."""
     return _year(session, year)
 
 
-@router.get("/calendar/{year}/export", response_class=PlainTextResponse, responses={**E401, **E422})
+@router.get("/calendar/{year:int}/export", response_class=PlainTextResponse,
+            responses={**E401, **E422, **NO_YEAR})
 def calendar_export(year: int, op: CurrentOperator, session: DbSession) -> str:
     """The admin's entries for a year in the import file format (edit and import it again)."""
     try:
@@ -110,7 +115,7 @@ def calendar_remove_day(day: str, op: CurrentOperator, ctx: Ctx) -> CalendarYear
     return _edit(ctx, work)
 
 
-@router.put("/calendar/{year}", response_model=CalendarYearOut, responses={**E401, **E403, **E422})
+@router.put("/calendar/{year:int}", response_model=CalendarYearOut, responses={**E401, **E403, **E422, **NO_YEAR})
 def calendar_import(year: int, body: CalendarImportIn, op: CurrentOperator, ctx: Ctx) -> CalendarYearOut:
     """Admin: replace a year's entries with an import file (format: `huiyin.core.calendar`). A file with any
     error changes nothing; the 422 lists every error with its line in `errors`."""

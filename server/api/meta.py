@@ -20,6 +20,8 @@ class Health(BaseModel):
     version: str
     database: str
     sample: bool
+    #: the district has accounts; ``false`` before ``huiyin init`` made it (nobody can sign in yet)
+    accounts: bool = True
 
 
 class SampleOperator(BaseModel):
@@ -31,14 +33,17 @@ class SampleOperator(BaseModel):
 
 @router.get("/health", response_model=Health)
 def health(session: DbSession) -> Health:
-    """Liveness (no token needed); says whether this is the sample district."""
+    """Liveness (no token needed); says whether this is the sample district, and whether any account exists
+    (`accounts`: false on a database `huiyin init` has not set up yet)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         ver = version("huiyin")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         ver = "0"
-    return Health(status="ok", version=ver, database=session.get_bind().dialect.name, sample=is_sample(session))
+    accounts = session.exec(select(Operator.id).limit(1)).first() is not None
+    return Health(status="ok", version=ver, database=session.get_bind().dialect.name, sample=is_sample(session),
+                  accounts=accounts)
 
 
 @router.get("/api/sample/operators", response_model=list[SampleOperator], tags=["meta"],

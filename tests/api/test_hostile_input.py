@@ -38,3 +38,26 @@ def test_huge_ids_in_action_bodies(api):
         assert r.status_code == 422 and "to_unit" in r.json()["fields"], r.text
     r = s.post(f"/api/matters/{m['number']}/follow_up", json={"satisfaction": HUGE})
     assert r.status_code in (409, 422)
+
+
+#: a value for each path parameter, to send a request to every path the server documents
+_PATH_VALUES = {"year": "2026", "day": "2026-01-01", "number": "YB-2026-000001", "action": "claim",
+                "username": "admin", "unit_id": "1"}
+
+
+def test_a_method_a_path_does_not_have_is_405_with_allow(api):
+    """Every documented path, with every method it does not have: 405 and ``Allow`` naming the ones it has
+    (``PUT /api/calendar/status`` used to be taken for ``PUT /api/calendar/{year}`` with the year ``status``: 422)."""
+    import re
+
+    paths = api.client.get("/openapi.json").json()["paths"]
+    assert "/api/calendar/status" in paths
+    for template, operations in paths.items():
+        path = re.sub(r"{(\w+)}", lambda m: _PATH_VALUES[m.group(1)], template)
+        has = {method.upper() for method in operations}
+        for method in {"GET", "POST", "PUT", "PATCH", "DELETE"} - has:
+            r = api.client.request(method, path)
+            assert r.status_code == 405, (method, path, r.status_code, r.text)
+            assert r.json()["code"] == "method_not_allowed"
+            allowed = {m.strip() for m in r.headers["allow"].split(",")}
+            assert has <= allowed, (method, path, allowed)

@@ -120,3 +120,53 @@ def test_a_unit_sees_the_resident_once_the_matter_reaches_it_and_keeps_seeing_it
     assert sibling["resident_phone"] == "138****9999"
     assert all(e["note"] == "" for e in sibling["events"])
 
+
+
+def _entry(detail: dict, kind: str) -> dict:
+    return [e for e in detail["events"] if e["kind"] == kind][-1]
+
+
+def test_whoever_may_decide_an_extension_reads_its_reason_and_no_other_note(api):
+    """The district decides a town's request: it reads the reason (it decided blind before), and only that."""
+    village, town, district = api["shuanghu"], api["huixing.center"], api["district.supervisor"]
+    m = village.record()
+    number = m["number"]
+    village.act(number, "escalate", note="社区无法处理,提交街道")
+    town.act(number, "claim")
+    town.act(number, "progress", note="已联系物业,内部记录")
+    town.act(number, "request_extension", reason="需等待区住建委现场勘察结果", days=3)
+    seen = district.matter(number)
+    assert "approve_extension" in seen["allowed_actions"]
+    request = _entry(seen, "request_extension")
+    assert request["note"] == "需等待区住建委现场勘察结果" and "note" not in request["masked"]
+    for kind in ("escalate", "progress"):  # every other note stays withheld
+        assert _entry(seen, kind)["note"] == "" and "note" in _entry(seen, kind)["masked"]
+    # a unit that may not decide (a town beside it) reads nothing of it
+    other = api["shichuan.center"].matter(number)
+    assert _entry(other, "request_extension")["note"] == "" and "note" in _entry(other, "request_extension")["masked"]
+    district.act(number, "approve_extension")
+    decided = district.matter(number)
+    assert _entry(decided, "request_extension")["note"] == ""  # no request waits for them any more
+
+
+def test_the_command_centers_own_request_is_decided_by_the_district_that_oversees_it(api):
+    """Nobody stands above the command center: the district's administrative service center's supervisor
+    decides its own requests (COMMAND_CENTER_OVERSEERS), reading the reason; a district department never does."""
+    town, command = api["huixing.center"], api["command"]
+    m = town.record()
+    number = m["number"]
+    town.act(number, "request_help", note="需区级统筹")
+    command.act(number, "claim")
+    command.act(number, "request_extension", reason="多部门会商,需延期", days=5)
+    assert "approve_extension" not in command.matter(number)["allowed_actions"]  # never the requester
+    refused = command.post(f"/api/matters/{number}/approve_extension", json={})
+    assert refused.status_code == 403 and refused.json()["code"] == "wrong_unit"
+    clerk = api["transport"].post(f"/api/matters/{number}/reject_extension", json={"reason": "x"})
+    assert clerk.status_code == 403
+    supervisor = api["district.supervisor"]
+    seen = supervisor.matter(number)
+    assert {"approve_extension", "reject_extension"} <= set(seen["allowed_actions"])
+    assert _entry(seen, "request_extension")["note"] == "多部门会商,需延期"
+    assert _entry(seen, "request_help")["note"] == ""
+    supervisor.act(number, "reject_extension", reason="请按期办结")
+    assert command.matter(number)["extension_days_requested"] is None

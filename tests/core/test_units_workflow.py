@@ -109,6 +109,24 @@ def test_extensions_need_a_supervisor_and_a_pending_request():
     assert check(Actor(Role.commander, 3), Action.reject_extension, department, TREE) is None
 
 
+def test_the_command_centers_own_request_is_decided_by_the_units_that_oversee_it():
+    """Nobody stands above the command center: the district government and its administrative service center
+    decide (COMMAND_CENTER_OVERSEERS, supervisors and commanders); never a department, a town, or the center."""
+    from huiyin.core.visibility import requests_to_read
+    from huiyin.core.domain import EventKind
+
+    own = state(Status.in_progress, holder=3, origin=5, extension=3)
+    assert check(Actor(Role.supervisor, 2), Action.approve_extension, own, TREE) is None  # 区行政服务中心
+    assert check(Actor(Role.commander, 1), Action.reject_extension, own, TREE) is None  # the district itself
+    assert check(Actor(Role.clerk, 2), Action.approve_extension, own, TREE).code is RefusalCode.wrong_role
+    for unit in (3, 4, 5):  # the requester, a department, a town
+        assert check(Actor(Role.supervisor, unit), Action.approve_extension, own, TREE).code is RefusalCode.wrong_unit
+    # ... and what they may do, they read the reason of: that entry's kind, and no other
+    may = allowed_actions(Actor(Role.supervisor, 2), own, TREE)
+    assert requests_to_read(may) == {EventKind.request_extension}
+    assert requests_to_read(allowed_actions(Actor(Role.supervisor, 4), own, TREE)) == frozenset()
+
+
 def test_a_unit_above_may_not_take_over_a_matter_the_command_center_assigned():
     from dataclasses import replace
 

@@ -128,6 +128,7 @@ def test_init_units_file_and_first_admin(env, tmp_path):
         assert client.get("/api/sample/operators").status_code == 404
         r = client.post("/api/auth/login", json={"username": "admin", "password": "a-long-secret"})
         assert r.status_code == 200 and r.json()["operator"]["unit"]["name"] == "示例区"
+        assert r.json()["operator"]["must_change_password"] is False  # init's first admin chose it
         # every change the command line made is in the audit, by the system user who ran it; no password
         audit = client.get("/api/audit", headers={"Authorization": f"Bearer {r.json()['token']}"}).json()["items"]
         actor = f"cli:{getpass.getuser()}"
@@ -144,6 +145,10 @@ def test_init_units_file_and_first_admin(env, tmp_path):
         assert "secret" not in text and "argon2" not in text and "hash" not in text
         r = client.post("/api/auth/login", json={"username": "dong", "password": "third-secret"})
         token = r.json()["token"]
+        # an admin (here on the command line) set it: dong chooses their own before anything else
+        assert r.json()["operator"]["must_change_password"] is True
+        assert client.post("/api/me/password", headers={"Authorization": f"Bearer {token}"},
+                           json={"current_password": "third-secret", "new_password": "dongs-own"}).status_code == 204
         matter = client.post("/api/matters", headers={"Authorization": f"Bearer {token}"},
                               json={"title": "t", "channel": "walk_in", "resident_name": "r"}).json()
         assert matter["number"].startswith("SL-")

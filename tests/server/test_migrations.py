@@ -163,6 +163,10 @@ def seed(revision: str, conn: sa.Connection) -> None:
     revs = db.revisions()
     seeder = next(SEEDERS[r] for r in reversed(revs[: revs.index(revision) + 1]) if r in SEEDERS)
     seeder(conn)
+    if revs.index(revision) >= revs.index("0009"):
+        from huiyin.server.report_facts import rebuild_facts
+
+        rebuild_facts(conn)  # the facts a server at that revision keeps as it writes (0008 made the table)
     if conn.dialect.name == "postgresql":
         tables = ["units", "operators", "auth_tokens", "matters", "matter_events"]
         if revs.index(revision) >= revs.index("0004"):
@@ -412,3 +416,25 @@ def test_0003_repairs_what_the_shipped_0002_did(fresh_database):
         with engine.connect() as conn:
             again = dict(conn.execute(sa.text("SELECT id, deadline_days FROM matters")).all())
         assert again == {1: 3, 2: 7, 3: 9, 4: 3}
+
+
+def test_0010_notes_of_4000_characters_and_the_forced_password_change(fresh_database):
+    """0010: notes take 4,000 characters (a 4,000-character note is stored whole at head); existing operators
+    are not asked to change their password; the downgrade cuts a longer note to 1,000 and drops the flag."""
+    long_note = "长" * 4000
+    with seeded(fresh_database, "0009") as (engine, _url):
+        db.upgrade(engine, "0010")
+        with engine.begin() as conn:
+            assert set(conn.execute(sa.text("SELECT must_change_password FROM operators")).scalars()) == {False}
+            conn.execute(sa.text("UPDATE matter_events SET note = :note WHERE id = (SELECT min(id) FROM "
+                                 "matter_events)"), {"note": long_note})
+            assert long_note in conn.execute(sa.text("SELECT note FROM matter_events")).scalars().all()
+        db.downgrade(engine, "0009")
+        with engine.connect() as conn:
+            notes = conn.execute(sa.text("SELECT note FROM matter_events")).scalars().all()
+            assert long_note[:1000] in notes and max(len(n) for n in notes) == 1000
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("operators")}
+            assert "must_change_password" not in columns
+        db.upgrade(engine)
+        with engine.connect() as conn:
+            _check_head(conn)

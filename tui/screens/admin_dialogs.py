@@ -138,9 +138,13 @@ class FormDialog(ModalScreen[Any]):
         try:
             result = await self.submit(values)
         except (ApiError, Unreachable) as exc:
-            self.query_one("#form-refusal", Static).update(Content(refusal(exc)))
+            self.refused(exc)
             return
         self.dismiss(result)
+
+    def refused(self, exc: ApiError | Unreachable) -> None:
+        """Show a refusal of ``submit`` on the form (nothing typed is lost)."""
+        self.query_one("#form-refusal", Static).update(Content(refusal(exc)))
 
     def action_cancel(self) -> None:
         leave_unless_typed(self, self.values() != self.initial, lambda: self.dismiss(None))

@@ -19,8 +19,8 @@ from ..client import ApiError, Unreachable
 from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
 from ..i18n import t
 from .admin_base import FilteredAdminScreen, back_binding
+from .password import new_password_check
 
-MIN_PASSWORD = 8
 #: the table's columns, left to right: what an admin acts on first (active or disabled, who, what role, how
 #: many sessions), then the names that may be cut at 80 columns
 COLUMNS = ("state", "username", "role", "sessions", "name", "unit")
@@ -35,7 +35,8 @@ def username_check(value: str) -> str | None:
 
 
 def password_check(value: str) -> str | None:
-    return "admin.error.password_short" if len(value) < MIN_PASSWORD else None
+    """Core's one password rule (:func:`huiyin.core.schemas.password_problem`), in the catalog's words."""
+    return new_password_check(value)
 
 
 def display_check(value: str) -> str | None:

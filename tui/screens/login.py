@@ -40,6 +40,15 @@ def server_label(url: str | None, embedded: bool) -> str:
     return url or t("login.server_starting")
 
 
+def login_refusal(exc: ApiError) -> str:
+    """A refused sign-in in the catalog's words, by its code (a throttled one says for how long)."""
+    if exc.status == 401:
+        return t("login.failed")
+    if exc.code == "too_many_attempts" and exc.retry_after:
+        return t("login.too_many_attempts", minutes=max(1, -(-exc.retry_after // 60)))
+    return refusal_text(exc.code, exc.message)
+
+
 class LoginScreen(WorkbenchScreen):
     BINDINGS = [
         *bindings_for("login"),
@@ -52,6 +61,8 @@ class LoginScreen(WorkbenchScreen):
         self.switching = switching
         self.ready = False
         self.signing_in = False
+        #: the server has accounts (``/health``); before ``huiyin init`` nobody can sign in
+        self.accounts = True
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -126,6 +137,10 @@ class LoginScreen(WorkbenchScreen):
         self.query_one("#login-server", Static).update(Content(t("login.server", server=self._server_label())))
         self._connect()
 
+    def _ready_status(self) -> None:
+        """Connected: log in, or (before ``huiyin init``) there is nobody to log in as, and what to run."""
+        self._status(t("login.connected") if self.accounts else t("login.no_accounts"))
+
     def _status(self, text: str) -> None:
         self.query_one("#login-status", Static).update(Content(text))
 
@@ -153,7 +168,8 @@ class LoginScreen(WorkbenchScreen):
                 operators = []
         self._show_samples(operators)
         self.ready = True
-        self._status(t("login.connected"))
+        self.accounts = health.get("accounts") is not False
+        self._ready_status()
         if not self.switching:
             try:
                 await self.wb.resume_saved()
@@ -205,8 +221,8 @@ class LoginScreen(WorkbenchScreen):
                 return
             await self.wb.login(username, password, keep=self.keep)
         except ApiError as exc:
-            self._status(t("login.connected"))
-            self._error(t("login.failed") if exc.status == 401 else refusal_text(exc.code, exc.message))
+            self._ready_status()
+            self._error(login_refusal(exc))
         except Unreachable:
             self._status(t("login.unreachable", seconds=int(self.wb.retry_seconds)))
             self._error(t("conn.action_failed"))
