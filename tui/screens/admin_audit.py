@@ -33,6 +33,10 @@ def audit_value(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+#: fields named before the others, in this order
+_FIRST = {"password": 0, "must_change_password": 1}
+
+
 def change_summary(entry: AuditOut) -> str:
     """What changed, in one line: ``field: before → after`` for each field that differs; a new password and the
     sessions it ended in words (the password itself is never recorded)."""
@@ -42,11 +46,14 @@ def change_summary(entry: AuditOut) -> str:
     if entry.after is None:
         return t("admin.audit.removed")
     parts = []
-    for k in sorted(set(before) | set(after)):
+    # what a person looks for first leads (a cut row still shows it): a new password, then that it must be changed
+    for k in sorted(set(before) | set(after), key=lambda k: (_FIRST.get(k, len(_FIRST)), k)):
         if before.get(k) == after.get(k) or k == "days":
             continue
         if k == "password":
             parts.append(t("admin.audit.password_changed"))
+        elif k == "must_change_password":
+            parts.append(t("admin.audit.must_change" if after.get(k) else "admin.audit.must_change_off"))
         elif k == "sessions_ended":
             parts.append(tn("admin.audit.sessions_ended", int(after.get(k) or 0)))
         else:
