@@ -142,8 +142,12 @@ class FormDialog(ModalScreen[Any]):
             return
         self.dismiss(result)
 
+    def typed_input(self) -> bool:
+        """Something was typed or chosen (esc, and quitting or signing out from anywhere, ask first)."""
+        return self.values() != self.initial
+
     def action_cancel(self) -> None:
-        leave_unless_typed(self, self.values() != self.initial, lambda: self.dismiss(None))
+        leave_unless_typed(self, self.typed_input(), lambda: self.dismiss(None))
 
 
 class ConfirmDialog(ModalScreen[bool]):

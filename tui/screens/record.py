@@ -102,7 +102,7 @@ class RecordScreen(WorkbenchScreen):
         for name, _ in FIELDS:
             widget = self.query_one(f"#f-{name}")
             if isinstance(widget, Select):
-                out[name] = "" if widget.value is Select.BLANK else str(widget.value)
+                out[name] = "" if widget.value is Select.NULL else str(widget.value)
             else:
                 out[name] = widget.value  # type: ignore[attr-defined]
         return out
@@ -190,5 +190,9 @@ class RecordScreen(WorkbenchScreen):
             self.saving = False
         self.dismiss(out)
 
+    def typed_input(self) -> bool:
+        """Something was typed or chosen (esc, and quitting or signing out from anywhere, ask first)."""
+        return self.values() != self.initial
+
     def action_cancel(self) -> None:
-        leave_unless_typed(self, self.values() != self.initial, lambda: self.dismiss(None))
+        leave_unless_typed(self, self.typed_input(), lambda: self.dismiss(None))
