@@ -29,6 +29,7 @@ from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.widget import Widget
 
 #: the longest a key waits for the one before it to settle (seconds): then it goes anyway
 SETTLE_TIMEOUT = 3.0
@@ -59,21 +60,41 @@ class KeysInOrder(App[None]):
         self._keys_idle = asyncio.Event()
         self._keys_idle.set()
         self._settling: asyncio.Task[None] | None = None
+        #: the field the characters in flight are typed into (the next character may follow them at once)
+        self._typing_into: Widget | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
             await super().on_event(event)
             return
+        if not self.screen_stack:  # the app is closing: nothing left to type into
+            return
         if event is not self._released_key and not self._keys_idle.is_set():
+            if not self._held_keys and self._typing_into is not None and self._types_into(self._typing_into, event):
+                # a character after characters typed into the same field: it goes right after them, into
+                # that field (no focus can have moved), without waiting for them to be drawn one by one
+                await super().on_event(event)
+                return
             self._held_keys.append(event)  # its turn comes when the keys before it have settled
             return
         self._released_key = None
         self._keys_idle.clear()
         screens = self._key_screens()
+        focused = self.focused if screens else None
+        self._typing_into = focused if focused is not None and self._types_into(focused, event) else None
         try:
             await super().on_event(event)
         finally:
             self._settling = asyncio.get_running_loop().create_task(self._settle_then_next(screens))
+
+    def _types_into(self, widget: Widget, event: Typed) -> bool:
+        """``event`` is a character ``widget`` takes as text (no binding acts on it first)."""
+        if not isinstance(event, events.Key) or not event.is_printable or widget is not self.focused:
+            return False
+        if not widget.check_consume_key(event.key, event.character):
+            return False
+        return not any(binding.priority for _node, bindings in self._binding_chain
+                       for binding in bindings.key_to_bindings.get(event.key, ()))
 
     def _key_screens(self) -> list[Screen[Any]]:
         try:
@@ -107,16 +128,18 @@ class KeysInOrder(App[None]):
             self._next_key()
 
     def _next_key(self) -> None:
-        if self._held_keys and not self._exit:
+        if self._held_keys and not self._exit and self.screen_stack:
             self._released_key = self._held_keys.popleft()
             self.post_message(self._released_key)
         else:
+            self._typing_into = None
             self._keys_idle.set()
 
     async def keys_applied(self) -> None:
-        """Wait until every key typed so far has been applied and has settled."""
-        while not self._keys_idle.is_set():
-            await self._keys_idle.wait()
+        """Wait until every key typed so far (also those not yet taken from the app's queue) has been applied
+        and has settled."""
+        while not (self._keys_idle.is_set() and self._message_queue.empty()):
+            await asyncio.sleep(0.005)
 
     async def _press_keys(self, keys: Iterable[str]) -> None:
         """Textual's Pilot presses keys through this and then waits for the screen: it waits for held keys too."""

@@ -34,8 +34,8 @@ from .test_day_one import api, open_palette_and_run, record
 pytestmark = pytest.mark.anyio
 
 #: key names sent as one key (anything longer is text, typed a character at a time)
-NAMED = {"tab", "shift+tab", "enter", "escape", "space", "down", "up", "backspace", "home", "end", "ctrl+s",
-         "ctrl+o", "ctrl+p", "ctrl+u"}
+NAMED = {"tab", "shift+tab", "enter", "escape", "space", "down", "up", "left", "right", "backspace", "home", "end",
+         "ctrl+s", "ctrl+o", "ctrl+p", "ctrl+u"}
 CHARACTERS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "space": " ", "backspace": "\x7f"}
 
 
@@ -291,3 +291,97 @@ async def test_follow_up_enter_in_the_note_moves_on_and_an_unchosen_satisfaction
         burst(app, "space", "down", "enter")  # 5: very satisfied; the error goes at once
         await wait_for(pilot, lambda: value(dialog, "#f-satisfaction") == 5)
         assert "choose one" not in str(dialog.query_one("#err-satisfaction").render())
+
+
+# ------------------------------------------------------------------------------------------ the admin forms
+async def open_admin_screen(pilot: Any, key: str) -> Any:
+    app = pilot.app
+    burst(app, key)
+    await wait_for(pilot, lambda: getattr(app.screen, "loaded_once", False))
+    return app.screen
+
+
+async def saved_form(pilot: Any, screen: Any, *keys: str) -> None:
+    """``keys`` in one burst (the form's key first: the form opens while the rest are on their way), then
+    wait until every key was applied and the form has gone (saved)."""
+    from huiyin.tui.screens.admin_dialogs import FormDialog
+
+    app = pilot.app
+    burst(app, *keys)
+    await app.keys_applied()
+    await wait_for(pilot, lambda: screen in app.screen_stack
+                   and not any(isinstance(s, FormDialog) for s in app.screen_stack), info=lambda: screen_text(app))
+
+
+async def test_the_admin_operator_forms_take_a_burst(make_app, tui_server) -> None:
+    """The account was created as ``qiaodong桥东村窗口``: the display name's keys landed in the username
+    (which cannot be changed afterwards). Add, then edit, each as one burst."""
+    app = make_app(lang="en", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await logged_in_as(pilot, "admin")
+        screen = await open_admin_screen(pilot, "O")
+        await saved_form(pilot, screen, "a", "qiaodong", "tab", "桥东村窗口", "enter", "enter", "space", "宝圣湖",
+                         "enter", "tab", "long-enough-secret", "ctrl+s")
+        await wait_for(pilot, lambda: screen.current_name() == "qiaodong")
+        screen.fill("qiaodong")
+        await saved_form(pilot, screen, "e", "桥东村窗口 2", "tab", "space", "sup", "enter", "ctrl+s")
+    with api(tui_server.base_url, "admin") as http:
+        made = next(o for o in http.get("/api/operators").json() if o["username"] == "qiaodong")
+    assert (made["display_name"], made["role"], made["unit"]["name"]) == ("桥东村窗口 2", "supervisor",
+                                                                           "宝圣湖社区便民服务站")
+    with httpx.Client(base_url=tui_server.base_url, timeout=10) as http:
+        signed = http.post("/api/auth/login", json={"username": "qiaodong", "password": "long-enough-secret"})
+    assert signed.status_code == 200, signed.text
+
+
+async def test_the_admin_unit_forms_take_a_burst(make_app, tui_server) -> None:
+    app = make_app(lang="en", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await logged_in_as(pilot, "admin")
+        screen = await open_admin_screen(pilot, "U")
+        town = next(u for u in screen.units if u.name == "双凤桥街道便民服务中心")
+        screen.build(town.id)
+        await wait_for(pilot, lambda: screen.current() is not None and screen.current().id == town.id)
+        # add under the town: name, the tier (village, preset), the kind (typed in its list)
+        await saved_form(pilot, screen, "a", "桥东村便民服务站", "tab", "tab", "space", "station", "enter", "ctrl+s")
+        await wait_for(pilot, lambda: screen.current() is not None and screen.current().name == "桥东村便民服务站")
+        added = screen.current()
+        assert (added.parent_id, added.tier, added.kind) == (town.id, "village", "station")
+        # rename it, then move it under another town
+        await saved_form(pilot, screen, "e", "桥东村服务站", "ctrl+s")
+        await wait_for(pilot, lambda: screen.current() is not None and screen.current().name == "桥东村服务站")
+        await saved_form(pilot, screen, "m", "space", "回兴街道", "enter", "ctrl+s")
+        huixing = next(u for u in screen.units if u.name == "回兴街道便民服务中心")
+        await wait_for(pilot, lambda: any(u.name == "桥东村服务站" and u.parent_id == huixing.id for u in screen.units))
+
+
+async def test_the_calendar_and_policy_forms_take_a_burst(make_app, tui_server, tmp_path) -> None:
+    app = make_app(lang="en", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await logged_in_as(pilot, "admin")
+        screen = await open_admin_screen(pilot, "K")
+        # a day: Friday the 27th made a holiday with a name, in one burst with the key that moves there
+        await saved_form(pilot, screen, "right", "e", "tab", "Burst day, 突发", "ctrl+s")
+        await wait_for(pilot, lambda: any(d.day.isoformat() == "2026-11-27" and d.name == "Burst day, 突发"
+                                          for d in screen.year.special_days))
+        # the policy: every field retyped (a field selects its text as the focus arrives: typing replaces it)
+        before = screen.policy.model_dump()
+        await saved_form(pilot, screen, "p", "4", "tab", "8", "tab", "2", "tab", "6.5", "tab", "08:30", "tab",
+                         "17:00", "ctrl+s")
+        await wait_for(pilot, lambda: screen.policy.simple_days == 4)
+        assert {k: str(v) for k, v in screen.policy.model_dump().items()} == {
+            "simple_days": "4", "complex_days": "8", "claim_days": "2", "at_risk_hours": "6.5",
+            "day_start": "08:30", "day_end": "17:00", "timezone": before["timezone"]}
+        # an import: the file's path typed in one burst
+        year = tmp_path / "2027.txt"
+        year.write_text("2027-01-01 holiday New Year\n", encoding="utf-8")
+        burst(app, "i", str(year))
+        from huiyin.tui.screens.admin_dialogs import FormDialog
+
+        await app.keys_applied()
+        assert isinstance(app.screen, FormDialog) and value(app.screen, "#f-path") == str(year)
+        burst(app, "escape", "y")
+        await wait_for(pilot, lambda: app.screen is screen)
+    with api(tui_server.base_url, "admin") as http:  # the module's other tests count with the policy as it was
+        assert http.put("/api/policy", json=before).status_code == 200
+        assert http.delete("/api/calendar/days/2026-11-27").status_code in (200, 204)

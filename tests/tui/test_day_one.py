@@ -260,7 +260,9 @@ async def test_a_matter_sent_out_of_the_queue_opens_where_it_went(make_app, tui_
 
 
 # ---------------------------------------------------------------------------------- 4 typed input is kept
-async def test_a_typed_form_asks_before_discarding_and_q_never_quits_it(make_app) -> None:
+async def test_a_typed_form_asks_before_discarding_and_q_never_quits_it(make_app, tui_server) -> None:
+    with api(tui_server.base_url, "huixing.center") as http:  # a matter to escalate, whatever ran before
+        record(http, "To escalate (typed form)", "typed-form-escalate")
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "huixing.center")
@@ -286,6 +288,7 @@ async def test_a_typed_form_asks_before_discarding_and_q_never_quits_it(make_app
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         # a dialog with a typed note asks too
+        await wait_for(pilot, lambda: any(Action.escalate in app.allowed_for(r) for r in table(app).rows))
         await select(pilot, next(r for r in table(app).rows if Action.escalate in app.allowed_for(r)).number)
         await open_dialog(pilot, "e")
         await pilot.press(*"needs the district")

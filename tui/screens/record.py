@@ -68,7 +68,8 @@ class RecordScreen(WorkbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
-        with VerticalScroll(id="record-form"):
+        # not a stop of its own for tab: the keys typed after tab belong to a field (it scrolls to the field)
+        with VerticalScroll(id="record-form", can_focus=False):
             yield Static(Content(t("record.title")), id="record-title")
             for name, required in FIELDS:
                 label = t(f"field.{name}") + (" *" if required else "")
