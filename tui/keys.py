@@ -13,9 +13,14 @@ machine) had already been posted to the widget focused when it arrived: ``ABC`` 
 :class:`KeysInOrder` (the workbench app's base) takes one key (or paste) at a time: the next one is held until
 what the previous one set off has run out (every message queue of the app, of the screen the key went to and
 of the screen shown now is empty and processed, that screen is mounted, its after-refresh callbacks ran), and
-is only then dispatched by Textual as usual (priority bindings, the focused widget, bubbling). Keys are never
+is only then dispatched by Textual as usual (priority bindings, the focused widget, bubbling). Characters that
+follow a character typed into the focused field (a field that takes them as text, no binding on them) go on at
+once, after it: no focus can move between them, and a long note types as fast as without this. Keys are never
 dropped and never reordered; a key whose effects never settle (a handler waiting on the network) holds the next
 one back at most :data:`SETTLE_TIMEOUT` seconds.
+
+Pilot's ``press`` waits for held keys too (:meth:`KeysInOrder._press_keys`, Textual's private hook for it);
+tests that post keys themselves wait with :meth:`KeysInOrder.keys_applied`.
 """
 
 from __future__ import annotations
@@ -128,11 +133,12 @@ class KeysInOrder(App[None]):
             self._next_key()
 
     def _next_key(self) -> None:
+        # a key arriving before the released one is dispatched is held after it, never typed ahead of it
+        self._typing_into = None
         if self._held_keys and not self._exit and self.screen_stack:
             self._released_key = self._held_keys.popleft()
             self.post_message(self._released_key)
         else:
-            self._typing_into = None
             self._keys_idle.set()
 
     async def keys_applied(self) -> None:
