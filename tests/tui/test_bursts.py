@@ -21,6 +21,7 @@ from textual.widgets import Input, OptionList, Select
 
 from huiyin.core.domain import Action
 from huiyin.tui.actions import WORKFLOW_KEYS
+from huiyin.tui.client import ApiClient
 from huiyin.tui.screens.action_dialog import ActionDialog
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.discard import DiscardScreen
@@ -29,7 +30,7 @@ from huiyin.tui.screens.queue import QueueScreen
 from huiyin.tui.screens.record import RecordScreen
 
 from .conftest import SAMPLE_PASSWORD, login, logged_in_as, screen_text, wait_for
-from .test_day_one import api, open_palette_and_run, record
+from .test_day_one import SlowNetwork, api, open_palette_and_run, record
 
 pytestmark = pytest.mark.anyio
 
@@ -386,3 +387,45 @@ async def test_the_calendar_and_policy_forms_take_a_burst(make_app, tui_server, 
     with api(tui_server.base_url, "admin") as http:  # the module's other tests count with the policy as it was
         assert http.put("/api/policy", json=before).status_code == 200
         assert http.delete("/api/calendar/days/2026-11-27").status_code in (200, 204)
+
+
+class HeldOperators(SlowNetwork):
+    """The real server behind a line the test holds: the operators list waits until released."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/operators":
+            await self.open.wait()
+        return await httpx.AsyncHTTPTransport.handle_async_request(self, request)
+
+
+async def test_keys_typed_while_an_admin_list_loads_wait_for_it(make_app, tui_server) -> None:
+    """``O`` and ``e`` at once: ``e`` found no row yet (the table loads from the server), and the display name
+    typed next acted on the operators screen key by key (``a`` opened an add form, ``d`` asked to disable)."""
+    from huiyin.tui.screens.admin_dialogs import FormDialog
+    from huiyin.tui.screens.admin_operators import OperatorsScreen
+
+    with api(tui_server.base_url, "admin") as http:
+        names = {o["username"]: o["display_name"] for o in http.get("/api/operators").json()}
+    app = make_app(lang="en", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await logged_in_as(pilot, "admin")
+        slow = HeldOperators()
+        app.api = ApiClient(app.server_url, token=app.api.token, transport=slow)
+        slow.hold()
+        burst(app, "O", "e", "Burst edited", "ctrl+s")
+        await app.keys_applied()  # every key typed while the table has not come yet
+        await wait_for(pilot, lambda: isinstance(app.screen, OperatorsScreen))
+        assert not app.screen.loaded_once
+        slow.release()
+        await wait_for(pilot, lambda: isinstance(app.screen, OperatorsScreen) and app.screen.loaded_once
+                       and not any(isinstance(s, FormDialog) for s in app.screen_stack))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.current() is not None and screen.current().display_name == "Burst edited")
+        edited = screen.current()
+        assert sum(o.display_name == "Burst edited" for o in screen.operators) == 1
+    with api(tui_server.base_url, "admin") as http:
+        operators = {o["username"]: o for o in http.get("/api/operators").json()}
+        assert operators[edited.username]["display_name"] == "Burst edited"
+        assert "a" not in operators  # no account made of stray keys
+        restored = http.patch(f"/api/operators/{edited.username}", json={"display_name": names[edited.username]})
+        assert restored.status_code == 200, restored.text
