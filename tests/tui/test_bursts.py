@@ -21,7 +21,6 @@ from textual.widgets import Input, OptionList, Select
 
 from huiyin.core.domain import Action
 from huiyin.tui.actions import WORKFLOW_KEYS
-from huiyin.tui.client import ApiClient
 from huiyin.tui.screens.action_dialog import ActionDialog
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.discard import DiscardScreen
@@ -389,15 +388,6 @@ async def test_the_calendar_and_policy_forms_take_a_burst(make_app, tui_server, 
         assert http.delete("/api/calendar/days/2026-11-27").status_code in (200, 204)
 
 
-class HeldOperators(SlowNetwork):
-    """The real server behind a line the test holds: the operators list waits until released."""
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/operators":
-            await self.open.wait()
-        return await httpx.AsyncHTTPTransport.handle_async_request(self, request)
-
-
 async def test_keys_typed_while_an_admin_list_loads_wait_for_it(make_app, tui_server) -> None:
     """``O`` and ``e`` at once: ``e`` found no row yet (the table loads from the server), and the display name
     typed next acted on the operators screen key by key (``a`` opened an add form, ``d`` asked to disable)."""
@@ -409,9 +399,7 @@ async def test_keys_typed_while_an_admin_list_loads_wait_for_it(make_app, tui_se
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await logged_in_as(pilot, "admin")
-        slow = HeldOperators()
-        app.api = ApiClient(app.server_url, token=app.api.token, transport=slow)
-        slow.hold()
+        slow = SlowNetwork.held(app, "/api/operators")
         burst(app, "O", "e", "Burst edited", "ctrl+s")
         await app.keys_applied()  # every key typed while the table has not come yet
         await wait_for(pilot, lambda: isinstance(app.screen, OperatorsScreen))
