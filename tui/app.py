@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
@@ -32,9 +32,11 @@ from .client import ApiClient, ApiError, UnitsChanged, Unreachable
 from .components.banner import ConnectionBanner
 from .embedded import EmbeddedLauncher
 from .i18n import refusal_text, set_language, t
+from .keys import KeysInOrder
 from .palette import WorkbenchCommands
 from .screens.action_dialog import ActionDialog
-from .screens.discard import DiscardScreen
+from .screens.admin_dialogs import FormDialog
+from .screens.discard import DiscardScreen, leave_asking
 from .screens.help import HelpScreen
 from .screens.login import LoginScreen
 from .screens.password import PasswordScreen
@@ -59,10 +61,10 @@ SAMPLE_PASSWORD = "huiyin-sample"
 
 
 #: screens where typed input lives (and the question before it is thrown away): ``q`` never quits the app there
-FORM_SCREENS = (RecordScreen, ActionDialog, DiscardScreen, PasswordScreen)
+FORM_SCREENS = (RecordScreen, ActionDialog, FormDialog, DiscardScreen, PasswordScreen)
 
 
-class WorkbenchApp(App[None]):
+class WorkbenchApp(KeysInOrder):
     CSS_PATH = ["app.tcss", "admin.tcss"]
     TITLE = "huiyin"
     BINDINGS = bindings_for("app")
@@ -331,8 +333,14 @@ class WorkbenchApp(App[None]):
 
     def action_sign_out(self) -> None:
         """Sign out: the server ends the token (``POST /api/auth/logout``), this computer forgets it, and the
-        sign-in screen comes back (for this operator or the next shift's)."""
-        self._end_session(server_logout=True)
+        sign-in screen comes back (for this operator or the next shift's). A form with typed input anywhere on
+        the stack (the palette's Sign out over a half-filled form) is not thrown away without asking."""
+        leave_asking(self.screen, lambda: self._end_session(server_logout=True))
+
+    async def action_quit(self) -> None:
+        """Quit, after asking when a form with typed input is open anywhere (``q`` on a possible duplicate
+        shown over the record form, the palette's Quit)."""
+        leave_asking(self.screen, self.exit)
 
     def _end_session(self, *, server_logout: bool) -> None:
         self.workers.cancel_group(self, "events")
@@ -386,10 +394,11 @@ class WorkbenchApp(App[None]):
         return f"{unit.name} ({t(f'tier.{unit.tier}')})"
 
     # --- workflow actions ---------------------------------------------------------------------------------------
-    @work(group="matter-action", exclusive=True, exit_on_error=False)
-    async def run_matter_action(self, matter: MatterSummary, action: Action) -> None:
+    def run_matter_action(self, matter: MatterSummary, action: Action) -> None:
         """Ask what the action needs (fields, confirmation), send it, show the outcome, refresh. The screen it
-        was started from hears :class:`MatterActed` when it went through."""
+        was started from hears :class:`MatterActed` when it went through. The dialog opens at once, in the key's
+        own turn (from a worker it opened later, and the keys typed right after the action's key, the note,
+        went to the screen under it)."""
         if action not in self.allowed_for(matter):
             self.notify(t("notify.not_allowed", action=t(f"action.{action}")), severity="warning")
             return
@@ -407,6 +416,12 @@ class WorkbenchApp(App[None]):
         if rule.requires or rule.confirm:
             self.push_screen(ActionDialog(matter, action, send), dismissed)
             return
+        self._send_matter_action(origin, number, action, send)
+
+    @work(group="matter-action", exclusive=True, exit_on_error=False)
+    async def _send_matter_action(self, origin: Screen[Any], number: str, action: Action,
+                                  send: Callable[[ActionIn], Awaitable[None]]) -> None:
+        """An action that needs nothing asked first (claim): sent as it is."""
         try:
             await send(ActionIn())
         except ApiError as exc:
@@ -579,12 +594,12 @@ class WorkbenchApp(App[None]):
             params: tuple[Any, ...] = ()
             if "(" in spec.action:
                 params = (spec.action.split("(", 1)[1].rstrip(")").strip("'\""),)
-            if target.check_action(action_name, params) is not True:
-                continue
+            if spec.name != "quit" and target.check_action(action_name, params) is not True:
+                continue  # Quit is offered everywhere: from a form it asks first (q there is typed, never quits)
             key = self.get_key_display(Binding(spec.key, spec.action, "", key_display=spec.key_display))
             # plain text: the palette (tui/palette.py) shows it as Content, so "[/]" is not markup
-            yield SystemCommand(f"{t(spec.label)}  [{key}]", t("palette.action_help", name=spec.name),
-                                partial(self.run_named_action, spec.name))
+            run = self.action_quit if spec.name == "quit" else partial(self.run_named_action, spec.name)
+            yield SystemCommand(f"{t(spec.label)}  [{key}]", t("palette.action_help", name=spec.name), run)
         for name in self.huiyin_themes:
             yield SystemCommand(t("palette.theme", name=name), t("palette.theme_help"),
                                 partial(setattr, self, "theme", name), discover=False)

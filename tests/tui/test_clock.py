@@ -104,11 +104,11 @@ async def test_extension_request_and_approval_by_key(clock_server, tmp_path) -> 
                        and app.screen.number == number)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionDialog))
-        await pilot.press(*"45", "enter")  # days first; 45 is too many
+        await pilot.press(*"45", "ctrl+s")  # days first; 45 is too many
         await pilot.pause()
         assert isinstance(app.screen, ActionDialog) and "from 1 to 30" in screen_text(app)
         await pilot.press("backspace", "backspace", "5", "tab")
-        await pilot.press(*"site survey needed", "enter")
+        await pilot.press(*"site survey needed", "enter", "enter")  # enter moves on to the button, which sends
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.matter is not None
                        and app.screen.matter.extension_days_requested == 5)
         await pilot.press("escape", "2")

@@ -103,13 +103,22 @@ async def _never_sent(body) -> None:  # type: ignore[no-untyped-def]
 
 
 class SlowNetwork(httpx.AsyncHTTPTransport):
-    """The real server behind a line the test holds: while held, matter requests wait until released (no
-    timing: on a loaded machine a fixed delay ran out before the test looked)."""
+    """The real server behind a line the test holds: while held, requests under ``prefix`` (matters) wait
+    until released (no timing: on a loaded machine a fixed delay ran out before the test looked)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "/api/matters") -> None:
         super().__init__()
+        self.prefix = prefix
         self.open = asyncio.Event()
         self.open.set()
+
+    @classmethod
+    def held(cls, app, prefix: str = "/api/matters") -> "SlowNetwork":  # type: ignore[no-untyped-def]
+        """Put ``app``'s calls (its session kept) behind a new line, held."""
+        slow = cls(prefix)
+        app.api = ApiClient(app.server_url, token=app.api.token, transport=slow)
+        slow.hold()
+        return slow
 
     def hold(self) -> None:
         self.open.clear()
@@ -118,7 +127,7 @@ class SlowNetwork(httpx.AsyncHTTPTransport):
         self.open.set()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.startswith("/api/matters"):
+        if request.url.path.startswith(self.prefix):
             await self.open.wait()
         return await super().handle_async_request(request)
 
@@ -260,7 +269,9 @@ async def test_a_matter_sent_out_of_the_queue_opens_where_it_went(make_app, tui_
 
 
 # ---------------------------------------------------------------------------------- 4 typed input is kept
-async def test_a_typed_form_asks_before_discarding_and_q_never_quits_it(make_app) -> None:
+async def test_a_typed_form_asks_before_discarding_and_q_never_quits_it(make_app, tui_server) -> None:
+    with api(tui_server.base_url, "huixing.center") as http:  # a matter to escalate, whatever ran before
+        record(http, "To escalate (typed form)", "typed-form-escalate")
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "huixing.center")
@@ -286,6 +297,7 @@ async def test_a_typed_form_asks_before_discarding_and_q_never_quits_it(make_app
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         # a dialog with a typed note asks too
+        await wait_for(pilot, lambda: any(Action.escalate in app.allowed_for(r) for r in table(app).rows))
         await select(pilot, next(r for r in table(app).rows if Action.escalate in app.allowed_for(r)).number)
         await open_dialog(pilot, "e")
         await pilot.press(*"needs the district")
@@ -303,9 +315,7 @@ async def test_keys_typed_while_a_queue_or_a_matter_loads_are_not_lost(make_app,
     app = make_app(lang="en", live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot, "huixing.center")
-        slow = SlowNetwork()
-        app.api = ApiClient(app.server_url, token=app.api.token, transport=slow)
-        slow.hold()
+        slow = SlowNetwork.held(app)
         await pilot.press("5", "down", "down")  # the All queue loads while down, down are typed
         assert not table(app).loaded_once
         slow.release()

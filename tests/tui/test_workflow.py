@@ -86,7 +86,7 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
             await pilot.pause()
             assert isinstance(village.screen, ActionDialog)
             assert "required" in screen_text(village)
-            await pilot.press(*"not ours: needs the town", "enter")
+            await pilot.press(*"not ours: needs the town", "enter", "enter")  # on to the button, which confirms
             # it left the in-hand queue: its detail shows where it went (the cursor is on no other matter)
             await wait_for(pilot, lambda: isinstance(village.screen, DetailScreen) and village.screen.number == number
                            and village.screen.matter is not None and village.screen.matter.status is Status.pending)
@@ -148,8 +148,13 @@ async def test_switch_operator_without_restarting(make_app) -> None:
         options = app.screen.query_one("#samples")
         listed = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "district.supervisor" in listed and "huixing.center" in listed
-        await wait_for(pilot, lambda: options.has_focus and options.highlighted == 0)
-        await pilot.press(*["down"] * listed.index("huixing.center"), "enter")
+        # the next shift types where the focus starts: the username (the list highlights whoever it names)
+        assert app.screen.query_one("#username").has_focus and options.highlighted is None
+        await pilot.press("tab", "tab", "tab")  # password, keep me signed in, the list
+        await wait_for(pilot, lambda: options.has_focus)
+        await pilot.press("home", *["down"] * listed.index("huixing.center"))
+        assert app.screen.query_one("#username").value == "huixing.center"  # who enter signs in
+        await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         assert app.operator.username == "huixing.center"
         assert "huixing.center" in screen_text(app)

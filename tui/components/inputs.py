@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from textual.binding import Binding
 from textual.expand_tabs import expand_tabs_inline
@@ -58,7 +60,7 @@ class HInput(Input):
         return self._value_cells(self.value) + 1  # and a cell for the cursor at the end
 
 
-class HSelect(Select[str]):
+class HSelect(Select[Any]):
     BINDINGS = [
         Binding("down,space,up", "show_overlay", "Show menu", show=False),
         Binding("enter", "move_on", "Next field", show=False),

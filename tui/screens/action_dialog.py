@@ -29,7 +29,7 @@ from huiyin.core.schemas import LIMITS, ActionIn, MatterSummary, field_errors
 from huiyin.core.workflow import MAX_EXTENSION_DAYS, RULES, Actor, Field, state_of, target_unit
 
 from ..client import ApiError, Unreachable
-from ..components.inputs import HInput
+from ..components.inputs import HInput, HSelect
 from ..i18n import current, refusal_text, t
 from ..workbench import Workbench, localize_bindings, workbench
 from .discard import leave_unless_typed
@@ -77,11 +77,11 @@ class ActionDialog(ModalScreen[bool]):
                     units.can_focus = False  # the search box drives it: the note's keys never land here
                     yield units
                 elif f is Field.satisfaction:
-                    yield Select([(t(f"satisfaction.{n}"), n) for n in (5, 4, 3, 2, 1)], id="f-satisfaction",
-                                 prompt=t("dialog.choose"), compact=True)
+                    yield HSelect([(t(f"satisfaction.{n}"), n) for n in (5, 4, 3, 2, 1)], id="f-satisfaction",
+                                  prompt=t("dialog.choose"), compact=True)
                 elif f is Field.link_kind:
-                    yield Select([(t(f"link_kind.{kind}"), kind.value) for kind in LinkKind], id="f-link_kind",
-                                 prompt=t("dialog.choose"), compact=True)
+                    yield HSelect([(t(f"link_kind.{kind}"), kind.value) for kind in LinkKind], id="f-link_kind",
+                                  prompt=t("dialog.choose"), compact=True)
                 elif f is Field.days:
                     yield HInput(id="f-days", placeholder=t("hint.days"), compact=True, restrict=r"[0-9]*",
                                  max_length=2)
@@ -181,15 +181,17 @@ class ActionDialog(ModalScreen[bool]):
             self.shown_errors.discard(name)
             self.query_one(f"#err-{name}", Static).update("")
 
-    def _typed(self) -> bool:
+    def typed_input(self) -> bool:
         """Whether anything was typed or chosen (then esc asks before throwing it away)."""
         values = self._values()
         return any(value not in (None, "") for value in values.values())
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        """enter moves on, as in every form: from the last field to the button, where enter confirms. A stray
+        enter in a note (an input method committing a word) never sends it half-typed or incomplete."""
         if event.input.id != "unit-search":
-            self.action_submit()
+            self.focus_next()
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
@@ -200,7 +202,7 @@ class ActionDialog(ModalScreen[bool]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        leave_unless_typed(self, self._typed(), lambda: self.dismiss(False))
+        leave_unless_typed(self, self.typed_input(), lambda: self.dismiss(False))
 
     def _values(self) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -209,7 +211,7 @@ class ActionDialog(ModalScreen[bool]):
                 values["to_unit"] = self.to_unit
             elif f in (Field.satisfaction, Field.link_kind):
                 value = self.query_one(f"#f-{f}", Select).value
-                values[str(f)] = None if value is Select.BLANK else value
+                values[str(f)] = None if value is Select.NULL else value
             elif f is Field.days:
                 text = self.query_one("#f-days", Input).value.strip()
                 values["days"] = int(text) if text.isdigit() else (text or None)
@@ -225,6 +227,8 @@ class ActionDialog(ModalScreen[bool]):
             kind = errors.get(str(f))
             if kind and f is Field.days and kind != "required":
                 kind = "days_range"
+            elif kind == "required" and f in (Field.satisfaction, Field.link_kind):
+                kind = "choose"  # a select still reading "choose": say so, not "required" or "must be a number"
             self.query_one(f"#err-{f}", Static).update(
                 Content(t(f"error.{kind}", limit=LIMITS.get(str(f), ""))) if kind else "")
 

@@ -35,6 +35,24 @@ def back_binding() -> Binding:
 class AdminScreen(WorkbenchScreen):
     #: catalog key of the screen's title
     TITLE_KEY = ""
+    _loaded_once = False
+
+    @property
+    def loaded_once(self) -> bool:
+        """The screen's list came once. Until then keys typed ahead wait (``O e`` typed at once edits the
+        operator under the cursor once the table is there, instead of ``e`` finding no row and the next keys
+        acting on the screen); they run in order when it comes."""
+        return self._loaded_once
+
+    @loaded_once.setter
+    def loaded_once(self, value: bool) -> None:
+        first = value and not self._loaded_once
+        self._loaded_once = value
+        if first:
+            self.loaded()
+
+    def is_loading(self) -> bool:
+        return not self._loaded_once
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled(t(self.TITLE_KEY), "bold"), id="admin-title")

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from ..client import ApiError, Unreachable
+from ..components.inputs import HSelect
 from ..i18n import current, refusal_text, t
 from .discard import leave_unless_typed
 from ..workbench import localize_bindings
@@ -77,12 +78,14 @@ class FormDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Content.styled(self.title_text, "bold"), id="dialog-title")
-            with VerticalScroll(id="form-fields"):
+            # not a stop of its own for tab: the keys typed after tab belong to a field (it scrolls to the field)
+            with VerticalScroll(id="form-fields", can_focus=False):
                 for spec in self.fields:
                     yield Label(t(spec.label), classes="form-label")
                     if spec.options is not None:
-                        yield Select(spec.options, value=spec.value if spec.value else Select.NULL,
-                                     allow_blank=not spec.value, id=f"f-{spec.name}", compact=True)
+                        # enter moves on from a select too (space or up/down open it; typing there finds)
+                        yield HSelect(spec.options, value=spec.value if spec.value else Select.NULL,
+                                      allow_blank=not spec.value, id=f"f-{spec.name}", compact=True)
                     else:
                         yield Input(spec.value, password=spec.password, id=f"f-{spec.name}", compact=True)
                     yield Static("", id=f"e-{spec.name}", classes="form-error")
@@ -146,8 +149,12 @@ class FormDialog(ModalScreen[Any]):
         """Show a refusal of ``submit`` on the form (nothing typed is lost)."""
         self.query_one("#form-refusal", Static).update(Content(refusal(exc)))
 
+    def typed_input(self) -> bool:
+        """Something was typed or chosen (esc, and quitting or signing out from anywhere, ask first)."""
+        return self.values() != self.initial
+
     def action_cancel(self) -> None:
-        leave_unless_typed(self, self.values() != self.initial, lambda: self.dismiss(None))
+        leave_unless_typed(self, self.typed_input(), lambda: self.dismiss(None))
 
 
 class ConfirmDialog(ModalScreen[bool]):

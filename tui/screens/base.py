@@ -15,6 +15,8 @@ from ..workbench import MatterActed, MattersChanged, RulesChanged, Workbench, lo
 
 #: keys never held back while a screen loads: they leave it or ask about it (back, help, palette, quit)
 PASS_WHILE_LOADING = frozenset({"escape", "question_mark", "ctrl+p", "ctrl+q", "ctrl+c"})
+#: of those, the keys that pass even after other keys were held (a stuck load never traps anyone)
+LEAVE_WHILE_LOADING = frozenset({"escape", "ctrl+q", "ctrl+c"})
 #: at most this many keys are typed ahead (a stuck load must not collect a whole morning of keys)
 TYPE_AHEAD_KEYS = 32
 
@@ -36,8 +38,12 @@ class WorkbenchScreen(Screen[Any]):
 
     def on_key(self, event: events.Key) -> None:
         """A key pressed while the screen loads is held and runs once it has loaded, in order: ``down down
-        enter`` typed ahead opens the third row, not nothing (the app's own keys, esc and ? pass at once)."""
-        if not self.is_loading() or event.key in PASS_WHILE_LOADING or event.key in self._app_keys():
+        enter`` typed ahead opens the third row, not nothing. The app's own keys, esc and ? pass at once, unless
+        keys before them are held: then they wait their turn (``e`` then the ``u`` of a name typed after it
+        never signs out while ``e`` waits); esc always passes."""
+        if not self.is_loading() or event.key in LEAVE_WHILE_LOADING:
+            return
+        if not self._typed_ahead and (event.key in PASS_WHILE_LOADING or event.key in self._app_keys()):
             return
         event.stop()
         event.prevent_default()

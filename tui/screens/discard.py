@@ -1,4 +1,7 @@
-"""Asked before typed input is thrown away (esc on a form or a dialog with something typed in it)."""
+"""Asked before typed input is thrown away: esc on a form or a dialog with something typed in it, and every
+way out of the app or the session while such a form is open anywhere on the stack (q on a matter shown over
+the record form, the palette's Quit and Sign out). A screen that holds typed input says so by its
+``typed_input()`` method (the record form, the action dialogs, the admin forms)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
@@ -60,3 +64,20 @@ def leave_unless_typed(screen: Screen[Any], typed: bool, leave: Callable[[], obj
             leave()
 
     screen.app.push_screen(DiscardScreen(), answered)
+
+
+def typed_input(screen: Screen[Any]) -> bool:
+    """Whether ``screen`` holds typed input that leaving would throw away."""
+    check = getattr(screen, "typed_input", None)
+    if not callable(check):
+        return False
+    try:
+        return bool(check())
+    except NoMatches:  # not composed yet: nothing typed in it
+        return False
+
+
+def leave_asking(screen: Screen[Any], leave: Callable[[], object]) -> None:
+    """Run ``leave`` (quit, sign out: away from every screen of the stack) at once when no screen of the stack
+    holds typed input, else only after the person said to discard it."""
+    leave_unless_typed(screen, any(typed_input(s) for s in screen.app.screen_stack), leave)

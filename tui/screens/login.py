@@ -60,6 +60,8 @@ class LoginScreen(WorkbenchScreen):
         super().__init__()
         self.switching = switching
         self.ready = False
+        #: set once connected: a sign-in asked before (keys typed as the workbench starts) waits for it
+        self.connected = asyncio.Event()
         self.signing_in = False
         #: the server has accounts (``/health``); before ``huiyin init`` nobody can sign in
         self.accounts = True
@@ -89,6 +91,7 @@ class LoginScreen(WorkbenchScreen):
         from rich.cells import cell_len, set_cell_size
 
         options = self.query_one("#samples", OptionList)
+        kept = self._highlighted_id() if options.has_focus else None
         options.clear_options()
         if not operators:
             self.query_one("#samples-label").display = False
@@ -104,14 +107,34 @@ class LoginScreen(WorkbenchScreen):
                                line_w).rstrip()), id=o.username) for o in operators])
         self.query_one("#samples-label").display = True
         options.display = True
-        username = self.query_one("#username", Input)
-        password = self.query_one("#password", Input)
-        if self.focused is None or (self.focused in (username, password) and not self.focused.value):
-            # at launch the last operator of this computer is preselected; after a sign-out, the top of the list
-            last = username.value if not self.switching else ""
-            ids = [o.username for o in operators]
-            options.highlighted = ids.index(last) if last in ids else 0
-            self.set_focus(options)
+        ids = [o.username for o in operators]
+        if kept in ids:  # the person is moving in the list: where they are stays (a reconnect never undoes it)
+            options.highlighted = ids.index(kept)
+        else:
+            self._follow_username()
+
+    def _highlighted_id(self) -> str | None:
+        options = self.query_one("#samples", OptionList)
+        if options.highlighted is None:
+            return None
+        return str(options.get_option_at_index(options.highlighted).id)
+
+    @on(Input.Changed, "#username")
+    def _follow_username(self) -> None:
+        """The list highlights the person the username field names, or nobody: enter never signs in anyone but
+        the person the screen shows. The list never takes the focus by itself (typing a name goes to the name)."""
+        options = self.query_one("#samples", OptionList)
+        if options.has_focus:
+            return  # the list leads: moving in it writes the username (below)
+        name = self.query_one("#username", Input).value.strip()
+        ids = [str(options.get_option_at_index(i).id) for i in range(options.option_count)]
+        options.highlighted = ids.index(name) if name in ids else None
+
+    @on(OptionList.OptionHighlighted, "#samples")
+    def _sample_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Moving in the list shows the person in the username field: who enter signs in."""
+        if event.option_list.has_focus:
+            self.query_one("#username", Input).value = str(event.option.id)
 
     def _server_label(self) -> str:
         return server_label(self.wb.server_url, self.wb.embedded)
@@ -119,15 +142,15 @@ class LoginScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         self.query_one("#samples-label").display = False
         self.query_one("#samples", OptionList).display = False
-        last = self.wb.last_username()
+        # at launch the last operator of this computer is preselected and only the password is asked; after a
+        # sign-out (the next shift) the username is empty and asked first. The focus is set at once, where the
+        # person types: keys typed while the screen opens wait for it (the app applies keys in order)
+        last = None if self.switching else self.wb.last_username()
         if last:
-            # the last operator preselected: their password is all that is asked
             self.query_one("#username", Input).value = last
-            focus = self.query_one("#password", Input)
+            self.set_focus(self.query_one("#password", Input))
         else:
-            focus = self.query_one("#username", Input)
-        # at once, not scheduled: a scheduled focus could land after the sample list took it (a loaded machine)
-        self.set_focus(focus)
+            self.set_focus(self.query_one("#username", Input))
         if self.wb.api is not None:
             self._connect()
         else:
@@ -169,6 +192,7 @@ class LoginScreen(WorkbenchScreen):
         self._show_samples(operators)
         self.ready = True
         self.accounts = health.get("accounts") is not False
+        self.connected.set()
         self._ready_status()
         if not self.switching:
             try:
@@ -210,13 +234,13 @@ class LoginScreen(WorkbenchScreen):
 
     @work(group="login", exclusive=True, exit_on_error=False)
     async def _login(self, username: str, password: str, resume: bool = False) -> None:
-        if not self.ready:
-            self._error(t("login.not_ready"))
-            return
         self._error("")
-        self._status(t("login.logging_in", username=username))
         self.signing_in = True
         try:
+            if not self.ready:  # typed before the server answered: signed in as soon as it does, not refused
+                self._status(t("login.not_ready"))
+                await self.connected.wait()
+            self._status(t("login.logging_in", username=username))
             if resume and await self.wb.resume_saved(username):
                 return
             await self.wb.login(username, password, keep=self.keep)

@@ -68,7 +68,8 @@ class RecordScreen(WorkbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
-        with VerticalScroll(id="record-form"):
+        # not a stop of its own for tab: the keys typed after tab belong to a field (it scrolls to the field)
+        with VerticalScroll(id="record-form", can_focus=False):
             yield Static(Content(t("record.title")), id="record-title")
             for name, required in FIELDS:
                 label = t(f"field.{name}") + (" *" if required else "")
@@ -102,7 +103,7 @@ class RecordScreen(WorkbenchScreen):
         for name, _ in FIELDS:
             widget = self.query_one(f"#f-{name}")
             if isinstance(widget, Select):
-                out[name] = "" if widget.value is Select.BLANK else str(widget.value)
+                out[name] = "" if widget.value is Select.NULL else str(widget.value)
             else:
                 out[name] = widget.value  # type: ignore[attr-defined]
         return out
@@ -190,5 +191,9 @@ class RecordScreen(WorkbenchScreen):
             self.saving = False
         self.dismiss(out)
 
+    def typed_input(self) -> bool:
+        """Something was typed or chosen (esc, and quitting or signing out from anywhere, ask first)."""
+        return self.values() != self.initial
+
     def action_cancel(self) -> None:
-        leave_unless_typed(self, self.values() != self.initial, lambda: self.dismiss(None))
+        leave_unless_typed(self, self.typed_input(), lambda: self.dismiss(None))
