@@ -20,6 +20,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# Every server of the suite, in process or a subprocess (which inherits this), hashes new passwords with
+# argon2's cheapest parameters: real argon2id, a sign-in in ~0.1 ms instead of ~130 ms (the suite signs in
+# thousands of times). Set before anything imports the server; tests/server/test_serve_limits.py runs its
+# servers at the default cost, which its limits are about.
+os.environ.setdefault("HUIYIN_PASSWORD_HASHING", "CHEAPEST")
+
 from huiyin.core.clock import ManualClock
 
 # Property tests: no per-example time limit (a loaded 2-core CI machine is slow, not wrong); in CI the examples

@@ -192,6 +192,12 @@ def test_bad_database_url_is_a_message_not_a_traceback(env):
     assert r.returncode == 2 and "ISO 8601" in r.stderr
 
 
+def test_an_unknown_password_hashing_profile_is_a_message(env):
+    r = huiyin("serve", env={**env, "HUIYIN_PASSWORD_HASHING": "FASTEST"})
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "huiyin: HUIYIN_PASSWORD_HASHING='FASTEST': must be one of RFC_9106_LOW_MEMORY" in r.stderr
+
+
 def test_calendar_commands(env, tmp_path):
     url = f"sqlite:///{tmp_path / 'cal.db'}"
     shown = huiyin("calendar", "list", "2026", "--database", url, env=env)
