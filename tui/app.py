@@ -37,6 +37,7 @@ from .palette import WorkbenchCommands
 from .screens.action_dialog import ActionDialog
 from .screens.admin_dialogs import FormDialog
 from .screens.discard import DiscardScreen, leave_asking
+from .screens.base import WorkbenchScreen
 from .screens.help import HelpScreen
 from .screens.login import LoginScreen
 from .screens.password import PasswordScreen
@@ -202,16 +203,18 @@ class WorkbenchApp(KeysInOrder):
         """The server is the built-in one this workbench started (not just any server on localhost)."""
         return self.launcher is not None
 
-    async def login(self, username: str, password: str, *, keep: bool = False) -> None:
+    async def login(self, username: str, password: str, *, keep: bool = False) -> bool:
         """Sign in. The token is kept on this computer only when the operator asked for it (``keep``:
-        "keep me signed in on this computer"); otherwise only the username is remembered, to preselect it."""
+        "keep me signed in on this computer"); otherwise only the username is remembered, to preselect it.
+        ``True``: the queue comes next; ``False``: the forced password change does."""
         out: LoginOut = await self.call(lambda api: api.login(username, password))
         if out.operator.must_change_password:
             # an admin set this password: the server takes nothing else until the operator chose their own
             self.push_screen(PasswordScreen(forced=True), partial(self._forced_change_done, out, keep))
-            return
+            return False
         self._keep_token(out, keep)
         await self.enter_session(out.operator)
+        return True
 
     def _keep_token(self, out: LoginOut, keep: bool) -> None:
         if self.token_store is not None and self.server_url:
@@ -279,9 +282,14 @@ class WorkbenchApp(KeysInOrder):
         self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
 
     async def _show_queues(self) -> None:
+        # keys typed while signing in are held by the screens that go now (until they have gone): they are the
+        # queue's, in order, ahead of any it holds itself
+        leaving = [screen for screen in self.screen_stack[1:] if isinstance(screen, WorkbenchScreen)]
         while len(self.screen_stack) > 2:
             await self.pop_screen()
-        await self.switch_screen(QueueScreen())
+        queue = QueueScreen()
+        await self.switch_screen(queue)
+        queue.take_over_typed_ahead([key for screen in leaving for key in screen.take_typed_ahead()])
         if self.live:
             self._stream_connected.clear()
             self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)

@@ -141,6 +141,14 @@ class KeysInOrder(App[None]):
         else:
             self._keys_idle.set()
 
+    def type_again(self, keys: list[events.Key]) -> None:
+        """Keys a screen held while it loaded (``WorkbenchScreen.loaded``): typed now, before every key still
+        waiting here, since they came before them."""
+        self._held_keys.extendleft(reversed(keys))
+        if self._keys_idle.is_set() and self._held_keys:
+            self._keys_idle.clear()
+            self._next_key()
+
     async def keys_applied(self) -> None:
         """Wait until every key typed so far (also those not yet taken from the app's queue) has been applied
         and has settled."""

@@ -104,6 +104,22 @@ async def test_a_sign_in_typed_as_the_workbench_opens_signs_in_that_person(make_
         assert app.operator is not None and app.operator.username == "huixing.center"
 
 
+async def test_keys_typed_after_the_sign_in_go_to_the_queue_that_comes_next(make_app) -> None:
+    """The sign-in and the first record in one burst (seen in tmux: a clerk types ``n`` and the form while
+    the sign-in is on its way): the keys typed while signing in wait for the queue, not for the sign-in screen
+    that goes away with them."""
+    app = make_app(lang="en", live=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        burst(app, "huixing.center", "enter", SAMPLE_PASSWORD, "enter", "n", "ABC", "tab", "Wang Wu", "tab",
+              "13800001234")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen)
+                       and value(app.screen, "#f-resident_phone") == "13800001234")
+        assert app.operator is not None and app.operator.username == "huixing.center"
+        values = app.screen.values()
+        assert (values["title"], values["resident_name"], values["resident_phone"]) == (
+            "ABC", "Wang Wu", "13800001234")
+
+
 async def test_after_sign_out_enter_signs_in_exactly_the_person_shown(make_app) -> None:
     """After ``u``, the username showed the last operator, the list highlighted ``admin``, and enter signed in
     admin. Now the username is empty and focused, the list highlights whoever the username names (or nobody),

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from huiyin.core.domain import Action
 from huiyin.core.schemas import MatterSummary
 
+from ..keys import KeysInOrder
 from ..workbench import MatterActed, MattersChanged, RulesChanged, Workbench, localize_bindings, workbench
 
 #: keys never held back while a screen loads: they leave it or ask about it (back, help, palette, quit)
@@ -55,9 +56,30 @@ class WorkbenchScreen(Screen[Any]):
 
     def loaded(self) -> None:
         """Call when the screen has loaded: the keys typed meanwhile run now."""
+        post_keys(self.app, self.take_typed_ahead())
+
+    def take_over_typed_ahead(self, keys: list[events.Key]) -> None:
+        """Keys another screen held for this one (typed while signing in): before the keys this one holds, or
+        typed at once when it has loaded already."""
+        if self.is_loading():
+            self._typed_ahead[:0] = keys
+        else:
+            post_keys(self.app, keys)
+
+    def take_typed_ahead(self) -> list[events.Key]:
+        """The keys held while loading, handed over (to the screen that replaces this one)."""
         keys, self._typed_ahead = self._typed_ahead, []
-        for key in keys:
-            self.app.post_message(events.Key(key.key, key.character))
+        return keys
+
+
+def post_keys(app: Any, keys: list[events.Key]) -> None:
+    """Type ``keys`` again, in order, into whatever screen has them next."""
+    again = [events.Key(key.key, key.character) for key in keys]
+    if isinstance(app, KeysInOrder):
+        app.type_again(again)  # ahead of the keys typed after them, which the app holds meanwhile
+        return
+    for key in again:
+        app.post_message(key)
 
 
 class MatterActionsScreen(WorkbenchScreen):

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -63,6 +64,8 @@ class LoginScreen(WorkbenchScreen):
         #: set once connected: a sign-in asked before (keys typed as the workbench starts) waits for it
         self.connected = asyncio.Event()
         self.signing_in = False
+        #: where the focus goes back to when a sign-in is refused (none has it while signing in)
+        self._focus_after: Widget | None = None
         #: the server has accounts (``/health``); before ``huiyin init`` nobody can sign in
         self.accounts = True
 
@@ -216,6 +219,7 @@ class LoginScreen(WorkbenchScreen):
             self._error(t("error.required"))
             self.query_one("#username", Input).focus()
             return
+        self._hold_keys()
         self._login(username, password)
 
     @property
@@ -227,7 +231,16 @@ class LoginScreen(WorkbenchScreen):
     def _sample(self, event: OptionList.OptionSelected) -> None:
         username = str(event.option.id)
         self.query_one("#username", Input).value = username
+        self._hold_keys()
         self._login(username, SAMPLE_PASSWORD, resume=True)
+
+    def _hold_keys(self) -> None:
+        """In the key's own turn: signing in, and no field has the focus, so every key typed from now is held
+        (for the queue that comes next, or for this screen again if the sign-in is refused) instead of being
+        typed into the password."""
+        self.signing_in = True
+        self._focus_after = self.focused
+        self.set_focus(None)
 
     def _error(self, text: str) -> None:
         self.query_one("#login-error", Static).update(Content(text))
@@ -236,14 +249,18 @@ class LoginScreen(WorkbenchScreen):
     async def _login(self, username: str, password: str, resume: bool = False) -> None:
         self._error("")
         self.signing_in = True
+        #: signed in and on the way to the queue: the keys typed meanwhile stay held for it (the app hands them
+        #: over when it switches), never typed into this screen that goes away
+        entered = False
         try:
             if not self.ready:  # typed before the server answered: signed in as soon as it does, not refused
                 self._status(t("login.not_ready"))
                 await self.connected.wait()
             self._status(t("login.logging_in", username=username))
             if resume and await self.wb.resume_saved(username):
+                entered = True
                 return
-            await self.wb.login(username, password, keep=self.keep)
+            entered = await self.wb.login(username, password, keep=self.keep)
         except ApiError as exc:
             self._ready_status()
             self._error(login_refusal(exc))
@@ -251,8 +268,12 @@ class LoginScreen(WorkbenchScreen):
             self._status(t("login.unreachable", seconds=int(self.wb.retry_seconds)))
             self._error(t("conn.action_failed"))
         finally:
-            self.signing_in = False
-        self.loaded()  # refused: the keys typed meanwhile are for this screen after all
+            if not entered:
+                self.signing_in = False
+        if not entered:
+            if self.focused is None and self._focus_after is not None and self._focus_after.is_attached:
+                self._focus_after.focus()
+            self.loaded()  # refused (or the forced password change): the keys typed meanwhile are for what is shown
 
     def is_loading(self) -> bool:
         """While signing in, keys typed ahead wait: they are for the queue that comes next."""
