@@ -304,8 +304,10 @@ class _WorkClock:
         self._before = [0]
         for working in self._work:
             self._before.append(self._before[-1] + (full if working else 0))
+        #: the one offset as an int for the inlined paths (only used when ``offset`` is not ``None``)
+        self._fixed_offset = self.offset or 0
         if self.offset is not None:
-            self.work = self._fixed_work  # type: ignore[method-assign]
+            self.work = self._fixed_work  # type: ignore[method-assign]  # one offset: the inlined path serves it
 
     def _fixed_local(self, t: int) -> tuple[int, int]:
         x = t + self.offset  # type: ignore[operator]
@@ -374,7 +376,7 @@ class _WorkClock:
         report's CPU otherwise): the same integer arithmetic, the same result."""
         if end <= start:
             return 0
-        x, y = start + self.offset, end + self.offset  # type: ignore[operator]
+        x, y = start + self._fixed_offset, end + self._fixed_offset
         da, db = x // DAY_US, y // DAY_US
         i, j = da - self._base, db - self._base
         if db - da > 62 or i < 0 or j >= len(self._work):
@@ -417,7 +419,8 @@ _MOVE_COUNT = {"escalate": (ESC, "escalations"), "release": (REL, "releases"),
 
 
 def _figures(counts: list, claim_work: list[int], answer_work: list[int]) -> Figures:
-    return Figures(*counts, claim_work=claim_work, answer_work=answer_work)  # type: ignore[arg-type]
+    # the counts in field order (_COUNTS), as the credit keeps them in a plain list
+    return Figures(*counts, claim_work=claim_work, answer_work=answer_work)  # type: ignore[arg-type]  # see above
 
 
 # ------------------------------------------------------------------------------------------------------ facts

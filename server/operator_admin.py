@@ -125,7 +125,8 @@ def add(session: Session, clock: Clock, who: Who, *, username: str, role: Role, 
 
 def _revoke(session: Session, op: Operator, now: datetime, keep: int | None = None) -> int:
     """End the operator's open sessions (but the one whose id is ``keep``); how many ended."""
-    tokens = [t for t in live_sessions(session, op.id, now) if t.id != keep]  # type: ignore[arg-type]
+    assert op.id is not None  # a stored operator
+    tokens = [t for t in live_sessions(session, op.id, now) if t.id != keep]
     for token in tokens:
         token.revoked_at = now
         session.add(token)

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, select as sa_select
 from sqlmodel import Session, select
@@ -164,7 +165,7 @@ def _cell_filter(ctx: ServerContext, session: Session, tree: UnitTree, cell: str
     rules = ctx.rules.load(session)
     now = ctx.clock.now()
     open_ = Matter.status.in_(OPEN)  # type: ignore[attr-defined]
-    where: list = [Matter.status != Status.closed.value]  # type: ignore[type-arg]
+    where: list[Any] = [Matter.status != Status.closed.value]
     parts = cell.split(":")
     if parts[0] == "area":
         if len(parts) != 3 or not parts[1].isdigit():
@@ -172,7 +173,7 @@ def _cell_filter(ctx: ServerContext, session: Session, tree: UnitTree, cell: str
         found = [members for unit, _, members in _areas(tree) if unit.id == int(parts[1])]
         if not found:
             return None
-        where.append(Matter.holder_unit_id.in_(found[0]))  # type: ignore[attr-defined]
+        where.append(Matter.holder_unit_id.in_(found[0]))  # type: ignore[attr-defined]  # SQLModel types a column as its value
     elif parts[0] != "district" or len(parts) != 2:
         parts = []
     if parts:
@@ -186,7 +187,7 @@ def _cell_filter(ctx: ServerContext, session: Session, tree: UnitTree, cell: str
             return and_(*where, open_, Matter.due_at < now)  # type: ignore[operator]
         if figure == "unclaimed":
             return and_(*where, Matter.status == Status.pending.value,
-                        Matter.claim_due_at < now)  # type: ignore[operator]
+                        Matter.claim_due_at < now)  # type: ignore[operator]  # a column, typed as an optional value
         return None
     if cell == "help":
         return Matter.id.in_(_help_waiting_ids(session, tree))  # type: ignore[union-attr]
@@ -261,7 +262,8 @@ def board(ctx: ServerContext, session: Session) -> BoardOut:
     areas = []
     for unit, kind, members in _areas(tree):
         total = [sum(per_unit.get(u, (0, 0, 0, 0))[i] for u in members) for i in range(4)]
-        areas.append(BoardArea(unit_id=unit.id, name=unit.name, kind=kind,  # type: ignore[arg-type]
+        # kind: one of BoardArea's kinds, as _areas names them (a str there)
+        areas.append(BoardArea(unit_id=unit.id, name=unit.name, kind=kind,  # type: ignore[arg-type]  # see above
                                open=total[0], at_risk=total[1], overdue=total[2], unclaimed=total[3]))
     whole = [sum(counts[i] for counts in per_unit.values()) for i in range(4)]
     root = next(iter(tree.roots()), None)

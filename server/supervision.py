@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, or_, text, update
 from sqlmodel import Session, select
@@ -71,8 +74,8 @@ def supervise_once(ctx: ServerContext) -> int:
     return written
 
 
-def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now,  # type: ignore[no-untyped-def]
-            conditions, values, deadline=None) -> int:
+def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now: datetime, conditions: Sequence[Any],
+            values: dict[str, Any], deadline: datetime | None = None) -> int:
     """One notice: the conditional update and its timeline entry, whose ``due_at`` is the deadline it is about
     (``deadline``, else the matter's own)."""
     with ctx.write() as session:
