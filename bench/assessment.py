@@ -44,7 +44,7 @@ def core(first: int, seeds: int, matters: int) -> list[int]:
 def http(database: str, first: int, seeds: int, matters: int) -> list[int]:
     sys.path.insert(0, str(ROOT))
     from huiyin.core.clock import ManualClock
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
     from tests.api.assessment_play import play_seed, prepare
     from tests.conftest import FROZEN_NOW
     from tests.helpers import Api

@@ -4,7 +4,7 @@
 Builds a fresh database (SQLite in a temporary directory; PostgreSQL as a new database at
 ``$HUIYIN_TEST_POSTGRES_URL``, default ``postgresql://127.0.0.1:5432/test``, dropped afterwards), records N
 matters (100,000 by default) spread over 2026 at the sample district's village stations with
-``huiyin.server.bulk.bulk_record``, claims all of them and answers and closes 94 % (``bulk_settle``; both write
+``huiyin.server.matters.bulk.bulk_record``, claims all of them and answers and closes 94 % (``bulk_settle``; both write
 the matters' assessment facts through ``append_events``, as every write does), then times ``load_assessment`` +
 ``report_out`` for ``--year 2026`` (a past period: the clock is in 2027), its parts (reading the cohort's facts,
 parsing them, crediting them) and ``GET /api/reports/assessment`` over HTTP, each with the machine's load average
@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,10 +32,10 @@ STATIONS = ("shuanghu", "baoshenghu", "liuqiao", "longxing.community", "xingwang
 
 def build(url: str, rows: int):  # type: ignore[no-untyped-def]
     from huiyin.core.clock import ManualClock
-    from huiyin.server.bulk import bulk_record, bulk_settle
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.matters.bulk import bulk_record, bulk_settle
+    from huiyin.server.serving.embedded import EmbeddedServer
 
-    end = datetime(2026, 12, 31, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
+    end = datetime(2026, 12, 31, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
     clock = ManualClock(end)
     srv = EmbeddedServer(url, clock, sample=True, sample_matters=False, supervise_seconds=3600)
     srv.start()
@@ -49,7 +49,7 @@ def build(url: str, rows: int):  # type: ignore[no-untyped-def]
         bulk_settle(srv.ctx, user, numbers[:closed], claim_after=timedelta(minutes=20),
                     answer_after=timedelta(hours=5), close_after=timedelta(hours=6), satisfaction=5)
         bulk_settle(srv.ctx, user, numbers[closed:], claim_after=timedelta(hours=30))
-    clock.set(datetime(2027, 1, 5, 2, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2027, 1, 5, 2, 0, tzinfo=UTC))
     if srv.ctx.engine.dialect.name == "postgresql":  # a live database has its statistics; a bulk-loaded one not yet
         with srv.ctx.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -71,8 +71,8 @@ def time_report(srv) -> None:  # type: ignore[no-untyped-def]
     from sqlmodel import Session
 
     from huiyin.core.assessment import assess_facts, parse_period, report_out
-    from huiyin.server import reports
-    from huiyin.server.report_facts import FACTS
+    from huiyin.server.reports import assessment as reports
+    from huiyin.server.reports.facts import FACTS
 
     period = parse_period(year="2026")
     for attempt in (1, 2):

@@ -1,7 +1,7 @@
 """Timing of the workbench's queue table on a real 100,000-row queue (run: ``python bench/bench_tui_queue.py``).
 
 Starts an embedded server (sample district, no sample matters), records 100,000 pending matters at 双湖路社区
-with ``huiyin.server.bulk.bulk_record`` (as tests/tui/test_big_queue.py does), logs the workbench in there and
+with ``huiyin.server.matters.bulk.bulk_record`` (as tests/tui/test_big_queue.py does), logs the workbench in there and
 prints: the time from login to the first painted page, the mean time per cursor move and per page-down (by
 the wall clock, which includes the Pilot's own waiting, about 40 ms per key even on a trivial app, and as CPU
 time of the process, which is what a person would feel), how

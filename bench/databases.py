@@ -17,7 +17,7 @@ POSTGRES_URL = os.environ.get("HUIYIN_BENCH_POSTGRES_URL", "postgresql://127.0.0
 
 
 def _admin() -> sa.Engine:
-    from huiyin.server.db import normalize_url
+    from huiyin.server.storage.db import normalize_url
 
     return sa.create_engine(normalize_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
 

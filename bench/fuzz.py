@@ -36,7 +36,7 @@ class FuzzResult:
 
 def fuzz(base_url: str, examples: int, seed: int | None = None, workdir: Path | None = None) -> FuzzResult:
     """One ``st run`` per user; the counts are summed, the outputs joined."""
-    from huiyin.server.sample import SAMPLE_PASSWORD
+    from huiyin.server.district.sample import SAMPLE_PASSWORD
 
     st = Path(sys.executable).with_name("st")
     total, ok, outputs = 0, True, []
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'fuzz.db'}"

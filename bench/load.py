@@ -14,8 +14,7 @@ import importlib.util
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -75,7 +74,7 @@ def load(engine: sa.Engine, n: int, seed: int = 10, pending_home: int | None = N
     matters = sa.Table("matters", meta, autoload_with=engine)
     events = sa.Table("matter_events", meta, autoload_with=engine)
     sqlite = engine.dialect.name == "sqlite"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         units = dict(conn.execute(sa.text("SELECT name, id FROM units")).all())
         ops = dict(conn.execute(sa.text("SELECT unit_id, id FROM operators")).all())

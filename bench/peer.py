@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import uvicorn
 from fastapi import FastAPI
@@ -41,7 +41,7 @@ def make_app(url: str) -> FastAPI:
     @app.post("/items", status_code=201)
     def create(body: ItemIn) -> Item:
         with Session(engine) as session:
-            item = Item(title=body.title, created_at=datetime.now(timezone.utc))
+            item = Item(title=body.title, created_at=datetime.now(UTC))
             session.add(item)
             session.commit()
             session.refresh(item)

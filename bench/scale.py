@@ -3,7 +3,7 @@
 For each backend: a throw-away database, an embedded server on it (the sample district's units and accounts),
 N matters loaded straight into the tables (``bench/load.py``), then each figure is the median of repeated
 requests over HTTP (``GET /api/matters``, ``GET /api/queues``) through the real server, and one supervision
-pass (``huiyin.server.supervision.supervise_once``) called directly. The workbench figures run in a child
+pass (``huiyin.server.matters.supervision.supervise_once``) called directly. The workbench figures run in a child
 process against the SQLite server (``bench/workbench.py``), so its RSS is the workbench's own.
 """
 
@@ -61,8 +61,8 @@ def sizes(backend: str, quick: bool) -> tuple[int, int]:
 
 
 def measure(backend: str, quick: bool) -> dict[str, object]:
-    from huiyin.server.embedded import EmbeddedServer
-    from huiyin.server.supervision import supervise_once
+    from huiyin.server.matters.supervision import supervise_once
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     out: dict[str, object] = {}
     with database(backend) as url:

@@ -88,9 +88,9 @@ def child_server(args: list[str], env: dict | None = None) -> Iterator[tuple[str
 @contextmanager
 def huiyin(url: str, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen]]:
     """``huiyin init --sample --empty`` then ``huiyin serve`` on ``url``."""
-    subprocess.run([sys.executable, "-m", "huiyin.server.cli", "init", "--sample", "--empty", "--database", url],
+    subprocess.run([sys.executable, "-m", "huiyin.tui.cli.local", "init", "--sample", "--empty", "--database", url],
                    check=True, capture_output=True)
-    args = ["-m", "huiyin.server.cli", "serve", "--port", "0", "--database", url]
+    args = ["-m", "huiyin.tui.cli.local", "serve", "--port", "0", "--database", url]
     if workers > 1:
         args += ["--workers", str(workers)]
     with child_server(args) as running:

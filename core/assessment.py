@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
@@ -63,8 +62,8 @@ class Period:
     def bounds(self, policy: DeadlinePolicy) -> tuple[datetime, datetime]:
         """``[start, end)`` in UTC: 00:00 local of ``first`` to 00:00 local of the day after ``last``."""
         tz = policy.tz
-        start = datetime.combine(self.first, time(0), tzinfo=tz).astimezone(timezone.utc)
-        end = datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+        start = datetime.combine(self.first, time(0), tzinfo=tz).astimezone(UTC)
+        end = datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
         return start, end
 
     def months(self) -> list[str]:
@@ -197,7 +196,7 @@ class Figures:
     claim_work: list[int] = field(default_factory=list)
     answer_work: list[int] = field(default_factory=list)
 
-    def merge(self, other: "Figures") -> None:
+    def merge(self, other: Figures) -> None:
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.claim_work.extend(other.claim_work)
@@ -259,7 +258,7 @@ class Assessment:
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: microseconds: of a second, a day, a quarter hour, an hour
 US = 1_000_000
 DAY_US = 86_400 * US
@@ -336,7 +335,7 @@ class _WorkClock:
         day = self.local(t)[0]
         due = self._claim.get(day)
         if due is None:
-            at = datetime.fromtimestamp(t // US, timezone.utc)
+            at = datetime.fromtimestamp(t // US, UTC)
             due = self._claim[day] = instant_us(claim_deadline(at, self.calendar, self.policy).due_at)
         return due
 
@@ -478,7 +477,7 @@ class MatterFacts:
                 [x for item in self.moves for x in item], _us(self.last_event_at)]
 
     @classmethod
-    def from_row(cls, row: Sequence) -> "MatterFacts":
+    def from_row(cls, row: Sequence) -> MatterFacts:
         (origin, created, holder, closed, reopened, duplicate, due, answer_at, answer_due, closed_answer, rating,
          stage_unit, stage_at, stages, moves, last_event_at) = row
         last = [answer_at / 1e6, _s(answer_due)] if answer_at is not None else None
@@ -767,7 +766,7 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
 # ------------------------------------------------------------------------------------------------------ wire
 
 
-def figures_out(f: Figures) -> "AssessmentFigures":
+def figures_out(f: Figures) -> AssessmentFigures:
     from .schemas import AssessmentFigures, HoursOut, RateOut
 
     def rate(name: str) -> RateOut:
@@ -787,7 +786,7 @@ def figures_out(f: Figures) -> "AssessmentFigures":
 
 
 def report_out(a: Assessment, units: Iterable[UnitInfo], *, unit: int | None = None, tier: Tier | None = None,
-               group: str | None = None) -> "AssessmentOut":
+               group: str | None = None) -> AssessmentOut:
     """The wire form; ``unit`` / ``tier`` choose the unit rows shown (never a figure), ``group="category"`` adds
     the category rows. Unit rows come by tier (district, town, village), then rank, then name."""
     from .schemas import AssessmentOut, AssessmentRow

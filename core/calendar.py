@@ -172,7 +172,7 @@ class YearOverrides:
 
     @classmethod
     def build(cls, year: int, entries: Iterable[Any] | Mapping[date, Any] = (), *,
-              complete: bool = False) -> "YearOverrides":
+              complete: bool = False) -> YearOverrides:
         """Validated overrides from plain data.
 
         ``entries`` is a mapping ``date → type`` (``"holiday"``/``"workday"``/:class:`DayType`/``DayOverride``)
@@ -411,13 +411,13 @@ class WorkdayCalendar:
     def source(self) -> HolidaySource | None:
         return self._source
 
-    def with_year(self, overrides: YearOverrides) -> "WorkdayCalendar":
+    def with_year(self, overrides: YearOverrides) -> WorkdayCalendar:
         """A new calendar with ``overrides`` replacing whatever this one had for that year."""
         merged = dict(self._overrides)
         merged[overrides.year] = overrides
         return WorkdayCalendar(merged, source=self._source)
 
-    def without_year(self, year: int) -> "WorkdayCalendar":
+    def without_year(self, year: int) -> WorkdayCalendar:
         merged = {y: o for y, o in self._overrides.items() if y != year}
         return WorkdayCalendar(merged, source=self._source)
 

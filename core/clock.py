@@ -7,7 +7,7 @@ demos hand them a :class:`ManualClock` and move it on purpose. Times are timezon
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -21,7 +21,7 @@ class SystemClock:
     """The machine's clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class ManualClock:
@@ -30,7 +30,7 @@ class ManualClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs a timezone-aware start time")
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -41,7 +41,7 @@ class ManualClock:
         if when.tzinfo is None:
             raise ValueError("ManualClock.set needs a timezone-aware time")
         with self._lock:
-            self._now = when.astimezone(timezone.utc)
+            self._now = when.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> datetime:
         with self._lock:
@@ -78,8 +78,8 @@ class ClockSettings:
             raise ValueError("clock settings need timezone-aware times")
         if not (0 <= speed <= MAX_SPEED):
             raise ValueError(f"the clock's speed must be from 0 to {MAX_SPEED:g}")
-        self.anchor_real = anchor_real.astimezone(timezone.utc)
-        self.anchor_sim = anchor_sim.astimezone(timezone.utc)
+        self.anchor_real = anchor_real.astimezone(UTC)
+        self.anchor_sim = anchor_sim.astimezone(UTC)
         self.speed = float(speed)
 
     def at(self, real: datetime) -> datetime:
@@ -91,7 +91,7 @@ class ClockSettings:
                 "speed": self.speed}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> "ClockSettings":
+    def from_dict(cls, data: dict[str, object]) -> ClockSettings:
         return cls(datetime.fromisoformat(str(data["anchor_real"])), datetime.fromisoformat(str(data["anchor_sim"])),
                    float(data["speed"]))  # type: ignore[arg-type]
 

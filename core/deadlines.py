@@ -44,7 +44,7 @@ with no seed, which reports every year as a fallback year.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -135,7 +135,7 @@ class DeadlinePolicy:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DeadlinePolicy":
+    def from_dict(cls, data: dict[str, Any]) -> DeadlinePolicy:
         """The inverse of :meth:`to_dict`; missing keys take the defaults; unknown keys raise :class:`PolicyError`."""
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
@@ -190,7 +190,7 @@ def add_workdays(start: datetime, days: int, calendar: WorkCalendar, policy: Dea
         raise ValueError("days must be a non-negative whole number")
     tz = policy.tz
     day = _nth_workday_after(calendar, start.astimezone(tz).date(), days)
-    return datetime.combine(day, policy.day_end, tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, policy.day_end, tzinfo=tz).astimezone(UTC)
 
 
 def due_at(recorded_at: datetime, complexity: Complexity, calendar: WorkCalendar,
@@ -364,7 +364,7 @@ def countdown(due: datetime, now: datetime, calendar: WorkCalendar,
     per_day = policy.workday_seconds
     days, rest = divmod(abs(seconds), per_day)
     hours, rest = divmod(rest, 3600)
-    return Countdown(due.astimezone(timezone.utc), seconds, days, hours, rest // 60, urgency, per_day)
+    return Countdown(due.astimezone(UTC), seconds, days, hours, rest // 60, urgency, per_day)
 
 
 def urgency_sort_key(item: Countdown) -> tuple[int, int, datetime]:
@@ -392,7 +392,7 @@ def add_working_time(start: datetime, seconds: float, calendar: WorkCalendar,
             if begin < closes:
                 room = (closes - begin).total_seconds()
                 if left <= room:
-                    return (begin + timedelta(seconds=left)).astimezone(timezone.utc)
+                    return (begin + timedelta(seconds=left)).astimezone(UTC)
                 left -= room
         day += timedelta(days=1)
     raise ValueError(f"no working day found within {_MAX_SCAN_DAYS} days of {start.date()}")

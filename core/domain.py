@@ -19,7 +19,7 @@ class Tier(StrEnum):
         """0 for the district, 1 for a town or street, 2 for a village or community."""
         return _TIER_RANK[self]
 
-    def above(self) -> "Tier | None":
+    def above(self) -> Tier | None:
         """The tier a matter escalates to from this one (``None`` at the district)."""
         return {Tier.village: Tier.town, Tier.town: Tier.district, Tier.district: None}[self]
 
@@ -193,7 +193,7 @@ class Queue(StrEnum):
     district = "district"
 
     @classmethod
-    def _missing_(cls, value: object) -> "Queue | None":
+    def _missing_(cls, value: object) -> Queue | None:
         return cls.sent_on if value == "sent_up" else None
 
 

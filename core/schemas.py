@@ -14,8 +14,20 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .domain import (Action, AuditKind, Channel, Complexity, EventKind, LinkKind, NoteKind, Queue, Role, Status, Tier,
-                     UnitKind)
+from .domain import (
+    Action,
+    AuditKind,
+    Channel,
+    Complexity,
+    EventKind,
+    LinkKind,
+    NoteKind,
+    Queue,
+    Role,
+    Status,
+    Tier,
+    UnitKind,
+)
 
 #: lengths the server stores; the form shows them as limits
 LIMITS = {

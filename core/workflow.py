@@ -19,8 +19,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from .domain import (SUPERVISING_ROLES, WORKING_ROLES, Action, EventKind, LinkKind, NoteKind, Role, Status, Tier,
-                     UnitKind)
+from .domain import (
+    SUPERVISING_ROLES,
+    WORKING_ROLES,
+    Action,
+    EventKind,
+    LinkKind,
+    NoteKind,
+    Role,
+    Status,
+    Tier,
+    UnitKind,
+)
 from .schemas import MAX_EXTENSION_DAYS, ActionIn, MatterSummary  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
 from .units import UnitTree
 

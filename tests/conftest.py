@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ settings.load_profile("huiyin")
 
 POSTGRES_URL = os.environ.get("HUIYIN_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 #: Thursday 2026-11-26 10:00 in Chongqing: the frozen "now" of the tests
-FROZEN_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 _pg_state: dict[str, object] = {}
 
@@ -152,7 +152,7 @@ def start_server(fresh_database, request: pytest.FixtureRequest):  # type: ignor
     """``start_server(sample_matters=False, now=FROZEN_NOW)`` → a running server on a fresh database. On
     ``postgresql-2w`` the default one is the session's shared worker server; ``own=True`` asks for a server of the
     test's own there too (throttle counts, queue totals: what other modules' requests would change)."""
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     servers: list = []
 

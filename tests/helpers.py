@@ -86,7 +86,7 @@ class Api:
         self._sessions: dict[str, Session] = {}
         self._units: dict[str, int] | None = None
 
-    def __enter__(self) -> "Api":
+    def __enter__(self) -> Api:
         return self
 
     def __exit__(self, *exc: object) -> None:

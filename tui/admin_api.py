@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from huiyin.core.schemas import (AdminOperatorOut, AuditPage, CalendarYearOut, OperatorCreated, PasswordOut,
-                                 PolicyModel, SessionOut, UnitOut)
+from huiyin.core.schemas import (
+    AdminOperatorOut,
+    AuditPage,
+    CalendarYearOut,
+    OperatorCreated,
+    PasswordOut,
+    PolicyModel,
+    SessionOut,
+    UnitOut,
+)
 
 from .client import ApiClient
 

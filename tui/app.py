@@ -36,15 +36,15 @@ from .keys import KeysInOrder
 from .palette import WorkbenchCommands
 from .screens.action_dialog import ActionDialog
 from .screens.admin_dialogs import FormDialog
-from .screens.discard import DiscardScreen, leave_asking
 from .screens.base import WorkbenchScreen
+from .screens.discard import DiscardScreen, leave_asking
 from .screens.help import HelpScreen
 from .screens.login import LoginScreen
 from .screens.password import PasswordScreen
 from .screens.queue import QueueScreen
 from .screens.record import RecordScreen
-from .session import TokenStore
 from .servertime import ServerTime
+from .session import TokenStore
 from .timeleft import DeadlineRules
 from .workbench import MatterActed, MattersChanged, RulesChanged, ServerReady, localize_bindings
 

@@ -16,12 +16,29 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from huiyin.core.domain import Action, Queue
-from huiyin.core.schemas import ClockIn, ClockOut
-from huiyin.core.schemas import SimilarPage
-from huiyin.core.schemas import AssessmentOut, BoardOut, MatterSummary
-from huiyin.core.schemas import (ActionIn, CalendarOverridesYear, CalendarStatus, ErrorOut, EventOut, EventPage,
-                                 LoginOut, MatterDetail, MatterIn, MatterOut, OperatorOut, PolicyModel, QueueCounts,
-                                 QueuePage, UnitOut)
+from huiyin.core.schemas import (
+    ActionIn,
+    AssessmentOut,
+    BoardOut,
+    CalendarOverridesYear,
+    CalendarStatus,
+    ClockIn,
+    ClockOut,
+    ErrorOut,
+    EventOut,
+    EventPage,
+    LoginOut,
+    MatterDetail,
+    MatterIn,
+    MatterOut,
+    MatterSummary,
+    OperatorOut,
+    PolicyModel,
+    QueueCounts,
+    QueuePage,
+    SimilarPage,
+    UnitOut,
+)
 
 
 class SampleOperator(BaseModel):

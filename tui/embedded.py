@@ -27,7 +27,7 @@ class EmbeddedLauncher:
 
     def start(self) -> str:
         """Start the server (blocking until it answers); returns its base URL."""
-        from huiyin.server.embedded import EmbeddedServer  # lazy: only embedded mode needs the server
+        from huiyin.server.serving.embedded import EmbeddedServer  # lazy: only embedded mode needs the server
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic", "sqlalchemy"):
@@ -48,7 +48,7 @@ class EmbeddedLauncher:
 def sample_people() -> tuple[list[tuple[str, str]], list[tuple[str, str, str, str, str]]]:
     """The sample district's units ``(name, tier)`` and operators ``(username, display name, role, unit,
     password)``, for checking demo scenarios (:mod:`huiyin.tui.demo.scenario`)."""
-    from huiyin.server import sample  # lazy: only demo mode needs it
+    from huiyin.server.district import sample  # lazy: only demo mode needs it
 
     units = [(spec.name, str(spec.tier)) for spec in sample.UNITS]
     operators = [(username, display, str(role), unit, sample.SAMPLE_PASSWORD)
@@ -71,7 +71,7 @@ class DemoLauncher(EmbeddedLauncher):
         self.supervise_seconds = supervise_seconds
 
     def start(self) -> str:
-        from huiyin.server.embedded import EmbeddedServer
+        from huiyin.server.serving.embedded import EmbeddedServer
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic", "sqlalchemy"):
@@ -100,9 +100,9 @@ class DemoLauncher(EmbeddedLauncher):
 
 def _create_own_district(ctx: Any, district: Any) -> None:
     from huiyin.core.domain import Role, Tier, UnitKind
-    from huiyin.server.admin import UnitSpec, create_operator, create_units
-    from huiyin.server.audit import Who
-    from huiyin.server.db import write_session
+    from huiyin.server.district.audit import Who
+    from huiyin.server.district.setup import UnitSpec, create_operator, create_units
+    from huiyin.server.storage.db import write_session
 
     specs = []
     for u in district.unit_specs:

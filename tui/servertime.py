@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from huiyin.core.clock import Clock, SystemClock
 
@@ -36,9 +36,9 @@ class ServerTime:
     def observe(self, now: datetime, rate: float) -> None:
         """The server said it is ``now`` and its clock runs at ``rate``."""
         if now.tzinfo is None:
-            now = now.replace(tzinfo=timezone.utc)
+            now = now.replace(tzinfo=UTC)
         with self._lock:
-            self._base, self._at, self.rate = now.astimezone(timezone.utc), self._monotonic(), max(rate, 0.0)
+            self._base, self._at, self.rate = now.astimezone(UTC), self._monotonic(), max(rate, 0.0)
 
     def observe_headers(self, headers: object) -> None:
         """Take the server's now from an answer's headers (no headers: an older server; nothing changes)."""

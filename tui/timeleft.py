@@ -64,7 +64,7 @@ class DeadlineRules:
 
     @classmethod
     def from_wire(cls, policy: dict[str, Any] | None, years: list[Any] | None,
-                  warnings: list[Any] | None = None, previous: "DeadlineRules | None" = None) -> "DeadlineRules":
+                  warnings: list[Any] | None = None, previous: DeadlineRules | None = None) -> DeadlineRules:
         """Build from the server's answers (``PolicyModel`` dict, ``CalendarOverridesYear`` models, warning
         models); a part that is missing or invalid keeps the previous value (never raises)."""
         base = previous or cls()

@@ -44,14 +44,14 @@ class Workbench(Protocol):
     unit_tree: UnitTree | None
     counts: QueueCounts | None
     server_url: str | None
-    api: "ApiClient | None"
+    api: ApiClient | None
     online: bool
     offline_detail: str
     retry_seconds: float
     sample_mode: bool
     cursor_blink_enabled: bool
     #: where saved sign-ins (and what each operator has opened) are kept; ``None`` keeps nothing on disk
-    token_store: "TokenStore | None"
+    token_store: TokenStore | None
 
     @property
     def session_key(self) -> str:
@@ -63,7 +63,7 @@ class Workbench(Protocol):
         """The server is the built-in one this workbench started (not any server on localhost)."""
         ...
 
-    async def call(self, make: Callable[["ApiClient"], Awaitable[T]]) -> T: ...
+    async def call(self, make: Callable[[ApiClient], Awaitable[T]]) -> T: ...
 
     async def login(self, username: str, password: str, *, keep: bool = False) -> None: ...
 

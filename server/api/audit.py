@@ -1,19 +1,18 @@
-"""``GET /api/audit``: the admin's list of changes that are not matter events (see ``server/audit.py``)."""
+"""``GET /api/audit``: the admin's list of changes that are not matter events (see ``server/district/audit.py``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from huiyin.core.domain import AuditKind, Role
 from huiyin.core.schemas import AuditPage
-
-from .. import audit
-from ..deps import CurrentOperator, Ctx, DbSession
-from ..errors import ApiError, invalid
-from .common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.district import audit
+from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.serving.errors import ApiError, invalid
 
 router = APIRouter(prefix="/api", tags=["audit"])
 MAX_LIMIT = 500
@@ -61,6 +60,6 @@ def _aware(value: datetime | None, name: str, tz: tzinfo) -> datetime | None:
     if value is None:
         return None
     try:
-        return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(timezone.utc)
+        return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
     except (OverflowError, ValueError):
         raise invalid({name: "out_of_range"}, f"`{name}` is out of range") from None

@@ -9,17 +9,16 @@ from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.schemas import PASSWORD_PROBLEMS, LoginIn, LoginOut, OperatorOut, OwnPasswordIn, password_problem
-
-from ..context import ServerContext
-from .. import operator_admin
-from ..deps import CurrentOperator, Ctx, DbSession, SignedInOperator, bearer, token_row
-from ..errors import ApiError
-from ..models import AuthToken, Operator
-from ..security import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
-from ..views import load_tree, operator_out
-from ..throttle import LoginThrottled
-from ..db import write_session
-from .common import E401, E403, E422, E429
+from huiyin.server.api.common import E401, E403, E422, E429
+from huiyin.server.district import operators as operator_admin
+from huiyin.server.matters.views import load_tree, operator_out
+from huiyin.server.serving.context import ServerContext
+from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession, SignedInOperator, bearer, token_row
+from huiyin.server.serving.errors import ApiError
+from huiyin.server.serving.security import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
+from huiyin.server.serving.throttle import LoginThrottled
+from huiyin.server.storage.db import write_session
+from huiyin.server.storage.models import AuthToken, Operator
 
 router = APIRouter(prefix="/api", tags=["auth"])
 

@@ -8,15 +8,23 @@ from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
-from huiyin.core.schemas import (CalendarDayIn, CalendarImportIn, CalendarOverrideDay, CalendarOverridesYear,
-                                 CalendarStatus, CalendarYearOut, ErrorOut, LineErrorOut, PolicyModel)
-
-from .. import calendar_admin as cal
-from ..audit import Who
-from ..deps import CurrentOperator, Ctx, DbSession
-from ..errors import ApiError
-from ..rules import load_overrides, load_policy
-from .common import E401, E403, E422
+from huiyin.core.schemas import (
+    CalendarDayIn,
+    CalendarImportIn,
+    CalendarOverrideDay,
+    CalendarOverridesYear,
+    CalendarStatus,
+    CalendarYearOut,
+    ErrorOut,
+    LineErrorOut,
+    PolicyModel,
+)
+from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.district import calendar as cal
+from huiyin.server.district.audit import Who
+from huiyin.server.district.rules import load_overrides, load_policy
+from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.serving.errors import ApiError
 
 router = APIRouter(prefix="/api", tags=["calendar"])
 

@@ -8,17 +8,16 @@ its own clock, so a demo server's simulated time reaches every window.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from fastapi import APIRouter
 
 from huiyin.core.clock import Clock, SimulatedClock, clock_rate
 from huiyin.core.domain import Role
 from huiyin.core.schemas import ClockIn, ClockOut
-
-from ..deps import CurrentOperator, Ctx
-from ..errors import ApiError, invalid
-from .common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.serving.deps import Ctx, CurrentOperator
+from huiyin.server.serving.errors import ApiError, invalid
 
 router = APIRouter(prefix="/api", tags=["clock"])
 
@@ -67,7 +66,7 @@ def move_clock(body: ClockIn, op: CurrentOperator, ctx: Ctx) -> ClockOut:
 
 def clock_headers(clock: Clock) -> list[tuple[bytes, bytes]]:
     """What every answer says of the server's clock: ``X-Huiyin-Now`` (ISO 8601 in UTC) and ``X-Huiyin-Clock-Rate``
-    (added by :class:`huiyin.server.guard.AnswerHeaders`)."""
-    now = clock.now().astimezone(timezone.utc).isoformat()
+    (added by :class:`huiyin.server.serving.guard.AnswerHeaders`)."""
+    now = clock.now().astimezone(UTC).isoformat()
     rate = f"{clock_rate(clock):g}"
     return [(NOW_HEADER.lower().encode(), now.encode()), (RATE_HEADER.lower().encode(), rate.encode())]

@@ -16,7 +16,7 @@ E400 = {400: {"model": ErrorOut, "description": "malformed request: a body that 
 E408 = {408: {"model": ErrorOut, "description": "the request body did not arrive in time (the connection is closed)"}}
 E413 = {413: {"model": ErrorOut, "description": "the request body is larger than the server takes (1 MiB by "
                                                 "default; the connection is closed)"}}
-#: what any operation may answer, whatever its route does (see server/guard.py)
+#: what any operation may answer, whatever its route does (see server/serving/guard.py)
 SHARED = {**E400, **E408, **E413}
 #: POST /api/matters sent again with the same Idempotency-Key
 REPLAYED = {200: {"model": MatterDetail, "description": "sent again with the same `Idempotency-Key`: the matter the "

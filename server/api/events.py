@@ -15,15 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from huiyin.core.domain import Role
 from huiyin.core.schemas import MAX_ID, EventOut, EventPage
 from huiyin.core.visibility import Access, Part, sees_any
-
-from ..context import ServerContext
-from ..deps import CurrentOperator, Ctx
-from ..errors import invalid
-from ..events import events_after
-from ..feed import last_event_id, sse_frame
-from ..models import Matter, Operator
-from ..views import event_outs, load_tree, seen_by
-from .common import E401, E422
+from huiyin.server.api.common import E401, E422
+from huiyin.server.matters.events import events_after
+from huiyin.server.matters.feed import last_event_id, sse_frame
+from huiyin.server.matters.views import event_outs, load_tree, seen_by
+from huiyin.server.serving.context import ServerContext
+from huiyin.server.serving.deps import Ctx, CurrentOperator
+from huiyin.server.serving.errors import invalid
+from huiyin.server.storage.models import Matter, Operator
 
 router = APIRouter(prefix="/api", tags=["events"])
 
@@ -106,7 +105,7 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
 
 async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) -> AsyncIterator[bytes]:
     """Catch up from the table (``_page``, per operator) from ``start``, then send what the process's one reader
-    (:class:`~huiyin.server.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and then."""
+    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and then."""
     ping = ctx.settings.event_ping_seconds
     yield format_sse_event(comment="huiyin live feed", retry=1000)
     sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last)  # first register, then read the table: no gap between them

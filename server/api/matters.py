@@ -8,19 +8,26 @@ from sqlmodel import select
 
 from huiyin.core.deadlines import at_risk_horizon
 from huiyin.core.domain import Action, Queue, Role
+from huiyin.core.schemas import (
+    ActionIn,
+    MatterDetail,
+    MatterIn,
+    MatterSummary,
+    QueueCounts,
+    QueuePage,
+    SimilarMatter,
+    SimilarPage,
+    SimilarQuery,
+)
 from huiyin.core.units import UnitTree
-
-from huiyin.core.schemas import (ActionIn, MatterDetail, MatterIn, MatterSummary, QueueCounts, QueuePage,
-                                 SimilarMatter, SimilarPage, SimilarQuery)
 from huiyin.core.visibility import Access, Part, sees_all, sees_any
-
-from .. import workflow
-from ..deps import CurrentOperator, Ctx, DbSession
-from ..errors import ApiError, from_validation
-from ..models import Matter
-from ..queues import queue_counts, queue_page, similar_matters
-from ..views import detail_out, load_tree, matter_summaries, read_detail, visibility
-from .common import E401, E403, E404, E409, E422, REPLAYED
+from huiyin.server.api.common import E401, E403, E404, E409, E422, REPLAYED
+from huiyin.server.matters import workflow
+from huiyin.server.matters.queues import queue_counts, queue_page, similar_matters
+from huiyin.server.matters.views import detail_out, load_tree, matter_summaries, read_detail, visibility
+from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.serving.errors import ApiError, from_validation
+from huiyin.server.storage.models import Matter
 
 router = APIRouter(prefix="/api", tags=["matters"])
 

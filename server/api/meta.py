@@ -5,12 +5,11 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from huiyin.core.domain import Role
-
-from ..deps import DbSession
-from ..errors import ApiError
-from ..models import Operator
-from ..sample import is_sample
-from ..views import load_tree
+from huiyin.server.district.sample import is_sample
+from huiyin.server.matters.views import load_tree
+from huiyin.server.serving.deps import DbSession
+from huiyin.server.serving.errors import ApiError
+from huiyin.server.storage.models import Operator
 
 router = APIRouter(tags=["meta"])
 

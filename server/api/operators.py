@@ -1,4 +1,4 @@
-"""``/api/operators``: operator accounts for admins (see ``server/operator_admin.py``)."""
+"""``/api/operators``: operator accounts for admins (see ``server/district/operators.py``)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,22 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
-from huiyin.core.schemas import (AdminOperatorOut, ErrorOut, OperatorCreated, OperatorIn, OperatorPatch, PasswordIn,
-                                 PasswordOut, RevokedOut, SessionOut)
-
-from .. import operator_admin as ops
-from ..audit import Who
-from ..deps import AdminOperator, Ctx, DbSession
-from .common import E401, E403, E422
-from .units import refused, run_admin
+from huiyin.core.schemas import (
+    AdminOperatorOut,
+    ErrorOut,
+    OperatorCreated,
+    OperatorIn,
+    OperatorPatch,
+    PasswordIn,
+    PasswordOut,
+    RevokedOut,
+    SessionOut,
+)
+from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.units import refused, run_admin
+from huiyin.server.district import operators as ops
+from huiyin.server.district.audit import Who
+from huiyin.server.serving.deps import AdminOperator, Ctx, DbSession
 
 router = APIRouter(prefix="/api", tags=["operators"])
 E404 = {404: {"model": ErrorOut, "description": "no such operator (`operator_not_found`)"}}

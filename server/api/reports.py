@@ -10,13 +10,12 @@ from fastapi import APIRouter, Query
 from huiyin.core.assessment import DRILL_FIGURES, PeriodError, parse_period, report_out
 from huiyin.core.domain import Role, Tier
 from huiyin.core.schemas import AssessmentOut, BoardOut, MatterSummary
-
-from .. import reports
-from ..deps import CurrentOperator, Ctx, DbSession
-from ..errors import ApiError, invalid
-from ..models import Operator
-from ..views import load_tree, matter_summaries
-from .common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.matters.views import load_tree, matter_summaries
+from huiyin.server.reports import assessment as reports
+from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.serving.errors import ApiError, invalid
+from huiyin.server.storage.models import Operator
 
 router = APIRouter(prefix="/api", tags=["reports"])
 

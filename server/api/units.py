@@ -1,25 +1,22 @@
-"""``/api/units``: the unit tree for everyone; adding and changing units for admins (see ``server/unit_admin.py``)."""
+"""``/api/units``: the unit tree for everyone; adding and changing units for admins (see ``server/district/units.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
-
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
 from huiyin.core.schemas import ErrorOut, UnitIn, UnitOut, UnitPatch
-
-from .. import unit_admin
-from ..audit import Who
-from ..context import ServerContext
-from ..deps import AdminOperator, CurrentOperator, Ctx, DbSession
-from ..errors import ApiError
-from ..unit_admin import AdminRefusal, unit_row
-from .common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.district import units as unit_admin
+from huiyin.server.district.audit import Who
+from huiyin.server.district.units import AdminRefusal, unit_row
+from huiyin.server.serving.context import ServerContext
+from huiyin.server.serving.deps import AdminOperator, Ctx, CurrentOperator, DbSession
+from huiyin.server.serving.errors import ApiError
 
 router = APIRouter(prefix="/api", tags=["units"])
 T = TypeVar("T")

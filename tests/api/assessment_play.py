@@ -5,7 +5,7 @@ by tests/api/test_assessment_property.py and ``python -m bench assessment --data
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from huiyin.core.calendar import WorkdayCalendar
 from huiyin.core.deadlines import DeadlinePolicy
-from huiyin.server.sample import OPERATORS
+from huiyin.server.district.sample import OPERATORS
 from tests.core import assessment_reference as ref
 from tests.core.assessment_histories import CQ, history, sample_units
 
@@ -48,7 +48,7 @@ def timelines(server) -> tuple[dict[int, list[ref.Entry]], dict[int, str]]:  # t
             return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     out: dict[int, list[ref.Entry]] = {}
     for mid, kind, holder, rated, due, at, link_kind in rows:
@@ -93,7 +93,7 @@ def play_seed(server: Any, api: Any, core_to_server: dict[int, int], units: list
         nonlocal pending
         while pending is not None and (pending.at < limit or inclusive and pending.at == limit):
             step = pending
-            server.clock.set(step.at.astimezone(timezone.utc))
+            server.clock.set(step.at.astimezone(UTC))
             session = api[step.username]
             if step.action == "record":
                 numbers[step.matter] = session.record(**step.body)["number"]
@@ -107,16 +107,16 @@ def play_seed(server: Any, api: Any, core_to_server: dict[int, int], units: list
             pending = next(played, None)
 
     play_until(MARCH_1)
-    server.clock.set(MARCH_1.astimezone(timezone.utc))
+    server.clock.set(MARCH_1.astimezone(UTC))
     at_end = check(server, api, units, "feb")
     play_until(checkpoint, inclusive=True)
-    server.clock.set(checkpoint.astimezone(timezone.utc))
+    server.clock.set(checkpoint.astimezone(UTC))
     stored = timelines(server)
     assert check(server, api, units, "feb", stored) == at_end
     check(server, api, units, "mar", stored)
     check(server, api, units, "year", stored)
     play_until(LATER)
-    server.clock.set(LATER.astimezone(timezone.utc))
+    server.clock.set(LATER.astimezone(UTC))
     stored = timelines(server)
     assert check(server, api, units, "feb", stored) == at_end, "February's figures changed after its end"
     check(server, api, units, "mar", stored)

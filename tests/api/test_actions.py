@@ -185,7 +185,7 @@ def test_allowed_actions_follow_the_operator(api):
 
 
 def test_a_writes_answer_is_the_detail_a_read_gives(api):
-    # record and act answer from what they wrote (server/workflow.py act_on), not by reading the matter again:
+    # record and act answer from what they wrote (server/matters/workflow.py act_on), not by reading the matter again:
     # the answer must be what a read right after gives, field for field
     m = api["xingwang"].record()
     assert m == api["xingwang"].matter(m["number"])

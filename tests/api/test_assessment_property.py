@@ -52,7 +52,7 @@ def test_the_command_line_reads_the_same(server, api, district, tmp_path) -> Non
     period, at the same clock."""
     import json
 
-    from huiyin.server.cli import main
+    from huiyin.tui.cli.local import main
     from tests.api.assessment_play import PERIODS
 
     now = server.clock.now()

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from huiyin.core.clock import SimulatedClock
-from huiyin.server.embedded import EmbeddedServer
-from huiyin.server.supervision import supervise_once
+from huiyin.server.matters.supervision import supervise_once
+from huiyin.server.serving.embedded import EmbeddedServer
 from tests.conftest import FROZEN_NOW
 from tests.helpers import Api
 

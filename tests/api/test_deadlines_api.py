@@ -4,13 +4,13 @@ extensions, claim deadlines, and the calendar and policy endpoints."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import Api
 from tests.conftest import backends
+from tests.helpers import Api
 
 #: not against ``postgresql-2w``: every test but the policy's moves the server's clock (supervision, deadlines),
 #: which only an in-process server lets a test do; the policy's would need a server of its own (it changes the

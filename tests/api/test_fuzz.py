@@ -10,7 +10,7 @@ from bench.fuzz import fuzz
 
 @pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_no_undocumented_code(tmp_path):
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     with EmbeddedServer(f"sqlite:///{tmp_path / 'fuzz.db'}", sample=True, sample_matters=True) as srv:
         result = fuzz(srv.base_url, examples=25, seed=20261127, workdir=tmp_path)

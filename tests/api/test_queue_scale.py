@@ -1,4 +1,4 @@
-"""What lets the queues scale (migration 0005, ``server/queues.py``): paging backwards and from the end, the
+"""What lets the queues scale (migration 0005, ``server/matters/queues.py``): paging backwards and from the end, the
 text index behind ``q=`` (trigrams: PostgreSQL ``pg_trgm``, SQLite FTS5) kept in step with the matters, and the
 counts read from tallies that triggers keep. Timings are in ``python -m bench``, not here."""
 

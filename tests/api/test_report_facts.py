@@ -5,7 +5,7 @@ matter, for a past period whose matters went on after it ended and for a period 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from huiyin.core.assessment import Assessment, EventRow, assess, parse_period
-from huiyin.server import report_facts, reports
+from huiyin.server.reports import assessment as reports
+from huiyin.server.reports import facts as report_facts
 from tests.conftest import backends
 
 #: not against ``postgresql-2w``: the timelines are played at moved clock times and read back from the server's
@@ -24,7 +25,7 @@ CQ = ZoneInfo("Asia/Shanghai")
 
 
 def local(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=CQ).astimezone(timezone.utc)
+    return datetime(2026, month, day, hour, minute, tzinfo=CQ).astimezone(UTC)
 
 
 #: everyone who acts here, logged in before the clock goes back to 2026-03 (a token made at the tests' frozen now,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,8 +19,8 @@ from tests.conftest import backends
 backend = backends("sqlite", "postgresql")
 
 CQ = ZoneInfo("Asia/Shanghai")
-MARCH_10 = datetime(2026, 3, 10, 10, 0, tzinfo=CQ).astimezone(timezone.utc)
-APRIL_2 = datetime(2026, 4, 2, 10, 0, tzinfo=CQ).astimezone(timezone.utc)
+MARCH_10 = datetime(2026, 3, 10, 10, 0, tzinfo=CQ).astimezone(UTC)
+APRIL_2 = datetime(2026, 4, 2, 10, 0, tzinfo=CQ).astimezone(UTC)
 SEED = "93.92 % (371/395)"
 
 
@@ -35,7 +35,7 @@ def server(start_server):  # type: ignore[no-untyped-def]
 def seeded(server, api):  # type: ignore[no-untyped-def]
     """395 matters recorded at 双湖路社区 on 2026-03-10, 371 of them claimed, answered and closed within the hour
     (3 of those rated 5), the other 24 claimed only; the clock then on 2026-04-02."""
-    from huiyin.server.bulk import bulk_record, bulk_settle
+    from huiyin.server.matters.bulk import bulk_record, bulk_settle
 
     clock: ManualClock = server.clock
     before = clock.now()
@@ -122,7 +122,7 @@ def _check_files(tmp_path, run, formats=("table", "csv", "json", "xlsx")) -> Non
 
 
 def test_the_command_line_from_the_database(server, seeded, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from huiyin.server.cli import main
+    from huiyin.tui.cli.local import main
 
     url = server.settings.database_url
     clock = APRIL_2.isoformat()
@@ -157,7 +157,7 @@ def test_the_command_line_from_the_server(backend, server, seeded, tmp_path, mon
 
 
 def test_xlsx_is_not_for_a_terminal() -> None:
-    from huiyin.core.report_export import ReportOutputError, check_output
+    from huiyin.tui.export import ReportOutputError, check_output
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -17,13 +17,30 @@ from dataclasses import dataclass, replace
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
-                                 run_state_machine_as_test)
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from huiyin.core.domain import Action, EventKind, Role, Status, Tier, UnitKind
 from huiyin.core.units import UnitInfo, UnitTree
-from huiyin.core.workflow import (RULES, TRANSITIONS, Actor, ClaimMove, Field, HolderMove, MatterState,
-                                  RefusalCode, allowed_actions, check, target_unit)
+from huiyin.core.workflow import (
+    RULES,
+    TRANSITIONS,
+    Actor,
+    ClaimMove,
+    Field,
+    HolderMove,
+    MatterState,
+    RefusalCode,
+    allowed_actions,
+    check,
+    target_unit,
+)
 from tests.conftest import backends
 
 #: on SQLite and on PostgreSQL behind two workers: these loops compare the server with core's tables, request by

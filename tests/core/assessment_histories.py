@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from huiyin.core.deadlines import DeadlinePolicy, claim_deadline, deadline, matter_deadline
@@ -20,8 +20,7 @@ from huiyin.core.domain import Action, Complexity, EventKind, LinkKind, Role, St
 from huiyin.core.schemas import ActionIn
 from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.workflow import RULES, Actor, ClaimMove, MatterState, Transition, allowed_actions, decide
-from huiyin.server.sample import DISTRICT, OPERATORS, UNITS
-
+from huiyin.server.district.sample import DISTRICT, OPERATORS, UNITS
 from tests.core.assessment_reference import Entry, Unit
 
 CQ = DeadlinePolicy().tz
@@ -183,7 +182,7 @@ def history(seed: int, matters: int, calendar: Any, policy: DeadlinePolicy | Non
 
 def _apply(m: _Matter, t: Transition, actor: Actor, username: str, now: datetime, calendar: Any,
            policy: DeadlinePolicy, body: dict) -> None:
-    """What the server writes for an accepted action (server/workflow.py ``act_on``), on the model."""
+    """What the server writes for an accepted action (server/matters/workflow.py ``act_on``), on the model."""
     claimed = {ClaimMove.keep: m.state.claimed_by_id, ClaimMove.take: hash(username) % 10_000,
                ClaimMove.clear: None}[t.claim]
     due_at = None
@@ -204,4 +203,4 @@ def _apply(m: _Matter, t: Transition, actor: Actor, username: str, now: datetime
 
 
 def at_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

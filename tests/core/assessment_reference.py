@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -310,7 +310,7 @@ def report(timelines: dict[int, list[Entry]], categories: dict[int, str], units:
                 else ranks[ranked[position - 2].id]
     months = _months(first, last)
     out = {
-        "as_of": as_of.astimezone(timezone.utc),
+        "as_of": as_of.astimezone(UTC),
         "units": {u.name: {"rank": ranks.get(u.id), "figures": figures(by_unit.get(u.id, _empty()))} for u in units},
         "tiers": {t: figures(tiers[t]) for t in TIERS},
         "district": figures(district),
@@ -329,7 +329,7 @@ def api_shape(body: dict) -> dict:
     def fig(row: dict) -> dict:
         return row["figures"]
 
-    return {"as_of": datetime.fromisoformat(body["as_of"]).astimezone(timezone.utc),
+    return {"as_of": datetime.fromisoformat(body["as_of"]).astimezone(UTC),
             "units": {r["key"]: {"rank": r["rank"], "figures": fig(r)} for r in body["units"]},
             "tiers": {r["key"]: fig(r) for r in body["tiers"]},
             "district": fig(body["district"]),

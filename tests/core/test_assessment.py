@@ -3,13 +3,22 @@ the district. Pure: rows in, figures out (Monday–Friday calendar, default poli
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from huiyin.core.assessment import (EventRow, Period, PeriodError, assess, instant_us, parse_period, percentile90,
-                                    rate_text, report_out)
+from huiyin.core.assessment import (
+    EventRow,
+    Period,
+    PeriodError,
+    assess,
+    instant_us,
+    parse_period,
+    percentile90,
+    rate_text,
+    report_out,
+)
 from huiyin.core.deadlines import DeadlinePolicy, WeekdayCalendar
 from huiyin.core.domain import Tier, UnitKind
 from huiyin.core.units import UnitInfo
@@ -25,7 +34,7 @@ NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=CQ).astimezone(timezone.utc)
+    return datetime(2026, month, day, hour, minute, tzinfo=CQ).astimezone(UTC)
 
 
 def due(day: int, month: int = 11) -> datetime:
@@ -216,7 +225,7 @@ def test_work_clock_counts_as_working_seconds_between() -> None:
     from huiyin.core.assessment import _WorkClock
     from huiyin.core.deadlines import working_seconds_between
 
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     policy, calendar = DeadlinePolicy(), WeekdayCalendar()
     clock = _WorkClock(calendar, policy, NOVEMBER.bounds(policy))
     rng = random.Random(12)

@@ -18,7 +18,6 @@ import pytest
 from huiyin.core.assessment import EventRow, assess, parse_period, report_out
 from huiyin.core.calendar import WorkdayCalendar
 from huiyin.core.deadlines import DeadlinePolicy
-
 from tests.core import assessment_reference as ref
 from tests.core.assessment_histories import CQ, History, history, report_units
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,17 +91,17 @@ def test_counting_rule_across_real_calendars(recorded, complexity, expected):
 
 def test_a_matter_recorded_late_utc_counts_by_the_district_day():
     # 2025-09-30 23:30 in Shanghai is still 15:30 UTC on Sep 30: the day of receipt is the Shanghai day
-    late = datetime(2025, 9, 30, 15, 30, tzinfo=timezone.utc)
+    late = datetime(2025, 9, 30, 15, 30, tzinfo=UTC)
     assert due_local(late, SIMPLE) == close(2025, 10, 11)
     # 2025-09-30 16:30 UTC is already Oct 1 in Shanghai: the receipt day is a holiday, the result is the same
-    assert due_local(datetime(2025, 9, 30, 16, 30, tzinfo=timezone.utc), SIMPLE) == close(2025, 10, 11)
+    assert due_local(datetime(2025, 9, 30, 16, 30, tzinfo=UTC), SIMPLE) == close(2025, 10, 11)
     # ... but on an ordinary Thursday evening the Shanghai date decides: Fri 00:30 local counts from Friday
-    assert due_local(datetime(2025, 3, 6, 16, 30, tzinfo=timezone.utc), SIMPLE) == close(2025, 3, 12)
+    assert due_local(datetime(2025, 3, 6, 16, 30, tzinfo=UTC), SIMPLE) == close(2025, 3, 12)
 
 
 def test_due_at_is_utc():
     due = due_at(at(2025, 3, 6), SIMPLE, CAL)
-    assert due.tzinfo is timezone.utc and due == datetime(2025, 3, 11, 9, 30, tzinfo=timezone.utc)
+    assert due.tzinfo is UTC and due == datetime(2025, 3, 11, 9, 30, tzinfo=UTC)
 
 
 def test_claim_deadline_is_one_working_day():

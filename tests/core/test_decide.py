@@ -10,9 +10,18 @@ import pytest
 
 from huiyin.core.domain import Action, LinkKind, Role, Status
 from huiyin.core.schemas import ActionIn
-from huiyin.core.workflow import (RULES, TRANSITIONS, Actor, ClaimMove, MatterState, Refusal, RefusalCode,
-                                  Transition, check, decide)
-
+from huiyin.core.workflow import (
+    RULES,
+    TRANSITIONS,
+    Actor,
+    ClaimMove,
+    MatterState,
+    Refusal,
+    RefusalCode,
+    Transition,
+    check,
+    decide,
+)
 from tests.core.test_units_workflow import TREE
 
 CLERK = Role.clerk

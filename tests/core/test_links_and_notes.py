@@ -7,9 +7,18 @@ import pytest
 
 from huiyin.core.domain import Action, EventKind, LinkKind, NoteKind, Role, Status
 from huiyin.core.schemas import ActionIn
-from huiyin.core.workflow import (RULES, TRANSITIONS, Actor, ClaimMove, MatterState, Refusal, RefusalCode,
-                                  Transition, decide, note_kind)
-
+from huiyin.core.workflow import (
+    RULES,
+    TRANSITIONS,
+    Actor,
+    ClaimMove,
+    MatterState,
+    Refusal,
+    RefusalCode,
+    Transition,
+    decide,
+    note_kind,
+)
 from tests.core.test_decide import CENTER, CLERK, COMMAND, TOWN, TRANSPORT, VILLAGE, pending_at, working_at
 from tests.core.test_units_workflow import TREE
 

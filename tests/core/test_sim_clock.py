@@ -3,15 +3,14 @@ whole state is one small ClockSettings record; tokens follow the wall clock unde
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from huiyin.core.clock import (ClockSettings, ManualClock, SimulatedClock, SystemClock, clock_rate,
-                               session_clock)
+from huiyin.core.clock import ClockSettings, ManualClock, SimulatedClock, SystemClock, clock_rate, session_clock
 
-REAL = datetime(2030, 1, 1, tzinfo=timezone.utc)
-SIM = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+REAL = datetime(2030, 1, 1, tzinfo=UTC)
+SIM = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 def make(speed: float = 1.0) -> tuple[ManualClock, SimulatedClock]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from huiyin.core.domain import Action, Role, Status, Tier, UnitKind
 from huiyin.core.units import UnitInfo, UnitTree, UnitTreeError
-from huiyin.core.workflow import (RULES, TRANSITIONS, Actor, MatterState, Refusal, RefusalCode, allowed_actions,
-                                  check)
+from huiyin.core.workflow import RULES, TRANSITIONS, Actor, MatterState, Refusal, RefusalCode, allowed_actions, check
 
 D, T, V = Tier.district, Tier.town, Tier.village
 UNITS = [
@@ -112,8 +113,8 @@ def test_extensions_need_a_supervisor_and_a_pending_request():
 def test_the_command_centers_own_request_is_decided_by_the_units_that_oversee_it():
     """Nobody stands above the command center: the district government and its administrative service center
     decide (COMMAND_CENTER_OVERSEERS, supervisors and commanders); never a department, a town, or the center."""
-    from huiyin.core.visibility import requests_to_read
     from huiyin.core.domain import EventKind
+    from huiyin.core.visibility import requests_to_read
 
     own = state(Status.in_progress, holder=3, origin=5, extension=3)
     assert check(Actor(Role.supervisor, 2), Action.approve_extension, own, TREE) is None  # 区行政服务中心
@@ -153,13 +154,13 @@ def test_every_action_is_an_event_kind():
 
 
 def test_a_client_builds_the_rules_state_from_a_queue_row():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from huiyin.core.domain import Channel, Complexity, EventKind
     from huiyin.core.schemas import MatterSummary, UnitRef
     from huiyin.core.workflow import state_of
 
-    now = datetime(2026, 11, 26, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 26, tzinfo=UTC)
     row = MatterSummary(number="YB-2026-000001", title="t", status=Status.pending, channel=Channel.walk_in,
                         complexity=Complexity.simple, origin_unit=UnitRef(id=9, name="兴旺村", tier=V),
                         holder_unit=UnitRef(id=6, name="社保所", tier=T), created_at=now, updated_at=now, due_at=now,

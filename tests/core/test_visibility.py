@@ -7,9 +7,25 @@ from pathlib import Path
 import pytest
 
 from huiyin.core.domain import Role
-from huiyin.core.visibility import (FIELDS, VIEWER_WORDS, VISIBILITY, Access, Part, Viewer, access, granting,
-                                    mask_address, mask_name, mask_phone, may_see, policy_table, redact, sees_all, sees_any,
-                                    viewers)
+from huiyin.core.visibility import (
+    FIELDS,
+    VIEWER_WORDS,
+    VISIBILITY,
+    Access,
+    Part,
+    Viewer,
+    access,
+    granting,
+    mask_address,
+    mask_name,
+    mask_phone,
+    may_see,
+    policy_table,
+    redact,
+    sees_all,
+    sees_any,
+    viewers,
+)
 from tests.core.test_units_workflow import TREE
 
 VILLAGE, TOWN, TOWN_OFFICE, CENTER, COMMAND, TRANSPORT, OTHER_TOWN, OTHER_VILLAGE, GOV = 7, 5, 6, 2, 3, 4, 8, 9, 1

@@ -13,7 +13,7 @@ import pytest
 
 def start_serve(*args: str, env: dict) -> subprocess.Popen:
     """``huiyin serve ARGS`` as a child process, stdout and stderr piped (text)."""
-    return subprocess.Popen([sys.executable, "-m", "huiyin.server.cli", "serve", *args], env=env,
+    return subprocess.Popen([sys.executable, "-m", "huiyin.tui.cli.local", "serve", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -73,16 +73,16 @@ class WorkerServer:
         import os
 
         from huiyin.core.clock import ManualClock
-        from huiyin.server import db
-        from huiyin.server.context import ServerContext
-        from huiyin.server.settings import Settings
+        from huiyin.server.serving.context import ServerContext
+        from huiyin.server.serving.settings import Settings
+        from huiyin.server.storage import db
 
         self.settings = Settings(database_url=database_url)
         clock = ManualClock(now)
         engine = db.make_engine(database_url)
         db.upgrade(engine)
         if sample:
-            from huiyin.server import sample as sample_data
+            from huiyin.server.district import sample as sample_data
 
             sample_data.ensure_sample(ServerContext(engine=engine, clock=clock, settings=self.settings),
                                       matters=sample_matters)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from huiyin.server import db
+from huiyin.server.storage import db
 
 from .serving import start_serve, stop, wait_healthy
 
@@ -45,7 +45,7 @@ parent = "东街道便民服务中心"
 
 
 def huiyin(*args: str, env: dict, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "huiyin.server.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "huiyin.tui.cli.local", *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=timeout)
 
 
@@ -120,7 +120,7 @@ def test_init_units_file_and_first_admin(env, tmp_path):
     pw = huiyin("operator", "passwd", "dong", "--password-stdin", "--database", url, env=env, stdin="third-secret\n")
     assert pw.returncode == 0, pw.stderr
 
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     with EmbeddedServer(url, sample=False) as srv:
         client = httpx.Client(base_url=srv.base_url)
@@ -160,7 +160,7 @@ def test_init_a_bare_district_with_its_admin(env, tmp_path):
                   stdin="admin-secret-1\n")
     assert made.returncode == 0, made.stderr
     assert "created 1 units and the admin 'admin'" in made.stdout
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     with EmbeddedServer(url, sample=False) as srv:
         r = httpx.post(f"{srv.base_url}/api/auth/login", json={"username": "admin", "password": "admin-secret-1"})

@@ -1,5 +1,5 @@
 """Servers started at the same moment on one new database: every one comes up (the migrations run under a lock,
-see ``server/migrations/env.py``; SQLite's switch to WAL waits out the busy timeout, see ``server/db.py``), on
+see ``server/storage/migrations/env.py``; SQLite's switch to WAL waits out the busy timeout, see ``server/storage/db.py``), on
 SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ def test_servers_starting_together_on_a_new_database_all_come_up(fresh_database,
 def test_workbenches_starting_together_build_the_sample_district_once(fresh_database):
     """Two workbenches on one new database each seed the sample district if it has no units: the second finds
     the first's under the write lock and leaves it (it used to refuse: "already has units")."""
-    from huiyin.core.clock import ManualClock
-    from huiyin.server import sample
-    from huiyin.server.app import create_app
-    from huiyin.server.models import Unit
-    from huiyin.server.settings import Settings
     from sqlmodel import Session, func, select
 
+    from huiyin.core.clock import ManualClock
+    from huiyin.server.district import sample
+    from huiyin.server.serving.app import create_app
+    from huiyin.server.serving.settings import Settings
+    from huiyin.server.storage.models import Unit
     from tests.conftest import FROZEN_NOW
 
     url = fresh_database().url

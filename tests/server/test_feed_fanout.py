@@ -1,5 +1,5 @@
 """The live feed fans out once: open windows cost no database work while idle, and an event reaches twenty windows
-with the database work of one reader (server/feed.py), not twenty."""
+with the database work of one reader (server/matters/feed.py), not twenty."""
 
 from __future__ import annotations
 

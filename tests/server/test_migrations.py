@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -19,11 +19,11 @@ import sqlalchemy as sa
 
 from huiyin.core.calendar import WorkdayCalendar, YearOverrides
 from huiyin.core.deadlines import DeadlinePolicy, deadline
-from huiyin.server import db
-from huiyin.server.security import hash_password
+from huiyin.server.serving.security import hash_password
+from huiyin.server.storage import db
 
 PASSWORD = "migrate-me-please"
-T0 = datetime(2026, 11, 16, 2, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Chongqing
+T0 = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Chongqing
 
 
 def _at(hours: float) -> datetime:
@@ -164,7 +164,7 @@ def seed(revision: str, conn: sa.Connection) -> None:
     seeder = next(SEEDERS[r] for r in reversed(revs[: revs.index(revision) + 1]) if r in SEEDERS)
     seeder(conn)
     if revs.index(revision) >= revs.index("0009"):
-        from huiyin.server.report_facts import rebuild_facts
+        from huiyin.server.reports.facts import rebuild_facts
 
         rebuild_facts(conn)  # the facts a server at that revision keeps as it writes (0008 made the table)
     if conn.dialect.name == "postgresql":
@@ -187,7 +187,7 @@ def snapshot(conn: sa.Connection) -> dict[str, dict[tuple, dict]]:
         pk = [c.name for c in table.primary_key.columns]
         rows = {}
         for row in conn.execute(sa.select(table)).mappings():
-            clean = {k: (v.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo
+            clean = {k: (v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo
                          else v) for k, v in row.items()}
             rows[tuple(clean[k] for k in pk)] = clean
         out[name] = rows
@@ -247,7 +247,7 @@ def _instant(value: datetime | str | None) -> float | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
 def _check_facts(conn: sa.Connection) -> None:
@@ -277,7 +277,7 @@ def _check_facts(conn: sa.Connection) -> None:
 
 def _serve_and_read(url: str, numbers: list[str]) -> None:
     """The server starts on the upgraded database and serves every matter."""
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     with EmbeddedServer(url, sample=False) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as client:
         login = client.post("/api/auth/login", json={"username": "dong", "password": PASSWORD})
@@ -334,7 +334,7 @@ LATER_0004 = ("matter_tallies", "matters_fts", "login_failures", "matter_facts")
 def test_0004_down_and_up_with_links_and_audit(fresh_database):
     """A database at 0004 holding links, link entries and audit entries: the server shows the links on both
     matters; it goes down to 0003 (links and audit dropped, everything else kept) and up again."""
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     with seeded(fresh_database, "0004") as (engine, url):
         with EmbeddedServer(url, sample=False) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as client:
@@ -376,8 +376,8 @@ def test_0001_days_are_core_defaults():
     """The frozen numbers in 0002 and 0003 are what release 0001 counted with: core's default policy."""
     import importlib
 
-    m2 = importlib.import_module("huiyin.server.migrations.versions.0002_deadlines")
-    m3 = importlib.import_module("huiyin.server.migrations.versions.0003_repair_deadline_days")
+    m2 = importlib.import_module("huiyin.server.storage.migrations.versions.0002_deadlines")
+    m3 = importlib.import_module("huiyin.server.storage.migrations.versions.0003_repair_deadline_days")
     policy = DeadlinePolicy()
     assert m2.RELEASE_0001_DAYS == {"simple": policy.simple_days, "complex": policy.complex_days}
     assert m3.COMPLEX_DAYS == policy.complex_days and m3.WRONG_DAYS == policy.simple_days
@@ -408,7 +408,7 @@ def test_0003_repairs_what_the_shipped_0002_did(fresh_database):
         expected = deadline(T0, 9, calendar, DeadlinePolicy()).due_at
         got = rows[3].due_at
         got = got if isinstance(got, datetime) else datetime.fromisoformat(got)
-        assert got.replace(tzinfo=None) == expected.astimezone(timezone.utc).replace(tzinfo=None)
+        assert got.replace(tzinfo=None) == expected.astimezone(UTC).replace(tzinfo=None)
         assert 3 in changed and 1 not in changed and 4 not in changed
         # a second run would change nothing: it only touches the wrong basis
         db.downgrade(engine, "0002")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from huiyin.server.orgfile import OrgFileError, parse_units
+from huiyin.server.district.orgfile import OrgFileError, parse_units
 from tests.server.test_cli import UNITS_OK
 
 

@@ -16,9 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from huiyin.core.clock import parse_clock
-from huiyin.server import db, sample
-from huiyin.server.context import ServerContext
-from huiyin.server.settings import Settings
+from huiyin.server.district import sample
+from huiyin.server.serving.context import ServerContext
+from huiyin.server.serving.settings import Settings
+from huiyin.server.storage import db
 from tests.helpers import SAMPLE_PASSWORD
 
 from .serving import read_port, start_serve, stop, wait_healthy

@@ -125,8 +125,8 @@ def test_several_workers_need_postgresql(tmp_path):
 def test_one_worker_supervises_at_a_time(fresh_database):
     """Supervision's advisory lock: the first to ask holds it; another gets it once the holder lets go (or dies:
     its connection, and with it the lock, is gone)."""
-    from huiyin.server import db
-    from huiyin.server.supervision import SupervisorLock
+    from huiyin.server.matters.supervision import SupervisorLock
+    from huiyin.server.storage import db
 
     engine = db.make_engine(fresh_database().url)
     first, second = SupervisorLock(engine), SupervisorLock(engine)

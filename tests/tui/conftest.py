@@ -4,7 +4,7 @@ workbench apps pointed at it over HTTP. No mock server anywhere."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +12,13 @@ import pytest
 from huiyin.core.clock import ManualClock
 
 #: Thursday 2026-11-26 10:00 in Chongqing, as in the server tests
-FROZEN_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 SAMPLE_PASSWORD = "huiyin-sample"
 
 
 def start_server(path: Path, *, sample_matters: bool = True,  # type: ignore[no-untyped-def]
                  supervise_seconds: float | None = None):
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     srv = EmbeddedServer(f"sqlite:///{path}", ManualClock(FROZEN_NOW), sample=True, sample_matters=sample_matters,
                          supervise_seconds=supervise_seconds)
@@ -172,8 +172,8 @@ def start_deadline_server(path: Path):  # type: ignore[no-untyped-def]
     showed): tests call ``supervise_once`` themselves. Returns ``(server, {key: number})``."""
     import httpx
 
-    from huiyin.server.embedded import EmbeddedServer
-    from huiyin.server.supervision import supervise_once
+    from huiyin.server.matters.supervision import supervise_once
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     clock = ManualClock(FROZEN_NOW)
     srv = EmbeddedServer(f"sqlite:///{path}", clock, sample=True, sample_matters=False, supervise_seconds=3600)

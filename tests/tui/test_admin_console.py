@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, Select, Tree
 
-from huiyin.tui.screens.admin_dialogs import ConfirmDialog, FormDialog, NoticeDialog
 from huiyin.tui.screens.admin_audit import AuditScreen
 from huiyin.tui.screens.admin_calendar import CalendarScreen
+from huiyin.tui.screens.admin_dialogs import ConfirmDialog, FormDialog, NoticeDialog
 from huiyin.tui.screens.admin_operators import OperatorsScreen
 from huiyin.tui.screens.admin_units import UnitTreeScreen
 from huiyin.tui.screens.discard import DiscardScreen

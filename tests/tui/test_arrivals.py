@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from huiyin.core.domain import Channel, Complexity, Status, Tier
@@ -11,7 +11,7 @@ from huiyin.tui.arrivals import Arrivals, SeenStore
 
 UNIT = UnitRef(id=7, name="双湖路社区便民服务站", tier=Tier.village)
 OTHER = UnitRef(id=8, name="回兴街道便民服务中心", tier=Tier.town)
-T0 = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 def matter(number: str, *, holder: UnitRef = UNIT, status: Status = Status.pending,

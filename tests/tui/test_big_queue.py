@@ -1,5 +1,5 @@
 """A 100,000-row queue must not freeze the screen. The rows are the server's own: 100,000 pending matters
-recorded at 双湖路社区 (``huiyin.server.bulk.bulk_record``) in a separate server's database, and the workbench
+recorded at 双湖路社区 (``huiyin.server.matters.bulk.bulk_record``) in a separate server's database, and the workbench
 logged in there pages through its real incoming queue over HTTP. The table renders only the visible lines and
 asks for pages as the cursor reaches them. Timings are in ``bench/bench_tui_queue.py``; this test checks the
 behaviour (first paint, cursor moves, a jump to the end that never blocks)."""
@@ -25,7 +25,7 @@ USER = "shuanghu"
 
 def start_big_server(path: Path, rows: int = ROWS):  # type: ignore[no-untyped-def]
     """A sample district without sample matters, plus ``rows`` pending matters at 双湖路社区."""
-    from huiyin.server.bulk import bulk_record
+    from huiyin.server.matters.bulk import bulk_record
 
     srv = start_server(path, sample_matters=False, supervise_seconds=3600)
     bulk_record(srv.ctx, USER, rows)

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 from textual import events
-from textual.command import CommandPalette
 from textual.keys import _character_to_key
 from textual.widgets import Input, OptionList, Select
 
@@ -28,7 +27,7 @@ from huiyin.tui.screens.login import LoginScreen
 from huiyin.tui.screens.queue import QueueScreen
 from huiyin.tui.screens.record import RecordScreen
 
-from .conftest import SAMPLE_PASSWORD, login, logged_in_as, screen_text, wait_for
+from .conftest import SAMPLE_PASSWORD, logged_in_as, login, screen_text, wait_for
 from .test_day_one import SlowNetwork, api, open_palette_and_run, record
 
 pytestmark = pytest.mark.anyio

@@ -6,18 +6,26 @@ days, and the calendar warning line never breaks the screen when the endpoint fa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from huiyin.server.supervision import supervise_once
+from huiyin.server.matters.supervision import supervise_once
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.action_dialog import ActionDialog
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.queue import QueueScreen
 
-from .conftest import (DEADLINE_APPROVER, DEADLINE_UNIT_USER, FROZEN_NOW, SAMPLE_PASSWORD, build_app,
-                       screen_text, start_deadline_server, wait_for)
+from .conftest import (
+    DEADLINE_APPROVER,
+    DEADLINE_UNIT_USER,
+    FROZEN_NOW,
+    SAMPLE_PASSWORD,
+    build_app,
+    screen_text,
+    start_deadline_server,
+    wait_for,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -166,7 +174,7 @@ async def test_the_calendar_warning_is_for_admins_and_clerks_see_provisional_cou
 
     srv = start_server(tmp_path / "huiyin.db", sample_matters=False, supervise_seconds=3600)
     try:
-        srv.clock.set(datetime(2026, 12, 28, 2, 0, tzinfo=timezone.utc))  # Monday 10:00 in Chongqing
+        srv.clock.set(datetime(2026, 12, 28, 2, 0, tzinfo=UTC))  # Monday 10:00 in Chongqing
         with httpx.Client(base_url=srv.base_url, timeout=10) as http:
             token = http.post("/api/auth/login", json={"username": DEADLINE_UNIT_USER,
                                                        "password": SAMPLE_PASSWORD}).json()["token"]

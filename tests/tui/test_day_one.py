@@ -113,7 +113,7 @@ class SlowNetwork(httpx.AsyncHTTPTransport):
         self.open.set()
 
     @classmethod
-    def held(cls, app, prefix: str = "/api/matters") -> "SlowNetwork":  # type: ignore[no-untyped-def]
+    def held(cls, app, prefix: str = "/api/matters") -> SlowNetwork:  # type: ignore[no-untyped-def]
         """Put ``app``'s calls (its session kept) behind a new line, held."""
         slow = cls(prefix)
         app.api = ApiClient(app.server_url, token=app.api.token, transport=slow)

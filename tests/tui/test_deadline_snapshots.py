@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.detail import DetailScreen
 

@@ -118,7 +118,7 @@ async def test_the_palette_offers_the_password_and_esc_asks_before_throwing_typi
 async def test_a_server_with_no_accounts_says_what_to_run(tmp_path, lang, text) -> None:
     """PostgreSQL before ``huiyin init`` (here SQLite, no sample): nobody can sign in; the screen says why."""
     from huiyin.core.clock import ManualClock
-    from huiyin.server.embedded import EmbeddedServer
+    from huiyin.server.serving.embedded import EmbeddedServer
 
     from .conftest import FROZEN_NOW, build_app
 

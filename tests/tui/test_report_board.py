@@ -5,7 +5,7 @@ zh-CN and en). The module's server is the sample district (read only here; the l
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable
 
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.board import BoardScreen

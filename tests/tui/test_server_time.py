@@ -4,19 +4,18 @@ countdowns and the supervision (督办) entries follow it, and nobody is signed 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from huiyin.core.clock import SimulatedClock
-from huiyin.server.embedded import EmbeddedServer
+from huiyin.server.serving.embedded import EmbeddedServer
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.queue import QueueScreen
 from huiyin.tui.servertime import ServerTime
 
 from .conftest import FROZEN_NOW, SAMPLE_PASSWORD, screen_text, wait_for
-
 
 CLERK = "huixing.center"
 
@@ -25,7 +24,7 @@ CLERK = "huixing.center"
 def sim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedServer, str]]:
     """A demo server whose clock is paused at Monday 09:00; a matter recorded then (due Thursday 17:30), and the
     clock moved to Thursday 10:00 (FROZEN_NOW): at risk, 7.5 working hours left."""
-    clock = SimulatedClock(datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc), speed=0.0)
+    clock = SimulatedClock(datetime(2026, 11, 23, 1, 0, tzinfo=UTC), speed=0.0)
     srv = EmbeddedServer(f"sqlite:///{tmp_path_factory.mktemp('sim') / 'sim.db'}", clock, sample=True,
                          sample_matters=False, demo=True, supervise_seconds=0.2)
     srv.start()

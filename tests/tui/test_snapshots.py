@@ -5,6 +5,7 @@ only read, so they can share it. Regenerate with ``pytest tests/tui --snapshot-u
 from __future__ import annotations
 
 import pytest
+
 from huiyin.tui.components.queue_table import QueueTable
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.record import RecordScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -124,7 +124,7 @@ def test_countdown_words() -> None:
     assert time_left(now, now, closed=True).label() == "已办结"
     assert time_left(now, now, answered=True).label() == "已答复"
     # Monday 2026-11-30 17:30 from Thursday 10:00: Thu 7.5 h + Fri 9 h + Mon 9 h = 2 working days 7 h
-    monday = datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc)
+    monday = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
     on_track = time_left(monday, now)
     assert on_track.glyph == "+" and on_track.label() == "剩2天7小时" and on_track.variable == "urgency-on-track"
     set_language("en")
@@ -142,7 +142,7 @@ def test_the_districts_rules_from_the_wire_and_bad_parts_keep_the_last() -> None
         CalendarOverrideDay(day=date(2026, 11, 27), type="holiday", name="local")])]
     warn = [CalendarWarningOut(year=2027, code="calendar.fallback", message="2027: no holiday schedule known")]
     rules = DeadlineRules.from_wire({"at_risk_hours": 20.0}, years, warn)
-    monday = datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc)
+    monday = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
     left = time_left(monday, FROZEN_NOW, rules=rules)
     assert left.label() == "1d 7h" and left.glyph == "!"  # 16 working hours < 20: at risk by this policy
     assert [w.text() for w in rules.warnings] == ["2027 holiday schedule unknown: counting Mon-Fri"]
@@ -171,7 +171,7 @@ def test_every_theme_colours_every_urgency() -> None:
 
 
 def test_the_workbench_and_huiyin_serve_share_one_database_by_default(monkeypatch, tmp_path):
-    from huiyin.server.settings import default_database_url
+    from huiyin.server.serving.settings import default_database_url
     from huiyin.tui.config import data_dir
     from huiyin.tui.embedded import EmbeddedLauncher
 

@@ -4,6 +4,7 @@ arrive live and claims it; a racing claim's 409 is shown, not crashed on."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from huiyin.core.domain import Status
 from huiyin.tui.components.queue_table import QueueTable
@@ -11,8 +12,6 @@ from huiyin.tui.screens.action_dialog import ActionDialog
 from huiyin.tui.screens.detail import DetailScreen
 from huiyin.tui.screens.queue import QueueScreen
 from huiyin.tui.screens.record import RecordScreen
-
-import pytest
 
 from .conftest import SAMPLE_PASSWORD, login, screen_text, wait_for
 

@@ -44,10 +44,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from huiyin.core.clock import Clock, SystemClock
+from huiyin.core.deadlines import Urgency
 from huiyin.core.domain import EventKind, Status
 from huiyin.core.schemas import MatterSummary, QueuePage
-
-from huiyin.core.deadlines import Urgency
 
 from ..i18n import t
 from ..timeleft import DeadlineRules, TimeLeft, time_left
@@ -125,7 +124,7 @@ class Columns:
     mark: int = 1
 
     @classmethod
-    def for_width(cls, width: int, unit_column: str = "holder", show_status: bool = True) -> "Columns":
+    def for_width(cls, width: int, unit_column: str = "holder", show_status: bool = True) -> Columns:
         """``unit_column`` (``origin`` or ``holder``): the one unit column kept below BOTH_UNITS_WIDTH;
         ``show_status=False`` for a queue whose rows all have the same status (its room goes to the rest)."""
         number, left, mark = 14, 15, 1
@@ -183,13 +182,13 @@ class QueueTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)
 
     class CursorMoved(Message):
-        def __init__(self, table: "QueueTable", matter: MatterSummary | None) -> None:
+        def __init__(self, table: QueueTable, matter: MatterSummary | None) -> None:
             super().__init__()
             self.table = table
             self.matter = matter
 
     class Opened(Message):
-        def __init__(self, table: "QueueTable", matter: MatterSummary) -> None:
+        def __init__(self, table: QueueTable, matter: MatterSummary) -> None:
             super().__init__()
             self.table = table
             self.matter = matter

@@ -72,7 +72,7 @@ def key_label(key: str) -> str:
 
 
 class Player:
-    def __init__(self, app: "DemoApp", scenario: Scenario, clock: SimulatedClock, *, check: bool = False) -> None:
+    def __init__(self, app: DemoApp, scenario: Scenario, clock: SimulatedClock, *, check: bool = False) -> None:
         self.app = app
         self.scenario = scenario
         self.clock = clock

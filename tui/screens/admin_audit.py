@@ -18,9 +18,9 @@ from huiyin.core.schemas import AuditOut
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from .admin_dialogs import NoticeDialog, refusal
 from ..i18n import t, tn
 from .admin_base import AdminScreen, back_binding
+from .admin_dialogs import NoticeDialog, refusal
 
 PAGE = 50
 KINDS: list[str | None] = [None, *[k.value for k in AuditKind]]

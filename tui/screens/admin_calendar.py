@@ -22,9 +22,9 @@ from huiyin.core.schemas import CalendarDayOut, CalendarYearOut, PolicyModel
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
 from ..i18n import t
 from .admin_base import AdminScreen, back_binding
+from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
 
 GLYPH = {"holiday": "*", "makeup_workday": "+"}
 POLICY_FIELDS = ("simple_days", "complex_days", "claim_days", "at_risk_hours", "day_start", "day_end", "timezone")

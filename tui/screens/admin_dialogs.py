@@ -19,8 +19,8 @@ from textual.widgets import Input, Label, Select, Static
 from ..client import ApiError, Unreachable
 from ..components.inputs import HSelect
 from ..i18n import current, refusal_text, t
-from .discard import leave_unless_typed
 from ..workbench import localize_bindings
+from .discard import leave_unless_typed
 
 
 @dataclass

@@ -16,9 +16,9 @@ from huiyin.core.schemas import AdminOperatorOut, OperatorCreated
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
 from ..i18n import t
 from .admin_base import FilteredAdminScreen, back_binding
+from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
 from .password import new_password_check
 
 #: the table's columns, left to right: what an admin acts on first (active or disabled, who, what role, how

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.widgets import Input, Tree
 
 from huiyin.core.domain import Tier, UnitKind
@@ -17,9 +17,9 @@ from huiyin.core.schemas import UnitOut
 
 from .. import admin_api
 from ..client import ApiError, Unreachable
-from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
 from ..i18n import t, tn
 from .admin_base import FilteredAdminScreen, back_binding
+from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, refusal
 
 KINDS = [k for k in UnitKind if k is not UnitKind.government]
 

@@ -4,6 +4,7 @@ two selects; space or up/down open them), ctrl+s saves, esc cancels and asks fir
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +12,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
-from pydantic import ValidationError
 
 from huiyin.core.domain import Channel, Complexity
 from huiyin.core.schemas import LIMITS, MatterIn, field_errors

@@ -25,10 +25,10 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
-from huiyin.core import report_export
 from huiyin.core.assessment import Period
 from huiyin.core.domain import Role, Tier
 from huiyin.core.schemas import AssessmentOut, AssessmentRow, MatterSummary, QueuePage
+from huiyin.tui import export as report_export
 
 from ..actions import BY_NAME, specs_for
 from ..client import ApiClient, ApiError, Unreachable
