@@ -6,7 +6,8 @@ Every enum's values are the identifiers used on the wire, in the database and in
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import EnumType, StrEnum
+from typing import TYPE_CHECKING
 
 
 class Tier(StrEnum):
@@ -99,26 +100,20 @@ class Action(StrEnum):
     link = "link"
 
 
-class EventKind(StrEnum):
-    """What a timeline entry (``MatterEvent``) records: ``record``, every :class:`Action`, and the server's own
-    supervision notices (督办), which have no acting operator."""
+class _EventKindType(EnumType):
+    if TYPE_CHECKING:
+        # the members copied from Action are made when the class is built; to a type checker any name is one
+        def __getattr__(cls, name: str) -> EventKind: ...
 
+
+class EventKind(StrEnum, metaclass=_EventKindType):
+    """What a timeline entry (``MatterEvent``) records: ``record``, every :class:`Action` (the same name and
+    value, copied from it), and the server's own supervision notices (督办), which have no acting operator."""
+
+    _ignore_ = ["_action"]
     record = "record"
-    claim = "claim"
-    release = "release"
-    escalate = "escalate"
-    request_help = "request_help"
-    assign = "assign"
-    progress = "progress"
-    answer = "answer"
-    close = "close"
-    reopen = "reopen"
-    follow_up = "follow_up"
-    request_extension = "request_extension"
-    approve_extension = "approve_extension"
-    reject_extension = "reject_extension"
-    #: this matter was linked to another (the entry names the other's number and the link's kind)
-    link = "link"
+    for _action in Action:
+        vars()[_action.name] = _action.value
     #: another matter was linked to this one: the other side of a ``link`` entry, on the other matter
     linked = "linked"
     #: less than the policy's at-risk time is left until the matter's deadline
