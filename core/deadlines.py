@@ -43,9 +43,11 @@ with no seed, which reports every year as a fallback year.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,6 +74,13 @@ class PolicyError(ValueError):
     """A :class:`DeadlinePolicy` value is out of range."""
 
 
+#: the range each number of the policy may take, both ends included (the server refuses anything else; the admin
+#: console's form checks the same): working days, and the hours of ``at_risk_hours``
+POLICY_BOUNDS: Mapping[str, tuple[int, int]] = MappingProxyType({
+    "simple_days": (1, 366), "complex_days": (1, 366), "claim_days": (1, 366), "at_risk_hours": (0, 1000)})
+_DAY_COUNTS = ("simple_days", "complex_days", "claim_days")
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlinePolicy:
     simple_days: int = 3
@@ -86,13 +95,13 @@ class DeadlinePolicy:
     day_end: time = time(17, 30)
 
     def __post_init__(self) -> None:
-        for name in ("simple_days", "complex_days", "claim_days"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 366:
-                raise PolicyError(f"{name} must be a whole number of working days from 1 to 366, not {value!r}")
-        value = self.at_risk_hours
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
-            raise PolicyError(f"at_risk_hours must be a number of hours from 0 to 1000, not {value!r}")
+        for name in _DAY_COUNTS:
+            value, (low, high) = getattr(self, name), POLICY_BOUNDS[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise PolicyError(f"{name} must be a whole number of working days from {low} to {high}, not {value!r}")
+        value, (low, high) = self.at_risk_hours, POLICY_BOUNDS["at_risk_hours"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise PolicyError(f"at_risk_hours must be a number of hours from {low} to {high}, not {value!r}")
         if not (isinstance(self.day_start, time) and isinstance(self.day_end, time)):
             raise PolicyError("day_start and day_end must be times of day")
         if self.day_start.tzinfo or self.day_end.tzinfo:
@@ -164,7 +173,7 @@ def _aware(value: datetime, name: str) -> None:
 
 
 def _nth_workday_after(calendar: WorkCalendar, day: date, days: int) -> date:
-    fast = getattr(calendar, "nth_workday_after", None)
+    fast: Callable[[date, int], date] | None = getattr(calendar, "nth_workday_after", None)
     if fast is not None:
         return fast(day, days)
     if days == 0:
@@ -252,7 +261,7 @@ def is_on_time(done_at: datetime, due: datetime) -> bool:
 
 def _count_workdays(calendar: WorkCalendar, start: date, end: date) -> int:
     """Working days in ``[start, end)``."""
-    fast = getattr(calendar, "count_workdays", None)
+    fast: Callable[[date, date], int] | None = getattr(calendar, "count_workdays", None)
     if fast is not None:
         return fast(start, end)
     total = 0

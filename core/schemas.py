@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from .deadlines import DeadlinePolicy
 from .domain import (
     Action,
     AuditKind,
@@ -90,7 +91,8 @@ def _text(value: Any, field: str, *, required: bool) -> str:
     if len(value) > limit:
         raise PydanticCustomError("too_long", "{field} is longer than {limit} characters",
                                   {"field": field, "limit": limit})
-    return value
+    text: str = value
+    return text
 
 
 def normalize_phone(value: str) -> str:
@@ -194,11 +196,11 @@ class MatterIn(_Model):
     @field_validator("resident_phone", mode="before")
     @classmethod
     def _phone(cls, v: Any) -> str:
-        v = normalize_phone(_text(v, "resident_phone", required=False))
-        if v and not PHONE_RE.match(v):
+        phone = normalize_phone(_text(v, "resident_phone", required=False))
+        if phone and not PHONE_RE.match(phone):
             raise PydanticCustomError(
                 "phone_format", "resident_phone must be an 11-digit mobile number or a landline like 023-67890123")
-        return v
+        return phone
 
     def model_post_init(self, __context: Any) -> None:
         if self.channel is Channel.phone and not self.resident_phone:
@@ -390,11 +392,11 @@ class SimilarQuery(_Model):
     @classmethod
     def _phone(cls, v: Any) -> str:
         """The form's phone rule, dashes ignored: the digits alone (``023-6789 0123`` → ``02367890123``)."""
-        v = re.sub(r"[\s()\-]", "", _text(v, "resident_phone", required=False))
-        if v and not PHONE_RE.match(v):
+        phone = re.sub(r"[\s()\-]", "", _text(v, "resident_phone", required=False))
+        if phone and not PHONE_RE.match(phone):
             raise PydanticCustomError("phone_format",
                                       "phone must be an 11-digit mobile number or a landline like 023-67890123")
-        return v
+        return phone
 
     @field_validator("title", "address", mode="before")
     @classmethod
@@ -513,7 +515,7 @@ class CalendarDayIn(_Model):
 
     @field_validator("type")
     @classmethod
-    def _type(cls, v: Any) -> str:
+    def _type(cls, v: str) -> str:
         if v not in ("holiday", "workday"):
             raise PydanticCustomError("enum", "type must be holiday or workday")
         return v
@@ -536,16 +538,21 @@ class CalendarStatus(_Model):
     warnings: list[CalendarWarningOut]
 
 
-class PolicyModel(_Model):
-    """The deadline policy (huiyin.core.deadlines.DeadlinePolicy)."""
+#: the default policy, as the wire writes it
+_DEFAULT_POLICY = DeadlinePolicy()
+_DEFAULT_TIMES = _DEFAULT_POLICY.to_dict()
 
-    simple_days: int = 3
-    complex_days: int = 7
-    claim_days: int = 1
-    at_risk_hours: float = 9.0
-    timezone: str = "Asia/Shanghai"
-    day_start: str = "08:30"
-    day_end: str = "17:30"
+
+class PolicyModel(_Model):
+    """The deadline policy (huiyin.core.deadlines.DeadlinePolicy, whose defaults these are)."""
+
+    simple_days: int = _DEFAULT_POLICY.simple_days
+    complex_days: int = _DEFAULT_POLICY.complex_days
+    claim_days: int = _DEFAULT_POLICY.claim_days
+    at_risk_hours: float = _DEFAULT_POLICY.at_risk_hours
+    timezone: str = _DEFAULT_POLICY.timezone
+    day_start: str = _DEFAULT_TIMES["day_start"]
+    day_end: str = _DEFAULT_TIMES["day_end"]
 
 
 class ClockOut(_Model):

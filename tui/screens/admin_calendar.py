@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from huiyin.core.deadlines import POLICY_BOUNDS
 from huiyin.core.schemas import CalendarDayOut, CalendarYearOut, PolicyModel
 
 from .. import admin_api
@@ -223,10 +224,13 @@ class CalendarScreen(AdminScreen):
             return
         p = self.policy.model_dump()
 
-        def number(kind: type) -> Any:
+        def number(kind: type, name: str) -> Any:
+            low, high = POLICY_BOUNDS[name]  # the server's bounds
+
             def check(value: str) -> str | None:
                 try:
-                    return None if kind(value) > 0 else "admin.error.positive"
+                    # a text that is no catalog key is shown as it is
+                    return None if low <= kind(value) <= high else t("admin.error.range", low=low, high=high)
                 except ValueError:
                     return "admin.error.number"
             return check
@@ -236,8 +240,8 @@ class CalendarScreen(AdminScreen):
             ok = len(parts) == 2 and all(x.isdigit() for x in parts) and int(parts[0]) < 24 and int(parts[1]) < 60
             return None if ok else "admin.error.time"
 
-        checks = {"simple_days": number(int), "complex_days": number(int), "claim_days": number(int),
-                  "at_risk_hours": number(float), "day_start": clock_time, "day_end": clock_time}
+        checks = {name: number(float if name == "at_risk_hours" else int, name) for name in POLICY_BOUNDS}
+        checks.update(day_start=clock_time, day_end=clock_time)
         fields = [FieldSpec(name, f"admin.policy.{name}", str(p[name]), check=checks.get(name))
                   for name in POLICY_FIELDS]
 
