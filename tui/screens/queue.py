@@ -15,6 +15,7 @@ from textual.widgets import Input, Static, Tab, Tabs
 from huiyin.core.domain import Action, Queue, Role
 from huiyin.core.schemas import MatterOut, MatterSummary, QueueCounts, QueuePage
 from huiyin.core.units import UnitTree
+from huiyin.core.visibility import sees_any
 from huiyin.core.workflow import can_record, may_watch_overdue
 
 from ..actions import bindings_for
@@ -55,14 +56,14 @@ def has_units_below(unit_id: int, tree: UnitTree | None) -> bool:
     return any(u != unit_id and tree.can_hold_matters(u) for u in tree.jurisdiction(unit_id))
 
 
-def queues_for(role: object, unit_id: int | None = None, tree: UnitTree | None = None) -> tuple[Queue, ...]:
+def queues_for(role: Role, unit_id: int | None = None, tree: UnitTree | None = None) -> tuple[Queue, ...]:
     """The tabs an operator has: *below* only for a unit with units under it, *overdue* only for supervisors
     and commanders."""
     def has(queue: Queue) -> bool:
         if queue is Queue.overdue:
-            return may_watch_overdue(role)  # type: ignore[arg-type]
+            return may_watch_overdue(role)
         if queue is Queue.district:  # a trainer sees none of the district's matters
-            return role != Role.trainer
+            return sees_any(role)
         if queue is Queue.pending_below and unit_id is not None:
             return has_units_below(unit_id, tree)
         return True
