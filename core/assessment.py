@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .deadlines import DeadlinePolicy, WorkCalendar, claim_deadline
 from .domain import EventKind, LinkKind, Tier
 from .units import UnitInfo
+from .workflow import ACTION_ORDER, HANDS_ON
 
 if TYPE_CHECKING:
     from .schemas import AssessmentFigures, AssessmentOut
@@ -37,12 +38,15 @@ EVENT_KINDS: tuple[str, ...] = tuple(k.value for k in (
     EventKind.record, EventKind.claim, EventKind.release, EventKind.escalate, EventKind.request_help,
     EventKind.assign, EventKind.answer, EventKind.close, EventKind.reopen, EventKind.follow_up, EventKind.link,
     EventKind.approve_extension, EventKind.deadline_changed))
-MOVES = (EventKind.escalate.value, EventKind.release.value, EventKind.request_help.value, EventKind.assign.value)
-#: the figures a drill-down may ask for (each a list of matters)
-DRILL_FIGURES: tuple[str, ...] = ("received", "recorded", "closed", "closed_on_time", "closed_late", "open",
-                                  "overdue_open", "reopened", "duplicates", "claimed_late", "escalations",
-                                  "releases", "help_requests", "follow_ups", "satisfied")
+#: the entries that hand a matter on (huiyin.core.workflow.HANDS_ON)
+MOVES: tuple[str, ...] = tuple(a.value for a in ACTION_ORDER if a in HANDS_ON)
+#: the figures a drill-down may ask for (each a list of matters), in the order the workbench offers them
+DRILL_FIGURES: tuple[str, ...] = ("received", "closed", "closed_on_time", "closed_late", "open", "overdue_open",
+                                  "reopened", "claimed_late", "escalations", "releases", "help_requests",
+                                  "follow_ups", "satisfied", "duplicates", "recorded")
 NO_RATE = "—"
+#: a number: a working time in microseconds, or a rating
+_N = TypeVar("_N", int, float)
 
 
 class PeriodError(ValueError):
@@ -85,7 +89,8 @@ def parse_period(start: str | None = None, end: str | None = None, *, year: str 
                  quarter: str | None = None, month: str | None = None) -> Period:
     """One period from exactly one of: ``start``+``end`` (ISO dates, both inclusive), ``year`` (2026), ``quarter``
     (2026Q3) or ``month`` (2026-11). Raises :class:`PeriodError` naming the field at fault."""
-    given = [name for name, value in (("year", year), ("quarter", quarter), ("month", month)) if value not in (None, "")]
+    given = [name for name, value in (("year", year), ("quarter", quarter), ("month", month))
+             if value not in (None, "")]
     ranged = start not in (None, "") or end not in (None, "")
     if len(given) > 1 or (given and ranged):
         raise PeriodError(given[-1], "give one period: from/to, a year, a quarter or a month")
@@ -145,7 +150,7 @@ def half_up(value: Fraction | int, places: int) -> float:
     return float(Decimal(whole if scaled >= 0 else -whole).scaleb(-places))
 
 
-def percentile90(values: Sequence[float]) -> float | None:
+def percentile90(values: Sequence[_N]) -> _N | None:
     """Nearest-rank 90th percentile (the smallest value with at least 90 % at or below it)."""
     if not values:
         return None
@@ -227,7 +232,7 @@ class Figures:
         return (half_up(Fraction(sum(values), len(values) * HOUR_US), 1),
                 half_up(Fraction(p90, HOUR_US), 1) if p90 is not None else None)
 
-    def rank_key(self) -> tuple:
+    def rank_key(self) -> tuple[Fraction | int, ...]:
         return tuple(Fraction(*self.rate(name)) if self.rate(name)[1] else Fraction(-1)
                      for name in ("closure", "on_time", "claim")) + (self.received,)
 
@@ -294,7 +299,7 @@ class _WorkClock:
         #: the zone's one offset over the span, in microseconds (``None``: it changes, e.g. daylight saving time)
         self.offset = int(only.total_seconds()) * US if only is not None else None
         if self.offset is not None:
-            self.local = self._fixed_local  # type: ignore[method-assign]
+            self.local = self._fixed_local  # type: ignore[method-assign]  # one offset: the fixed path serves it
         #: working time of the whole days before each local day of the span (a lookup instead of a loop)
         self._base = (instant_us(first) + (self.offset or 0)) // DAY_US
         full = self.de - self.ds if self.de > self.ds else 0
@@ -309,7 +314,7 @@ class _WorkClock:
             self.work = self._fixed_work  # type: ignore[method-assign]  # one offset: the inlined path serves it
 
     def _fixed_local(self, t: int) -> tuple[int, int]:
-        x = t + self.offset  # type: ignore[operator]
+        x = t + self._fixed_offset
         day = x // DAY_US
         return day, x - day * DAY_US
 
@@ -407,19 +412,20 @@ _IX = {name: index for index, name in enumerate(_COUNTS)}
                      "duplicates", "arrivals", "claimed_in_time", "escalations", "releases", "help_requests",
                      "follow_ups", "satisfied", "satisfaction_sum"))
 #: a list that ignores appends: the figure names are only collected for the drill-down
-class _Ignore(list):
+class _Ignore(list[str]):
     def append(self, _item: object) -> None:
         pass
 
 
 _NO_MARKS = _Ignore()
-_MOVE_COUNT = {"escalate": (ESC, "escalations"), "release": (REL, "releases"),
-               "request_help": (HLP, "help_requests"), "assign": (None, None)}
+#: the figure each move counts in (an assignment counts in none)
+_MOVE_FIGURES = {"escalate": (ESC, "escalations"), "release": (REL, "releases"), "request_help": (HLP, "help_requests")}
+_MOVE_COUNT: dict[str, tuple[int, str] | None] = {kind: _MOVE_FIGURES.get(kind) for kind in MOVES}
 
 
-def _figures(counts: list, claim_work: list[int], answer_work: list[int]) -> Figures:
+def _figures(counts: list[int], claim_work: list[int], answer_work: list[int]) -> Figures:
     # the counts in field order (_COUNTS), as the credit keeps them in a plain list
-    return Figures(*counts, claim_work=claim_work, answer_work=answer_work)  # type: ignore[arg-type]  # see above
+    return Figures(**dict(zip(_COUNTS, counts, strict=True)), claim_work=claim_work, answer_work=answer_work)
 
 
 # ------------------------------------------------------------------------------------------------------ facts
@@ -450,21 +456,21 @@ class MatterFacts:
     #: the deadline last set (record, an approved extension, a recount)
     due: float | None
     #: ``[answered at, deadline then]`` of the last answer, and of the answer that preceded the last closure
-    last_answer: list | None
-    closed_answer: list | None
+    last_answer: list[float | None] | None
+    closed_answer: list[float | None] | None
     #: the last follow-up's rating
     rating: int | None
     #: ``[unit, arrived at]``: the stage waiting for a claim (an arrival, or a duplicate's reopen), if any
-    open_stage: list | None
+    open_stage: list[float] | None
     #: ``[unit, arrived at, ended at, 1 if a claim ended it else 0]`` of every stage a claim, a move or an answer
     #: ended (one a duplicate link ended is not kept: it is never counted)
-    stages: list
+    stages: list[list[float]]
     #: ``[sender, kind]`` of every escalation, release, help request and assignment
-    moves: list
+    moves: list[list[Any]]
     #: the latest instant of the entries folded in
     last_event_at: float
 
-    def row(self) -> list:
+    def row(self) -> list[Any]:
         """The flat form (:data:`ROW_FIELDS`): instants as whole microseconds since the epoch (what the database
         keeps; JSON reads integers nearly twice as fast as decimals), the answer that preceded the last closure as
         ``true`` when it is the last answer (nearly always), stages and moves as flat lists of 4 and 2 items."""
@@ -477,12 +483,16 @@ class MatterFacts:
                 [x for item in self.moves for x in item], _us(self.last_event_at)]
 
     @classmethod
-    def from_row(cls, row: Sequence) -> MatterFacts:
+    def from_row(cls, row: Sequence[Any]) -> MatterFacts:
         (origin, created, holder, closed, reopened, duplicate, due, answer_at, answer_due, closed_answer, rating,
          stage_unit, stage_at, stages, moves, last_event_at) = row
         last = [answer_at / 1e6, _s(answer_due)] if answer_at is not None else None
-        closed_last = (list(last) if closed_answer is True else  # type: ignore[arg-type]
-                       [closed_answer[0] / 1e6, _s(closed_answer[1])] if closed_answer else None)
+        closed_last: list[float | None] | None
+        if closed_answer is True:
+            assert last is not None  # ``true``: the answer that preceded the closure is the last answer
+            closed_last = list(last)
+        else:
+            closed_last = [closed_answer[0] / 1e6, _s(closed_answer[1])] if closed_answer else None
         return cls(origin, created / 1e6, holder, closed, reopened, duplicate, _s(due), last, closed_last, rating,
                    [stage_unit, stage_at / 1e6] if stage_unit is not None else None,
                    [[stages[i], stages[i + 1] / 1e6, stages[i + 2] / 1e6, stages[i + 3]]
@@ -514,7 +524,7 @@ def assessed(kind: str, link_kind: str | None = None) -> bool:
 _READ_KINDS = frozenset(EVENT_KINDS)
 
 
-def fold(facts: MatterFacts | None, ev: Sequence) -> MatterFacts | None:
+def fold(facts: MatterFacts | None, ev: Sequence[Any]) -> MatterFacts | None:
     """One more timeline entry of a matter (an :class:`EventRow` or a tuple in its order, an entry that
     :func:`assessed`) folded into its facts, which are changed in place and returned. ``None``: nothing folded
     yet; the entry must then be the matter's ``record``, else ``None`` comes back (a matter whose recording is
@@ -566,7 +576,7 @@ def fold(facts: MatterFacts | None, ev: Sequence) -> MatterFacts | None:
     return facts
 
 
-def fold_timelines(events: Iterable[Sequence], until: float = math.inf) -> dict[int, MatterFacts]:
+def fold_timelines(events: Iterable[Sequence[Any]], until: float = math.inf) -> dict[int, MatterFacts]:
     """Each matter's facts from its entries before ``until`` (epoch seconds), each matter's in the order given
     (its timeline's: by id); a matter whose first entry given is not its ``record`` is left out."""
     out: dict[int, MatterFacts | None] = {}
@@ -586,7 +596,7 @@ def fold_timelines(events: Iterable[Sequence], until: float = math.inf) -> dict[
 # ------------------------------------------------------------------------------------------------------ assess
 
 
-def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period, calendar: WorkCalendar,
+def assess(events: Iterable[Sequence[Any]], units: Iterable[UnitInfo], period: Period, calendar: WorkCalendar,
            policy: DeadlinePolicy, now: datetime, *, categories: dict[int, str] | None = None,
            keep_ids: bool = False) -> Assessment:
     """Every figure of ``period`` by the rules of ``docs/assessment.md``: each matter's timeline folded
@@ -604,7 +614,7 @@ def assess(events: Iterable[Sequence], units: Iterable[UnitInfo], period: Period
                         categories=categories, keep_ids=keep_ids)
 
 
-def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo], period: Period,
+def assess_facts(facts: Iterable[tuple[int, Sequence[Any]]], units: Iterable[UnitInfo], period: Period,
                  calendar: WorkCalendar, policy: DeadlinePolicy, now: datetime, *,
                  categories: dict[int, str] | None = None, keep_ids: bool = False) -> Assessment:
     """Every figure of ``period`` from each matter's facts (``(matter id, MatterFacts.row())``), folded from its
@@ -624,10 +634,10 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
     categories = categories or {}
     ncounts = len(_COUNTS)
     #: (unit, category, month) → [counts..., claim work, answer work]
-    acc: dict[tuple[int, str, str], list] = {}
+    acc: dict[tuple[int, str, str], list[Any]] = {}
     ids: dict[tuple[int, str], list[int]] = defaultdict(list)
 
-    def bucket(unit: int, category: str, month: str) -> list:
+    def bucket(unit: int, category: str, month: str) -> list[Any]:
         key = (unit, category, month)
         found = acc.get(key)
         if found is None:
@@ -700,12 +710,13 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
             if keep_ids:
                 ids[(stage_unit, "claimed_late")].append(mid)
         for i in range(0, len(moves), 2):
-            index, figure = _MOVE_COUNT[moves[i + 1]]
-            if index is not None:
+            counted = _MOVE_COUNT[moves[i + 1]]
+            if counted is not None:
+                index, figure = counted
                 sender = moves[i]
                 bucket(sender, category, month)[index] += 1
                 if keep_ids:
-                    ids[(sender, figure)].append(mid)  # type: ignore[index]
+                    ids[(sender, figure)].append(mid)
         if keep_ids:
             for figure in marks:
                 ids[(holder, figure)].append(mid)
@@ -724,8 +735,8 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
             answer_work.extend(row[-1])
         return _figures(counts, claim_work, answer_work)
 
-    def grouped(index: int) -> dict:
-        out: dict = defaultdict(list)
+    def grouped(index: int) -> dict[Any, list[tuple[int, str, str]]]:
+        out: dict[Any, list[tuple[int, str, str]]] = defaultdict(list)
         for key in acc:
             out[key[index]].append(key)
         return out
@@ -740,10 +751,10 @@ def assess_facts(facts: Iterable[tuple[int, Sequence]], units: Iterable[UnitInfo
     by_month = grouped(2)
     months = {m: total(by_month.get(m, [])) for m in period.months()}
     unit_months: dict[int, dict[str, Figures]] = {}
-    for (u, _c, m) in acc:
-        unit_months.setdefault(u, {})
-    for u in unit_months:
-        unit_months[u] = {m: total(k for k in by_unit[u] if k[2] == m) for m in period.months()}
+    for (unit_id, _c, _m) in acc:
+        unit_months.setdefault(unit_id, {})
+    for unit_id in unit_months:
+        unit_months[unit_id] = {m: total(k for k in by_unit[unit_id] if k[2] == m) for m in period.months()}
 
     ranks: dict[int, int | None] = {}
     for tier in Tier:

@@ -77,9 +77,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 #: the years a calendar file or an override may name (see the module docstring for why)
 MIN_YEAR = 2000
@@ -191,7 +191,7 @@ class YearOverrides:
                 elif isinstance(row, Mapping):
                     items.append(DayOverride(row["day"], row["type"], row.get("name"), row.get("note")))
                 else:
-                    items.append(DayOverride(*row))
+                    items.append(DayOverride(*cast("tuple[Any, ...]", row)))
         days: dict[date, DayOverride] = {}
         for item in items:
             if item.day in days:
@@ -372,7 +372,13 @@ class _Year:
     coverage: YearCoverage
 
 
-_DEFAULT_SOURCE = object()
+class _Default(Enum):
+    """The default of an argument that may also be ``None``."""
+
+    source = "source"
+
+
+_DEFAULT_SOURCE = _Default.source
 
 
 class WorkdayCalendar:
@@ -385,7 +391,7 @@ class WorkdayCalendar:
     """
 
     def __init__(self, overrides: Iterable[YearOverrides] | Mapping[int, YearOverrides] = (), *,
-                 source: HolidaySource | None | object = _DEFAULT_SOURCE) -> None:
+                 source: HolidaySource | None | _Default = _DEFAULT_SOURCE) -> None:
         if isinstance(overrides, Mapping):
             overrides = overrides.values()
         by_year: dict[int, YearOverrides] = {}
@@ -397,7 +403,7 @@ class WorkdayCalendar:
             by_year[item.year] = item
         self._overrides: Mapping[int, YearOverrides] = MappingProxyType(by_year)
         self._source: HolidaySource | None = (
-            _shared_package_source() if source is _DEFAULT_SOURCE else source)  # type: ignore[assignment]
+            _shared_package_source() if isinstance(source, _Default) else source)
         self._years: dict[int, _Year] = {}
         self._lock = threading.Lock()
 
@@ -448,7 +454,8 @@ class WorkdayCalendar:
             special[day] = _info(entry, "override")
         count = len(ov) if ov else 0
         if seeded is not None:
-            cov = YearCoverage(year, Coverage.package, count, self._source.name)  # type: ignore[union-attr]
+            assert self._source is not None  # only a source seeds a year
+            cov = YearCoverage(year, Coverage.package, count, self._source.name)
         elif ov is not None and ov.complete:
             cov = YearCoverage(year, Coverage.overrides, count)
         elif count:
@@ -683,7 +690,7 @@ def parse_year_file(text: str) -> YearFileResult:
 
 def format_year_file(overrides: YearOverrides, *, header: str | None = None) -> str:
     """The import format for ``overrides``; ``parse_year_file(format_year_file(o)).overrides == o``."""
-    lines = []
+    lines: list[str] = []
     if header:
         lines.extend(f"# {h}".rstrip() for h in header.splitlines())
     lines.append(f"year {overrides.year}")

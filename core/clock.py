@@ -7,8 +7,9 @@ demos hand them a :class:`ManualClock` and move it on purpose. Times are timezon
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -91,9 +92,9 @@ class ClockSettings:
                 "speed": self.speed}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> ClockSettings:
+    def from_dict(cls, data: Mapping[str, Any]) -> ClockSettings:
         return cls(datetime.fromisoformat(str(data["anchor_real"])), datetime.fromisoformat(str(data["anchor_sim"])),
-                   float(data["speed"]))  # type: ignore[arg-type]
+                   float(data["speed"]))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ClockSettings) and self.to_dict() == other.to_dict()

@@ -15,9 +15,12 @@ show only the keys that apply (the server also returns ``allowed_actions`` with 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
+
+from pydantic import ValidationError
 
 from .domain import (
     SUPERVISING_ROLES,
@@ -31,7 +34,7 @@ from .domain import (
     Tier,
     UnitKind,
 )
-from .schemas import MAX_EXTENSION_DAYS, ActionIn, MatterSummary  # noqa: F401 - MAX_EXTENSION_DAYS: the workbench reads it here
+from .schemas import ActionIn, MatterSummary, field_errors
 from .units import UnitTree
 
 
@@ -204,6 +207,13 @@ RULES: dict[Action, Rule] = {
     Action.link: Rule(_r(R.holder, R.origin, R.command_center), requires=_f(Field.other, Field.link_kind)),
 }
 
+#: the actions that hand a matter on: the holder moves away from the unit taking it (back where it came from,
+#: up a tier, to the command center, to a named unit); the assessment counts them as moves
+HANDS_ON: frozenset[Action] = frozenset(
+    a for a, r in RULES.items() if r.holder not in (HolderMove.stay, HolderMove.to_actor))
+#: ... and of those, the ones that send it on rather than back: what the ``sent_on`` queue follows
+SENDS_ON: frozenset[Action] = frozenset(a for a in HANDS_ON if RULES[a].holder is not HolderMove.back)
+
 #: the text of timeline entries that are not actions: ``linked`` carries the link's note (for the units)
 _EVENT_NOTE_KINDS: dict[EventKind, NoteKind] = {EventKind.linked: NoteKind.internal}
 
@@ -250,13 +260,19 @@ class MatterState:
         return self.arrived_by is EventKind.assign
 
 
+def matter_state(source: object, **given: Any) -> MatterState:
+    """The one builder of :class:`MatterState`: each fact is ``source``'s attribute of the same name (a stored
+    matter, a row as the server sends it), unless ``given``; facts the source lacks keep their defaults."""
+    values = {f.name: getattr(source, f.name) for f in fields(MatterState) if hasattr(source, f.name)}
+    values.update(given)
+    return MatterState(**{**values, "status": Status(values["status"])})
+
+
 def state_of(row: MatterSummary) -> MatterState:
     """The facts the rules look at, from a matter as the server sends it (a queue row or the detail), so a client
     offers exactly the actions the server will accept (the workbench's keys, ``allowed_actions``)."""
-    return MatterState(status=row.status, holder_unit_id=row.holder_unit.id, origin_unit_id=row.origin_unit.id,
-                       previous_holder_id=row.previous_holder_id,
-                       claimed_by_id=row.claimed_by.id if row.claimed_by else None,
-                       extension_days_requested=row.extension_days_requested, arrived_by=row.arrived_by)
+    return matter_state(row, holder_unit_id=row.holder_unit.id, origin_unit_id=row.origin_unit.id,
+                        claimed_by_id=row.claimed_by.id if row.claimed_by else None)
 
 
 class RefusalCode(StrEnum):
@@ -377,7 +393,8 @@ def check(actor: Actor, action: Action, matter: MatterState, tree: UnitTree) -> 
     if (matter.status, action) not in TRANSITIONS:
         if action is Action.claim and matter.status is not Status.pending:
             holder = tree[matter.holder_unit_id].name if matter.holder_unit_id in tree else str(matter.holder_unit_id)
-            return Refusal(RefusalCode.already_claimed, f"already claimed: {holder} holds this matter ({matter.status})", rel)
+            return Refusal(RefusalCode.already_claimed,
+                           f"already claimed: {holder} holds this matter ({matter.status})", rel)
         return Refusal(RefusalCode.wrong_status, f"cannot {action} a matter that is {matter.status}", rel)
     if rel & rule.excludes:
         return Refusal(RefusalCode.wrong_unit,
@@ -414,6 +431,28 @@ def _invalid(fields: dict[str, str], message: str, rel: frozenset[Relation]) -> 
     return Refusal(RefusalCode.invalid_input, message, rel, MappingProxyType(fields))
 
 
+def missing_fields(action: Action, values: Mapping[str, object]) -> dict[str, str]:
+    """The fields ``action`` requires that ``values`` leave empty (absent, ``None`` or blank text): each field →
+    ``required``, in field order."""
+    return {f.value: "required" for f in sorted(RULES[action].requires) if _blank(values.get(f.value))}
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def body_errors(action: Action, values: Mapping[str, object]) -> dict[str, str]:
+    """What is wrong with a body for ``action`` before it is sent, field → error type: the required fields left
+    empty (:func:`missing_fields`), then what :class:`ActionIn` refuses (too long, a day count out of range ...)."""
+    errors = missing_fields(action, values)
+    try:
+        ActionIn.model_validate(values)
+    except ValidationError as exc:
+        for name, (kind, _msg) in field_errors(exc).items():
+            errors.setdefault(name, kind)
+    return errors
+
+
 def decide(actor: Actor, action: Action, matter: MatterState, body: ActionIn, tree: UnitTree) -> Refusal | Transition:
     """The one decision of the workflow: why the operator may not take ``action`` on ``matter`` with ``body``, or
     everything the action does. Pure: it reads the tables above and its arguments, nothing else."""
@@ -422,7 +461,7 @@ def decide(actor: Actor, action: Action, matter: MatterState, body: ActionIn, tr
         return refusal
     rule = RULES[action]
     rel = relations(actor, matter, tree)
-    missing = {f.value: "required" for f in sorted(rule.requires) if getattr(body, f.value) in (None, "")}
+    missing = missing_fields(action, dict(body))
     if missing:
         return _invalid(missing, f"{action} needs: {', '.join(missing)}", rel)
 

@@ -177,19 +177,17 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
                        f"no action {action!r}; actions are: {', '.join(a.value for a in Action)}") from None
     # everything is read before the write (on SQLite: before its write lock), and the answer is made from what
     # was read plus what the write wrote (workflow.act_on), not read again
-    tree = load_tree(session)
-    matter = session.exec(select(Matter).where(Matter.number == number)).first()
+    read = workflow.read_to_act(session, number) if sees_any(Role(op.role)) else None
     # a 404 alike for a matter that does not exist and one the visibility policy hides from the operator (a
     # trainer's), so a number says nothing about the district
-    if matter is None or not sees_any(Role(op.role)):
+    if read is None:
         raise _not_found(number)
-    rows = read_detail(session, matter)
+    rows, tree = read
+    matter = rows.matter
     if not sees_all(Role(op.role)):
         seen = visibility(op, [matter], {matter.id: rows.trail}, tree)  # type: ignore[dict-item]
         if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
             raise _not_found(number)
-    session.expunge_all()  # the rows stay as read ...
-    session.rollback()  # ... and the connection goes back: the write takes its own
     rows = workflow.act_on(ctx, op, act, body or ActionIn(), tree, rows)
     detail = detail_out(op, rows, tree)
     if detail is None:

@@ -62,11 +62,11 @@ from sqlalchemy import and_, false, func, literal_column, or_, table, true, unio
 from sqlalchemy.sql.elements import True_
 from sqlmodel import Session, select
 
-from huiyin.core.domain import EventKind, Queue, Role, Status, UnitKind
+from huiyin.core.domain import Queue, Role, Status, UnitKind
 from huiyin.core.schemas import MAX_ID, PHONE_RE
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import ROLE_VIEWERS, Access, Part, Viewer, granting, sees_all, sees_any
-from huiyin.core.workflow import may_watch_overdue
+from huiyin.core.workflow import SENDS_ON, may_watch_overdue
 from huiyin.server.matters.supervision import OPEN
 from huiyin.server.serving.errors import ApiError, invalid
 from huiyin.server.storage.models import Matter, MatterEvent, MatterTally, Operator
@@ -160,8 +160,7 @@ def _ranges(queue: Queue, op: Operator, tree: UnitTree, now: datetime) -> list: 
     if queue is Queue.sent_on:
         handed = (select(MatterEvent.matter_id)
                   .where(MatterEvent.from_unit_id == unit,
-                         MatterEvent.kind.in_([EventKind.escalate.value, EventKind.request_help.value,  # type: ignore[attr-defined]
-                                               EventKind.assign.value])))
+                         MatterEvent.kind.in_(sorted(a.value for a in SENDS_ON))))  # type: ignore[attr-defined]
         return [*(and_(Matter.origin_unit_id == unit, Matter.status == status, Matter.holder_unit_id != unit)
                   for status in NOT_CLOSED),
                 and_(Matter.id.in_(handed), Matter.status != Status.closed.value, Matter.holder_unit_id != unit)]  # type: ignore[union-attr]

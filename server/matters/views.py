@@ -20,6 +20,7 @@ from huiyin.core.schemas import EventOut, LinkOut, MatterDetail, MatterOut, Oper
 from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.visibility import NO_ACCESS, Access, Part, access, redact, requests_to_read, viewers
 from huiyin.core.workflow import Actor, MatterState, allowed_actions, note_kind
+from huiyin.core.workflow import matter_state as core_matter_state
 from huiyin.server.matters.links import links_of
 from huiyin.server.storage.models import Matter, MatterEvent, Operator, Unit
 
@@ -104,10 +105,7 @@ def matter_state(matter: Matter, trail: Trail | None = None) -> MatterState:
         session = object_session(matter)
         assert session is not None, "matter_state needs the matter's trail or a matter attached to a session"
         trail = trails(session, [matter.id])[matter.id]  # type: ignore[arg-type,index]
-    return MatterState(status=Status(matter.status), holder_unit_id=matter.holder_unit_id,
-                       origin_unit_id=matter.origin_unit_id, previous_holder_id=matter.previous_holder_id,
-                       claimed_by_id=matter.claimed_by_id, extension_days_requested=matter.extension_days_requested,
-                       deadline_days=matter.deadline_days, arrived_by=trail.arrived_by)
+    return core_matter_state(matter, arrived_by=trail.arrived_by)
 
 
 #: what an operator sees of each matter, by matter id

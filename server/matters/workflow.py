@@ -159,13 +159,25 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
     """Carry out one action on the matter numbered ``number`` (:func:`act_on`, reading it first). Returns the
     matter's id; raises :class:`ApiError` for every refusal."""
     with Session(ctx.engine) as session:
-        matter = session.exec(select(Matter).where(Matter.number == number)).first()
-        if matter is None:
-            raise ApiError(404, "not_found", f"no matter numbered {number}")
-        rows = read_detail(session, matter)
-        tree = tree or load_tree(session)
-        session.expunge_all()
+        read = read_to_act(session, number, tree)
+    if read is None:
+        raise ApiError(404, "not_found", f"no matter numbered {number}")
+    rows, tree = read
     return act_on(ctx, op, action, body, tree, rows).matter.id  # type: ignore[return-value]
+
+
+def read_to_act(session: Session, number: str, tree: UnitTree | None = None) -> tuple[DetailRows, UnitTree] | None:
+    """Everything an action reads before its write: the matter numbered ``number`` as
+    :func:`huiyin.server.matters.views.read_detail` reads it, and the unit tree (``None``: no such matter). The
+    rows stay as read, and the session's connection goes back: the write (:func:`act_on`) takes its own."""
+    tree = tree or load_tree(session)
+    matter = session.exec(select(Matter).where(Matter.number == number)).first()
+    if matter is None:
+        return None
+    rows = read_detail(session, matter)
+    session.expunge_all()
+    session.rollback()
+    return rows, tree
 
 
 def act_on(ctx: ServerContext, op: Operator, action: Action, body: ActionIn, tree: UnitTree,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from pydantic import ValidationError
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,8 +24,8 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from huiyin.core.domain import Action, LinkKind
-from huiyin.core.schemas import LIMITS, ActionIn, MatterSummary, field_errors
-from huiyin.core.workflow import MAX_EXTENSION_DAYS, RULES, Actor, Field, state_of, target_unit
+from huiyin.core.schemas import LIMITS, ActionIn, MatterSummary
+from huiyin.core.workflow import RULES, Actor, Field, body_errors, state_of, target_unit
 
 from ..client import ApiError, Unreachable
 from ..components.inputs import HInput, HSelect
@@ -233,22 +232,8 @@ class ActionDialog(ModalScreen[bool]):
                 Content(t(f"error.{kind}", limit=LIMITS.get(str(f), ""))) if kind else "")
 
     def _check(self, values: dict[str, object]) -> dict[str, str]:
-        """field → error code for ``values`` (required fields, the days' range, core's ``ActionIn``)."""
-        errors: dict[str, str] = {}
-        for f in self.rule.requires:
-            value = values.get(str(f))
-            if value is None or (isinstance(value, str) and not value.strip()):
-                errors[str(f)] = "required"
-        days = values.get("days")
-        if Field.days in self.fields and days is not None and (
-                not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS):
-            errors["days"] = "days_range"
-        try:
-            ActionIn.model_validate(values)
-        except ValidationError as exc:
-            for name, (kind, _msg) in field_errors(exc).items():
-                errors.setdefault(name, kind)
-        return errors
+        """field → error code for ``values`` (core's body rules: the required fields, ``ActionIn``)."""
+        return body_errors(self.action, values)
 
     def action_submit(self) -> None:
         if self.sending:

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
-from huiyin.core.assessment import Period
+from huiyin.core.assessment import DRILL_FIGURES, Period
 from huiyin.core.domain import Role, Tier
 from huiyin.core.schemas import AssessmentOut, AssessmentRow, MatterSummary, QueuePage
 from huiyin.tui import export as report_export
@@ -42,9 +42,6 @@ from .detail import DetailScreen
 
 REPORT_ROLES = (Role.supervisor, Role.commander, Role.admin)
 GRAINS = ("month", "quarter", "year")
-#: the figures a unit's row drills down to, in the picker's order
-DRILL = ("received", "closed", "closed_on_time", "closed_late", "open", "overdue_open", "reopened", "claimed_late",
-         "escalations", "releases", "help_requests", "follow_ups", "satisfied", "duplicates", "recorded")
 #: the charts' legend: plotext lays text out one cell per character, so it stays ASCII in every language (the
 #: charts' titles, in the border, are translated)
 CHART_LEGEND = ("close%", "ontime%")
@@ -197,7 +194,8 @@ class FigurePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         figures = self.row.figures
-        options = [Option(f"{getattr(figures, name):>6}  {t(f'report.figure.{name}')}", id=name) for name in DRILL]
+        options = [Option(f"{getattr(figures, name):>6}  {t(f'report.figure.{name}')}", id=name)
+                   for name in DRILL_FIGURES]
         picker = OptionList(*options, id="figures")
         picker.border_title = escape(self.row.key)
         yield picker
