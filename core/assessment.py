@@ -211,6 +211,11 @@ class Figures:
     def closed_late(self) -> int:
         return self.closed - self.closed_on_time
 
+    @property
+    def claimed_late(self) -> int:
+        """Arrivals not claimed (or sent on) within their claim deadline."""
+        return self.arrivals - self.claimed_in_time
+
     def rate(self, name: str) -> tuple[int, int]:
         """(numerator, denominator) of ``closure``, ``on_time``, ``claim`` or ``satisfaction``."""
         return {"closure": (self.closed, self.received), "on_time": (self.closed_on_time, self.received),
@@ -788,9 +793,9 @@ def figures_out(f: Figures) -> AssessmentFigures:
         mean, p90 = Figures.hours(values)
         return HoursOut(count=len(values), mean=mean, p90=p90)
 
-    counts = {name: getattr(f, name) for name in _COUNTS if name != "satisfaction_sum"}
-    return AssessmentFigures(**counts, closed_late=f.closed_late, claimed_late=f.arrivals - f.claimed_in_time,
-                             satisfaction_mean=f.satisfaction_mean,
+    # every whole-number figure of the wire form is the one of that name here (counted, or derived: closed_late)
+    counts = {name: getattr(f, name) for name, spec in AssessmentFigures.model_fields.items() if spec.annotation is int}
+    return AssessmentFigures(**counts, satisfaction_mean=f.satisfaction_mean,
                              closure_rate=rate("closure"), on_time_rate=rate("on_time"), claim_rate=rate("claim"),
                              satisfaction_rate=rate("satisfaction"), hours_to_claim=hours(f.claim_work),
                              hours_to_answer=hours(f.answer_work))
