@@ -17,7 +17,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .deadlines import DeadlinePolicy, WorkCalendar, claim_deadline
 from .domain import EventKind, LinkKind, Tier
+from .schemas import AssessmentFigures
 from .units import UnitInfo
 from .workflow import ACTION_ORDER, HANDS_ON
 
 if TYPE_CHECKING:
-    from .schemas import AssessmentFigures, AssessmentOut
+    from .schemas import AssessmentOut
 
 #: the longest period a report covers (a leap year)
 MAX_PERIOD_DAYS = 366
@@ -178,32 +179,43 @@ class EventRow(NamedTuple):
 # ------------------------------------------------------------------------------------------------------ output
 
 
-@dataclass(slots=True)
+#: the report's figures worked out from others (:class:`Figures` has them as properties), not counted
+_DERIVED = ("closed_late", "claimed_late")
+#: what is counted, in the order the credit keeps the counts in a plain list: every whole-number figure of the
+#: report (:class:`huiyin.core.schemas.AssessmentFigures`) that is not derived, and the ratings' sum (for their mean)
+_COUNTS: tuple[str, ...] = (*(name for name, spec in AssessmentFigures.model_fields.items()
+                              if spec.annotation is int and name not in _DERIVED), "satisfaction_sum")
+
+
+@dataclass(slots=True, init=False)
 class Figures:
-    recorded: int = 0
-    received: int = 0
-    closed: int = 0
-    closed_on_time: int = 0
-    open: int = 0
-    overdue_open: int = 0
-    reopened: int = 0
-    duplicates: int = 0
-    arrivals: int = 0
-    claimed_in_time: int = 0
-    escalations: int = 0
-    releases: int = 0
-    help_requests: int = 0
-    follow_ups: int = 0
-    satisfied: int = 0
-    satisfaction_sum: int = 0
+    """The figures of one unit, tier, category or month: each count of :data:`_COUNTS` by its name
+    (``figures.received``), and the working times."""
+
+    counts: dict[str, int]
     #: working time (whole microseconds) from each arrival to its claim, and from each closed matter's recording
     #: to the answer that preceded its closure
-    claim_work: list[int] = field(default_factory=list)
-    answer_work: list[int] = field(default_factory=list)
+    claim_work: list[int]
+    answer_work: list[int]
+
+    def __init__(self, *, claim_work: list[int] | None = None, answer_work: list[int] | None = None,
+                 **counts: int) -> None:
+        unknown = set(counts) - set(_COUNTS)
+        if unknown:
+            raise TypeError(f"no figure {', '.join(sorted(unknown))}")
+        self.counts = {name: counts.get(name, 0) for name in _COUNTS}
+        self.claim_work = [] if claim_work is None else claim_work
+        self.answer_work = [] if answer_work is None else answer_work
+
+    def __getattr__(self, name: str) -> int:
+        # only for names that are not attributes: the counts
+        if name in _COUNTS:
+            return self.counts[name]
+        raise AttributeError(name)
 
     def merge(self, other: Figures) -> None:
-        for name in _COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name, value in other.counts.items():
+            self.counts[name] += value
         self.claim_work.extend(other.claim_work)
         self.answer_work.extend(other.answer_work)
 
@@ -240,9 +252,6 @@ class Figures:
     def rank_key(self) -> tuple[Fraction | int, ...]:
         return tuple(Fraction(*self.rate(name)) if self.rate(name)[1] else Fraction(-1)
                      for name in ("closure", "on_time", "claim")) + (self.received,)
-
-
-_COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name not in ("claim_work", "answer_work"))
 
 
 @dataclass(slots=True)
@@ -783,7 +792,7 @@ def assess_facts(facts: Iterable[tuple[int, Sequence[Any]]], units: Iterable[Uni
 
 
 def figures_out(f: Figures) -> AssessmentFigures:
-    from .schemas import AssessmentFigures, HoursOut, RateOut
+    from .schemas import HoursOut, RateOut
 
     def rate(name: str) -> RateOut:
         num, den = f.rate(name)
