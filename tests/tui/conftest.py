@@ -107,7 +107,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     while len(shots) < 80:
         await pilot.pause(0.05)
         shots.append(app.export_screenshot())
-        if shots[-1] == shots[-2] == shots[-3] and not busy():
+        if len(shots) >= 3 and shots[-1] == shots[-2] == shots[-3] and not busy():
             return
     raise AssertionError("the screen did not settle within 4 s")
 
