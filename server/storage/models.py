@@ -7,6 +7,7 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
@@ -38,6 +39,17 @@ class UTCDateTime(TypeDecorator):
 
 def _ts(nullable: bool = False, index: bool = False) -> object:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row read from the database or inserted (the models allow ``None`` only before the insert)."""
+    assert row.id is not None, "a row not in the database yet"
+    return row.id
 
 
 class Unit(SQLModel, table=True):
