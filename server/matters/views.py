@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import Mapped, object_session
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from huiyin.core.domain import Channel, Complexity, EventKind, LinkKind, Role, Status, Tier, UnitKind
@@ -23,10 +23,7 @@ from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.visibility import NO_ACCESS, Access, Part, access, redact, requests_to_read, viewers
 from huiyin.core.workflow import Actor, MatterState, allowed_actions, note_kind
 from huiyin.server.matters.links import links_of
-from huiyin.server.storage.models import Matter, MatterEvent, Operator, Unit, stored_id
-
-#: ``Matter.id`` as the column of ints it is in a query (the model allows ``None`` only before the insert)
-MATTER_ID = cast("Mapped[int]", Matter.id)
+from huiyin.server.storage.models import MATTER_ID, Matter, MatterEvent, Operator, Unit, stored_id
 
 
 def load_tree(session: Session) -> UnitTree:

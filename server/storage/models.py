@@ -7,9 +7,10 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
 from huiyin.core.schemas import LIMITS
@@ -315,3 +316,7 @@ class CalendarYear(SQLModel, table=True):
 
     year: int = Field(primary_key=True)
     complete: bool = False
+
+
+#: ``Matter.id`` as the column of ints it is in a query (the model allows ``None`` only before the insert)
+MATTER_ID = cast("Mapped[int]", Matter.id)
