@@ -122,7 +122,8 @@ async def login(pilot, username: str, password: str = SAMPLE_PASSWORD) -> None: 
     app.screen.query_one("#username").focus()
     await pilot.press(*username, "enter")
     await pilot.press(*password, "enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.query_one("QueueTable").loaded_once)
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen)
+                   and app.screen.query_one("QueueTable").loaded_once)
 
 
 def snapshot_of(snap_compare, make_app, run, lang: str, size: tuple[int, int],  # type: ignore[no-untyped-def]
