@@ -7,8 +7,10 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Protocol, cast
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
 from huiyin.core.schemas import LIMITS
@@ -38,6 +40,17 @@ class UTCDateTime(TypeDecorator):
 
 def _ts(nullable: bool = False, index: bool = False) -> object:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row read from the database or inserted (the models allow ``None`` only before the insert)."""
+    assert row.id is not None, "a row not in the database yet"
+    return row.id
 
 
 class Unit(SQLModel, table=True):
@@ -303,3 +316,7 @@ class CalendarYear(SQLModel, table=True):
 
     year: int = Field(primary_key=True)
     complete: bool = False
+
+
+#: ``Matter.id`` as the column of ints it is in a query (the model allows ``None`` only before the insert)
+MATTER_ID = cast("Mapped[int]", Matter.id)

@@ -283,8 +283,7 @@ def report(timelines: dict[int, list[Entry]], categories: dict[int, str], units:
         local = recorded_at.astimezone(tz)
         month = f"{local.year:04d}-{local.month:02d}"
         _credit(by_unit, m, lambda u: u)
-        category = categories.get(mid) or "—"
-        _credit(by_category, m, lambda u, category=category: category)
+        _credit(by_category, m, lambda u, mid=mid: categories.get(mid) or "—")
         _credit(by_month, m, lambda u, month=month: month)
         if unit_months:
             _credit(by_unit_month, m, lambda u, month=month: (u, month))
