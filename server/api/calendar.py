@@ -20,11 +20,11 @@ from huiyin.core.schemas import (
     PolicyModel,
 )
 from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError
 from huiyin.server.district import calendar as cal
 from huiyin.server.district.audit import Who
-from huiyin.server.district.rules import load_overrides, load_policy
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError
+from huiyin.server.storage.rules import load_overrides, load_policy
 
 router = APIRouter(prefix="/api", tags=["calendar"])
 

@@ -16,12 +16,12 @@ from huiyin.core.domain import Role
 from huiyin.core.schemas import MAX_ID, EventOut, EventPage
 from huiyin.core.visibility import Access, Part, sees_any
 from huiyin.server.api.common import E401, E422
+from huiyin.server.api.deps import Ctx, CurrentOperator
+from huiyin.server.base.errors import invalid
 from huiyin.server.matters.events import events_after
 from huiyin.server.matters.feed import last_event_id, sse_frame
 from huiyin.server.matters.views import event_outs, load_tree, seen_by
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.deps import Ctx, CurrentOperator
-from huiyin.server.serving.errors import invalid
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage.models import Matter, Operator
 
 router = APIRouter(prefix="/api", tags=["events"])

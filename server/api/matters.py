@@ -22,11 +22,11 @@ from huiyin.core.schemas import (
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, sees_all, sees_any
 from huiyin.server.api.common import E401, E403, E404, E409, E422, REPLAYED
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError, from_validation
 from huiyin.server.matters import workflow
 from huiyin.server.matters.queues import queue_counts, queue_page, similar_matters
 from huiyin.server.matters.views import detail_out, load_tree, matter_summaries, read_detail, visibility
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError, from_validation
 from huiyin.server.storage.models import Matter
 
 router = APIRouter(prefix="/api", tags=["matters"])

@@ -5,10 +5,10 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from huiyin.core.domain import Role
+from huiyin.server.api.deps import DbSession
+from huiyin.server.base.errors import ApiError
 from huiyin.server.district.sample import is_sample
 from huiyin.server.matters.views import load_tree
-from huiyin.server.serving.deps import DbSession
-from huiyin.server.serving.errors import ApiError
 from huiyin.server.storage.models import Operator
 
 router = APIRouter(tags=["meta"])

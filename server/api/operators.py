@@ -20,10 +20,10 @@ from huiyin.core.schemas import (
     SessionOut,
 )
 from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.deps import AdminOperator, Ctx, DbSession
 from huiyin.server.api.units import refused, run_admin
 from huiyin.server.district import operators as ops
 from huiyin.server.district.audit import Who
-from huiyin.server.serving.deps import AdminOperator, Ctx, DbSession
 
 router = APIRouter(prefix="/api", tags=["operators"])
 E404 = {404: {"model": ErrorOut, "description": "no such operator (`operator_not_found`)"}}

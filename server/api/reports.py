@@ -11,10 +11,10 @@ from huiyin.core.assessment import DRILL_FIGURES, PeriodError, parse_period, rep
 from huiyin.core.domain import Role, Tier
 from huiyin.core.schemas import AssessmentOut, BoardOut, MatterSummary
 from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.matters.views import load_tree, matter_summaries
 from huiyin.server.reports import assessment as reports
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError, invalid
 from huiyin.server.storage.models import Operator
 
 router = APIRouter(prefix="/api", tags=["reports"])

@@ -11,12 +11,12 @@ from sqlmodel import Session
 from huiyin.core.domain import Role
 from huiyin.core.schemas import ErrorOut, UnitIn, UnitOut, UnitPatch
 from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.deps import AdminOperator, Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError
 from huiyin.server.district import units as unit_admin
 from huiyin.server.district.audit import Who
 from huiyin.server.district.units import AdminRefusal, unit_row
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.deps import AdminOperator, Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError
+from huiyin.server.state.context import ServerContext
 
 router = APIRouter(prefix="/api", tags=["units"])
 T = TypeVar("T")

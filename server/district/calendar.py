@@ -28,10 +28,10 @@ from huiyin.core.domain import AuditKind, EventKind
 from huiyin.core.schemas import CalendarDayOut, CalendarWarningOut, CalendarYearOut
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
-from huiyin.server.district.rules import POLICY_KEY, bump_version, load_overrides, load_policy
 from huiyin.server.matters.events import append_event
 from huiyin.server.matters.supervision import OPEN
 from huiyin.server.storage.models import CalendarDay, CalendarYear, Matter, ServerSetting
+from huiyin.server.storage.rules import POLICY_KEY, bump_version, load_overrides, load_policy
 
 
 class CalendarEditError(ValueError):

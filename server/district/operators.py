@@ -7,7 +7,7 @@ commit) and writes an audit entry (:mod:`huiyin.server.district.audit`; never a 
 * the last active admin cannot be disabled or given another role (``last_admin``): nobody could run the
   district any more;
 * an operator's unit must exist and be active (``unit_inactive``);
-* disabling an operator ends all their sessions at once (and :func:`huiyin.server.serving.deps.current_operator`
+* disabling an operator ends all their sessions at once (and :func:`huiyin.server.api.deps.current_operator`
   refuses a disabled operator's token anyway); a new password ends the sessions too, except the admin's own;
 * a password an admin set for someone else (a new account, a reset) must be changed at the next sign-in
   (``must_change_password``); the operator's own change (:func:`change_own`) clears it.
@@ -25,11 +25,11 @@ from sqlmodel import Session, select
 from huiyin.core.clock import Clock
 from huiyin.core.domain import AuditKind, Role, Tier
 from huiyin.core.schemas import AdminOperatorOut
+from huiyin.server.base.security import hash_password, password_problem
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import SetupError, check_username, create_operator
 from huiyin.server.district.units import AdminRefusal, unit_row
-from huiyin.server.serving.security import hash_password, password_problem
 from huiyin.server.storage.models import AuthToken, Operator, Unit
 
 #: letters and digits that cannot be mistaken for each other when read out over the phone

@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 from huiyin.core.clock import ManualClock
 from huiyin.core.domain import Action, Channel, Complexity, Role, Tier, UnitKind
 from huiyin.core.schemas import ActionIn, MatterIn
+from huiyin.server.base.security import hash_password
 from huiyin.server.district.setup import UnitSpec, create_operator, create_units, has_units
 from huiyin.server.matters import workflow
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.security import hash_password
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage.db import write_session
 from huiyin.server.storage.models import Matter, Operator, ServerSetting, Unit
 

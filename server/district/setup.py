@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 from huiyin.core.clock import Clock
 from huiyin.core.domain import AuditKind, Role, Tier, UnitKind
 from huiyin.core.schemas import LIMITS
+from huiyin.server.base.security import hash_password, password_problem
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
-from huiyin.server.serving.security import hash_password, password_problem
 from huiyin.server.storage.models import Operator, Unit
 
 

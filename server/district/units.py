@@ -28,10 +28,10 @@ from huiyin.core.schemas import UnitOut
 from huiyin.core.units import UnitInfo, UnitTree, UnitTreeError
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
-from huiyin.server.district.rules import bump_version, stored_version
 from huiyin.server.district.setup import SetupError
 from huiyin.server.matters.events import CHANNEL
 from huiyin.server.storage.models import Matter, Operator, Unit
+from huiyin.server.storage.rules import UNITS_VERSION_KEY, bump_version
 
 #: at most this many matter numbers or names are listed in a refusal (then "and N more")
 NAMED = 10
@@ -45,14 +45,6 @@ class AdminRefusal(SetupError):
         self.status = status
         self.code = code
         self.fields = fields
-
-
-#: a row of ``server_settings`` bumped by every change of the tree; the live feed tells windows when it moves
-UNITS_VERSION_KEY = "units_version"
-
-
-def units_version(session: Session) -> int:
-    return stored_version(session, UNITS_VERSION_KEY)
 
 
 def _bump_version(session: Session) -> None:

@@ -67,8 +67,8 @@ from huiyin.core.schemas import MAX_ID, PHONE_RE
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import ROLE_VIEWERS, Access, Part, Viewer, granting, sees_all, sees_any
 from huiyin.core.workflow import may_watch_overdue
+from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.matters.supervision import OPEN
-from huiyin.server.serving.errors import ApiError, invalid
 from huiyin.server.storage.models import Matter, MatterEvent, MatterTally, Operator
 
 MAX_LIMIT = 500

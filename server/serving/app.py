@@ -17,11 +17,11 @@ from huiyin.core.clock import Clock, SystemClock, parse_clock
 from huiyin.server.api import audit, auth, calendar, common, events, matters, meta, operators, units
 from huiyin.server.api import clock as clock_api
 from huiyin.server.api import reports as report_api
+from huiyin.server.base import errors
+from huiyin.server.base.settings import Settings
 from huiyin.server.matters import supervision
-from huiyin.server.serving import errors
-from huiyin.server.serving.context import ServerContext
 from huiyin.server.serving.guard import AnswerHeaders, RequestGuard, security_headers
-from huiyin.server.serving.settings import Settings
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage import db
 
 DESCRIPTION = """\

@@ -11,9 +11,9 @@ import threading
 import time
 
 from huiyin.core.clock import Clock
+from huiyin.server.base.settings import Settings
 from huiyin.server.serving.app import create_app
 from huiyin.server.serving.run import HuiyinServer, end_live_feeds, make_server, tcp_socket
-from huiyin.server.serving.settings import Settings
 
 __all__ = ["EmbeddedServer", "tcp_socket"]
 

@@ -25,7 +25,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from huiyin.server.serving.settings import Settings
+from huiyin.server.base.settings import Settings
 
 #: file descriptors kept back for the database, log files and the listening socket
 FD_RESERVE = 64

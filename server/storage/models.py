@@ -84,7 +84,7 @@ class AuthToken(SQLModel, table=True):
 
 class LoginFailure(SQLModel, table=True):
     """One failed (or not yet checked) login, counted against its account and, in another row, its address
-    (:mod:`huiyin.server.serving.throttle`); rows older than the window are deleted as new ones come."""
+    (:mod:`huiyin.server.state.throttle`); rows older than the window are deleted as new ones come."""
 
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_key", "scope", "key", "at"),)
@@ -169,7 +169,7 @@ class Matter(SQLModel, table=True):
 class StoredFacts(SQLModel, table=True):
     """What each matter's timeline says for the assessment (:class:`huiyin.core.assessment.MatterFacts`, the
     fold of its entries): written only by :func:`huiyin.server.matters.events.append_event` / ``append_events`` with
-    each entry the assessment reads, in the same transaction (``server/reports/facts.py``); read by the report
+    each entry the assessment reads, in the same transaction (``server/storage/facts.py``); read by the report
     (migration 0008)."""
 
     __tablename__ = "matter_facts"

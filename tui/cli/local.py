@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from huiyin.core.clock import Clock, parse_clock
 from huiyin.core.domain import Role, Tier, UnitKind
-from huiyin.server.serving.settings import Settings
+from huiyin.server.base.settings import Settings
 from huiyin.server.storage import db
 from huiyin.tui import export as rx
 from huiyin.tui.export import add_report_arguments
@@ -255,7 +255,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from huiyin.server.district import sample
     from huiyin.server.district.orgfile import OrgFileError, parse_units
     from huiyin.server.district.setup import SetupError, create_operator, create_units, has_units
-    from huiyin.server.serving.context import ServerContext
+    from huiyin.server.state.context import ServerContext
     from huiyin.server.storage.models import Unit
 
     if args.empty and not args.sample:
@@ -511,7 +511,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from huiyin.core.domain import Tier
     from huiyin.server.matters.views import load_tree
     from huiyin.server.reports.assessment import load_assessment, report_units
-    from huiyin.server.serving.context import ServerContext
+    from huiyin.server.state.context import ServerContext
 
     if args.server:
         return _fail("--server: run it as 'huiyin report --server URL ...' (the huiyin command asks the server)")

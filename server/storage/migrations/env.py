@@ -32,7 +32,7 @@ def _sqlite_pragma(connection: Connection, statement: str) -> None:
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from huiyin.server.serving.settings import Settings
+        from huiyin.server.base.settings import Settings
         from huiyin.server.storage.db import make_engine
 
         engine = make_engine(Settings.from_env().database_url)

@@ -51,7 +51,7 @@ def _tables():  # type: ignore[no-untyped-def]
 
 
 def _rules(conn):  # type: ignore[no-untyped-def]
-    """The calendar and policy as the server would load them (server/district/rules.py), read with plain SQL."""
+    """The calendar and policy as the server would load them (server/storage/rules.py), read with plain SQL."""
     from huiyin.core.calendar import WorkdayCalendar, YearOverrides
     from huiyin.core.deadlines import DeadlinePolicy
 

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.errors import ApiError
-from huiyin.server.serving.security import token_hash
+from huiyin.server.base.errors import ApiError
+from huiyin.server.base.security import token_hash
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage.models import AuthToken, Operator
 
 bearer = HTTPBearer(auto_error=False, description="the token from POST /api/auth/login")

@@ -20,6 +20,9 @@ from huiyin.server.storage.models import CalendarDay, CalendarYear, ServerSettin
 
 VERSION_KEY = "rules_version"
 POLICY_KEY = "deadline_policy"
+#: a row of ``server_settings`` bumped by every change of the unit tree (:mod:`huiyin.server.district.units`);
+#: the live feed tells windows when it moves
+UNITS_VERSION_KEY = "units_version"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ def bump_version(session: Session, key: str = VERSION_KEY) -> None:
     else:
         row.value = str(int(row.value or 0) + 1)
         session.add(row)
+
+
+def units_version(session: Session) -> int:
+    return stored_version(session, UNITS_VERSION_KEY)
 
 
 def load_policy(session: Session) -> DeadlinePolicy:

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, delete, insert, select, text
 from sqlmodel import Session
 
 from huiyin.core.clock import Clock
-from huiyin.server.serving.settings import Settings
+from huiyin.server.base.settings import Settings
 from huiyin.server.storage.db import write_session
 from huiyin.server.storage.models import LoginFailure
 
