@@ -8,7 +8,9 @@ what the server itself would have written; they are recorded over the five days 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -17,6 +19,7 @@ from huiyin.core.clock import ManualClock
 from huiyin.core.domain import Action, Channel, Complexity, Role, Tier, UnitKind
 from huiyin.core.schemas import ActionIn, MatterIn
 from huiyin.server.base.security import hash_password
+from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import UnitSpec, create_operator, create_units, has_units
 from huiyin.server.matters import workflow
 from huiyin.server.state.context import ServerContext
@@ -208,6 +211,25 @@ def create_sample(ctx: ServerContext, matters: bool = True, only_if_empty: bool 
     if matters:
         play_sample_matters(ctx)
     return True
+
+
+def create_own_district(ctx: ServerContext, units: Iterable[Mapping[str, Any]],
+                        operators: Iterable[Mapping[str, Any]]) -> None:
+    """A demo scenario's own district, from its file's ``[[unit]]`` and ``[[operator]]`` tables, into the sandbox's
+    empty database (audited as the command line). A unit's kind defaults to ``station`` in a village and
+    ``service_center`` elsewhere; the root's code to ``DM``; an operator's role to ``clerk``."""
+    specs = []
+    for u in units:
+        tier = Tier(u["tier"])
+        default_kind = UnitKind.station if tier is Tier.village else UnitKind.service_center
+        specs.append(UnitSpec(u["name"], tier, UnitKind(u.get("kind", default_kind.value)), u.get("parent"),
+                              code=u.get("code") or ("DM" if not u.get("parent") else None)))
+    with write_session(ctx.engine) as session:
+        create_units(session, specs, who=Who.cli(), now=ctx.clock.now())
+        for op in operators:
+            create_operator(session, ctx.session_clock, op["username"], op["password"], Role(op.get("role", "clerk")),
+                            op["unit"], op.get("display_name") or op["username"], who=Who.cli())
+        session.commit()
 
 
 def play_sample_matters(ctx: ServerContext) -> None:
