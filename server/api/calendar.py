@@ -15,11 +15,10 @@ from huiyin.core.schemas import (
     CalendarOverridesYear,
     CalendarStatus,
     CalendarYearOut,
-    ErrorOut,
     LineErrorOut,
     PolicyModel,
 )
-from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422, answer
 from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
 from huiyin.server.base.errors import ApiError
 from huiyin.server.district import calendar as cal
@@ -30,9 +29,9 @@ router = APIRouter(prefix="/api", tags=["calendar"])
 
 #: the year in the path is a number (``{year:int}``): ``/api/calendar/status`` is its own path (``PUT`` there is
 #: 405), and a year that is not a number is a path that does not exist
-NO_YEAR = {404: {"model": ErrorOut, "description": "the year in the path is not a number: no such path"}}
+NO_YEAR = answer(404, "the year in the path is not a number: no such path")
 T = TypeVar("T")
-E409 = {409: {"model": ErrorOut, "description": "the date is already entered as the other type"}}
+E409 = answer(409, "the date is already entered as the other type")
 
 
 def _admin(op: CurrentOperator) -> None:

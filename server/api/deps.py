@@ -18,7 +18,8 @@ bearer = HTTPBearer(auto_error=False, description="the token from POST /api/auth
 
 
 def get_ctx(request: Request) -> ServerContext:
-    return request.app.state.ctx
+    ctx: ServerContext = request.app.state.ctx  # set by create_app
+    return ctx
 
 
 Ctx = Annotated[ServerContext, Depends(get_ctx)]

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.sse import EventSourceResponse, format_sse_event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.domain import Role
@@ -44,7 +44,7 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
             if not rows:
                 break
             ids = {e.matter_id for e in rows}
-            matters = list(session.exec(select(Matter).where(Matter.id.in_(ids))))  # type: ignore[union-attr,attr-defined]
+            matters = list(session.exec(select(Matter).where(col(Matter.id).in_(ids))))
             _trail, seen = seen_by(session, op, matters, tree)
             numbers = {m.id: m.number for m in matters}
             visible = [e for e in rows if seen[e.matter_id][Part.work] > Access.none]
@@ -85,7 +85,7 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
                  after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="send events with a larger id")] = None,
                  limit: Annotated[int, Query(ge=1, le=1000, description="JSON page size")] = 200,
                  last_event_id: Annotated[str | None, Header(description="resume after this event id (SSE)")] = None,
-                 ):
+                 ) -> Response:
     """The live feed of the timeline entries of every matter the caller may see, redacted like the detail by the
     visibility policy (docs/visibility.md): the `note` of a matter whose notes the caller may not read comes as
     `""` with `masked: ["note"]`; a trainer receives no event of the district. A client that reconnects with

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlmodel import select
+from sqlmodel import col, select
 
 from huiyin.core.domain import Role
 from huiyin.server.api.deps import DbSession
@@ -53,6 +53,6 @@ def sample_operators(session: DbSession) -> list[SampleOperator]:
     if not is_sample(session):
         raise ApiError(404, "not_sample", "this is not a sample district")
     tree = load_tree(session)
-    ops = session.exec(select(Operator).where(Operator.active == True).order_by(Operator.id)).all()  # noqa: E712
+    ops = session.exec(select(Operator).where(Operator.active == True).order_by(col(Operator.id))).all()  # noqa: E712
     return [SampleOperator(username=o.username, display_name=o.display_name, role=Role(o.role),
                            unit=tree[o.unit_id].name) for o in ops]

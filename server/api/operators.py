@@ -10,7 +10,6 @@ from sqlmodel import Session
 from huiyin.core.domain import Role
 from huiyin.core.schemas import (
     AdminOperatorOut,
-    ErrorOut,
     OperatorCreated,
     OperatorIn,
     OperatorPatch,
@@ -19,17 +18,18 @@ from huiyin.core.schemas import (
     RevokedOut,
     SessionOut,
 )
-from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422, answer
 from huiyin.server.api.deps import AdminOperator, Ctx, DbSession
 from huiyin.server.api.units import refused, run_admin
 from huiyin.server.district import operators as ops
 from huiyin.server.district.audit import Who
+from huiyin.server.district.units import AdminRefusal
 
 router = APIRouter(prefix="/api", tags=["operators"])
-E404 = {404: {"model": ErrorOut, "description": "no such operator (`operator_not_found`)"}}
-E409 = {409: {"model": ErrorOut, "description": (
+E404 = answer(404, "no such operator (`operator_not_found`)")
+E409 = answer(409, (
     "`last_admin` (the last active admin cannot be disabled or given another role), `username_taken`, "
-    "`unit_inactive`")}}
+    "`unit_inactive`"))
 
 
 @router.get("/operators", response_model=list[AdminOperatorOut], responses={**E401, **E403, **E422})
@@ -88,9 +88,9 @@ def sessions(username: str, op: AdminOperator, ctx: Ctx, session: DbSession) -> 
     """Admin only: the operator's open sessions (unexpired, not logged out), oldest first."""
     try:
         target = ops.find(session, username)
-    except ops.AdminRefusal as exc:
+    except AdminRefusal as exc:
         raise refused(exc) from None
-    return [SessionOut(id=t.id, created_at=t.created_at, expires_at=t.expires_at)  # type: ignore[arg-type]
+    return [SessionOut(id=t.id, created_at=t.created_at, expires_at=t.expires_at)
             for t in ops.live_sessions(session, target.id, ctx.clock.now())]  # type: ignore[arg-type]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from huiyin.core.assessment import DRILL_FIGURES, PeriodError, parse_period, report_out
+from huiyin.core.assessment import DRILL_FIGURES, Period, PeriodError, parse_period, report_out
 from huiyin.core.domain import Role, Tier
 from huiyin.core.schemas import AssessmentOut, BoardOut, MatterSummary
 from huiyin.server.api.common import E401, E403, E422
@@ -29,7 +29,7 @@ Quarter = Annotated[str | None, Query(max_length=8, description="a quarter: 2026
 Month = Annotated[str | None, Query(max_length=8, description="a month: 2026-11")]
 
 
-def _period(start, end, year, quarter, month):  # type: ignore[no-untyped-def]
+def _period(start: str | None, end: str | None, year: str | None, quarter: str | None, month: str | None) -> Period:
     try:
         return parse_period(start, end, year=year, quarter=quarter, month=month)
     except PeriodError as exc:

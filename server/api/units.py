@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
-from huiyin.core.schemas import ErrorOut, UnitIn, UnitOut, UnitPatch
-from huiyin.server.api.common import E401, E403, E422
+from huiyin.core.schemas import UnitIn, UnitOut, UnitPatch
+from huiyin.server.api.common import E401, E403, E422, answer
 from huiyin.server.api.deps import AdminOperator, Ctx, CurrentOperator, DbSession
 from huiyin.server.base.errors import ApiError
 from huiyin.server.district import units as unit_admin
@@ -20,10 +20,10 @@ from huiyin.server.state.context import ServerContext
 
 router = APIRouter(prefix="/api", tags=["units"])
 T = TypeVar("T")
-E404 = {404: {"model": ErrorOut, "description": "no such unit (`unit_not_found`)"}}
-E409 = {409: {"model": ErrorOut, "description": (
+E404 = answer(404, "no such unit (`unit_not_found`)")
+E409 = answer(409, (
     "the change would break the district: `unit_has_open_matters` (the message names them), `unit_has_children`, "
-    "`unit_has_operators`, `unit_name_taken`, `parent_inactive`, `tier_order`, `unit_cycle`, `root_unit`")}}
+    "`unit_has_operators`, `unit_name_taken`, `parent_inactive`, `tier_order`, `unit_cycle`, `root_unit`"))
 
 
 def refused(exc: AdminRefusal) -> ApiError:

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -59,7 +60,7 @@ class Settings:
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
         url = database_url or os.environ.get("HUIYIN_DATABASE_URL") or default_database_url()
-        kwargs: dict = {}
+        kwargs: dict[str, Any] = {}
         ttl = _number("HUIYIN_TOKEN_TTL_HOURS", float, "a number of hours")
         if ttl is not None:
             kwargs["token_ttl"] = timedelta(hours=ttl)
@@ -74,7 +75,7 @@ class Settings:
 
 
 #: settings read from ``HUIYIN_<NAME>``: (field, type, what it must be)
-ENV_NUMBERS: tuple[tuple[str, type, str], ...] = (
+ENV_NUMBERS: tuple[tuple[str, type[float] | type[int], str], ...] = (
     ("supervise_seconds", float, "a number"),
     ("event_poll_seconds", float, "a number of seconds"),
     ("max_body_bytes", int, "a whole number of bytes"),
@@ -89,12 +90,12 @@ ENV_NUMBERS: tuple[tuple[str, type, str], ...] = (
 )
 
 
-def _number(variable: str, kind: type, text: str) -> float | int | None:
+def _number(variable: str, kind: type[float] | type[int], text: str) -> float | int | None:
     raw = os.environ.get(variable)
     if not raw:
         return None
     try:
-        value = kind(raw)
+        value: float | int = kind(raw)
     except ValueError as exc:
         raise ValueError(f"{variable} must be {text}, not {raw!r}") from exc
     if value <= 0:

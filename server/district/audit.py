@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.domain import AuditKind
 from huiyin.core.schemas import AuditOut
@@ -89,15 +89,15 @@ def page(session: Session, *, kind: AuditKind | None, actor: str | None, start: 
     if actor is not None:
         stmt = stmt.where(AuditEntry.actor == actor)
     if start is not None:
-        stmt = stmt.where(AuditEntry.at >= start)  # type: ignore[operator]
+        stmt = stmt.where(AuditEntry.at >= start)
     if end is not None:
-        stmt = stmt.where(AuditEntry.at < end)  # type: ignore[operator]
+        stmt = stmt.where(AuditEntry.at < end)
     if after_id is not None:
-        stmt = stmt.where(AuditEntry.id < after_id)  # type: ignore[operator]
+        stmt = stmt.where(col(AuditEntry.id) < after_id)
     rows = list(session.exec(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)))  # type: ignore[union-attr]
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [AuditOut(id=r.id, kind=AuditKind(r.kind), subject=r.subject, actor=r.actor, at=r.at,  # type: ignore[arg-type]
+    items = [AuditOut(id=r.id, kind=AuditKind(r.kind), subject=r.subject, actor=r.actor, at=r.at,
                       before=r.before, after=r.after) for r in rows]
     return items, (str(rows[-1].id) if more and rows else None)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
@@ -102,7 +103,7 @@ def recount_deadlines(session: Session, now: datetime, year: int | None = None) 
         tz = policy.tz
         start = datetime(year, 1, 1, tzinfo=tz)
         end = datetime(year + 1, 1, 1, tzinfo=tz)
-        stmt = stmt.where(Matter.created_at < end, Matter.due_at >= start - timedelta(days=1))  # type: ignore[operator]
+        stmt = stmt.where(Matter.created_at < end, Matter.due_at >= start - timedelta(days=1))
     moved = 0
     for matter in session.exec(stmt).all():
         due = deadline(matter.created_at, matter.deadline_days, calendar, policy)
@@ -195,7 +196,7 @@ def export_year(session: Session, year: int) -> str:
     return format_year_file(overrides)
 
 
-def set_policy(session: Session, now: datetime, data: dict, *, who: Who) -> DeadlinePolicy:
+def set_policy(session: Session, now: datetime, data: dict[str, Any], *, who: Who) -> DeadlinePolicy:
     try:
         policy = DeadlinePolicy.from_dict(data)
     except (PolicyError, TypeError) as exc:

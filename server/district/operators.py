@@ -223,7 +223,7 @@ def revoke_sessions(session: Session, now: datetime, who: Who, username: str) ->
 def operator_row(session: Session, op: Operator, sessions: int) -> AdminOperatorOut:
     unit = session.get(Unit, op.unit_id)
     assert unit is not None
-    return AdminOperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),  # type: ignore[arg-type]
+    return AdminOperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),
                             unit=unit_row(unit, None), tier=Tier(unit.tier), disabled=not op.active,
                             created_at=op.created_at, sessions=sessions)
 
@@ -231,7 +231,7 @@ def operator_row(session: Session, op: Operator, sessions: int) -> AdminOperator
 def listing(session: Session, now: datetime, *, q: str | None = None, unit_id: int | None = None,
             role: Role | None = None) -> list[AdminOperatorOut]:
     """Every operator (disabled ones too) by username, filtered, with their open sessions."""
-    stmt = select(Operator).order_by(Operator.username)  # type: ignore[arg-type]
+    stmt = select(Operator).order_by(Operator.username)
     if unit_id is not None:
         stmt = stmt.where(Operator.unit_id == unit_id)
     if role is not None:

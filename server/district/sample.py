@@ -83,7 +83,7 @@ OPERATORS: list[tuple[str, str, Role, str]] = [
 A = Action
 #: (recorder, title, category, channel, complexity, resident, phone, address, steps); a step is
 #: (operator, action, body) and each happens a little later than the one before
-MATTERS: list[tuple] = [
+MATTERS: list[tuple[Any, ...]] = [
     ("shuanghu", "双湖路党校集资楼后危岩", "安全隐患", Channel.walk_in, Complexity.complex, "李女士", "13812340001",
      "双湖路党校集资楼后", [("shuanghu", A.escalate, {"note": "危岩加固涉及上级部门和建筑公司,社区无权处置"}),
                            ("huixing.center", A.escalate, {"note": "需区级部门统筹,街道无法单独解决"}),

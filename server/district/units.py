@@ -212,7 +212,7 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
 
 
 def unit_row(unit: Unit, counts: dict[int, int] | None) -> UnitOut:
-    return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),  # type: ignore[arg-type]
+    return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),
                    parent_id=unit.parent_id, active=unit.active,
                    open_matters=None if counts is None else counts.get(unit.id, 0))  # type: ignore[arg-type]
 

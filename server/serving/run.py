@@ -123,7 +123,8 @@ class HuiyinServer(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-def end_live_feeds(app: FastAPI) -> None:
+def end_live_feeds(app: object) -> None:
+    """Tell the app's live-feed connections to end (any ASGI app: one that is not ours has no context)."""
     ctx = getattr(getattr(app, "state", None), "ctx", None)
     if ctx is not None:
         ctx.closing.set()

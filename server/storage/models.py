@@ -7,6 +7,7 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
@@ -14,7 +15,7 @@ from sqlmodel import Field, SQLModel
 from huiyin.core.schemas import LIMITS
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in and out, on every database (SQLite keeps no offset, so it stores UTC)."""
 
     impl = DateTime(timezone=True)
@@ -276,8 +277,8 @@ class AuditEntry(SQLModel, table=True):
     #: the acting operator, when the change came through the API
     actor_id: int | None = Field(default=None, foreign_key="operators.id")
     at: datetime = _ts()  # type: ignore[assignment]
-    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 __all__ = ["AuditEntry", "AuthToken", "Matter", "MatterCounter", "MatterEvent", "MatterLink", "Operator",

@@ -78,7 +78,7 @@ class RulesCache:
     def _calendar(self, overrides: list[YearOverrides]) -> WorkdayCalendar:
         if self._source is None:
             return WorkdayCalendar(overrides)
-        return WorkdayCalendar(overrides, source=self._source)  # type: ignore[arg-type]
+        return WorkdayCalendar(overrides, source=self._source)
 
     def load(self, session: Session) -> Rules:
         version = stored_version(session)

@@ -128,6 +128,8 @@ def _remote_admin(argv: list[str]) -> int:
 
 
 def _widget_binding_ids() -> set[str]:
+    from textual.binding import Binding
+
     from huiyin.tui.components.queue_table import QueueTable
     from huiyin.tui.screens.action_dialog import ActionDialog
     from huiyin.tui.screens.record import RecordScreen
@@ -135,7 +137,7 @@ def _widget_binding_ids() -> set[str]:
     out: set[str] = set()
     for cls in (QueueTable, RecordScreen, ActionDialog):
         for b in cls.BINDINGS:
-            if getattr(b, "id", None):
+            if isinstance(b, Binding) and b.id:
                 out.add(b.id)
     return out
 

@@ -482,14 +482,14 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             return 0
         with write_session(engine) as session:
             if args.cal_command == "add":
-                day = cal.parse_day(args.day)
-                cal.set_day(session, parse_clock(None).now(), day, args.type, args.name.strip(), args.note.strip(),
+                when = cal.parse_day(args.day)
+                cal.set_day(session, parse_clock(None).now(), when, args.type, args.name.strip(), args.note.strip(),
                             who=Who.cli())
-                print(f"{day} is now a {args.type}{' (' + args.name + ')' if args.name else ''}")
+                print(f"{when} is now a {args.type}{' (' + args.name + ')' if args.name else ''}")
             elif args.cal_command == "remove":
-                day = cal.parse_day(args.day)
-                cal.remove_day(session, parse_clock(None).now(), day, who=Who.cli())
-                print(f"removed the entry of {day}")
+                when = cal.parse_day(args.day)
+                cal.remove_day(session, parse_clock(None).now(), when, who=Who.cli())
+                print(f"removed the entry of {when}")
             else:
                 try:
                     text = args.file.read_text(encoding="utf-8")
