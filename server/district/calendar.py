@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.calendar import (
     MAX_YEAR,
@@ -98,7 +98,7 @@ def recount_deadlines(session: Session, now: datetime, year: int | None = None) 
     ``deadline_changed`` timeline entry. Returns how many moved."""
     calendar = current_calendar(session)
     policy = load_policy(session)
-    stmt = select(Matter).where(Matter.status.in_(OPEN))  # type: ignore[attr-defined]
+    stmt = select(Matter).where(col(Matter.status).in_(OPEN))
     if year is not None:
         tz = policy.tz
         start = datetime(year, 1, 1, tzinfo=tz)
@@ -173,7 +173,7 @@ def import_year(session: Session, now: datetime, text: str, expected_year: int |
     year = overrides.year
     year_row = session.get(CalendarYear, year)
     before = audit.calendar_year_facts(session, year, year_row.complete if year_row else None)
-    session.execute(delete(CalendarDay).where(CalendarDay.year == year))  # type: ignore[arg-type]
+    session.execute(delete(CalendarDay).where(col(CalendarDay.year) == year))
     for entry in overrides.days.values():
         session.add(CalendarDay(day=entry.day, year=year, type=entry.type.value, name=entry.name or "",
                                 note=entry.note or ""))

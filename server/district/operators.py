@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.clock import Clock
 from huiyin.core.domain import AuditKind, Role, Tier
@@ -53,13 +53,13 @@ def live_sessions(session: Session, operator_id: int, now: datetime) -> list[Aut
     return list(session.exec(select(AuthToken).where(AuthToken.operator_id == operator_id,
                                                      AuthToken.revoked_at == None,  # noqa: E711
                                                      AuthToken.expires_at > now)
-                             .order_by(AuthToken.id)))  # type: ignore[arg-type]
+                             .order_by(col(AuthToken.id))))
 
 
 def session_counts(session: Session, now: datetime) -> dict[int, int]:
     rows = session.exec(select(AuthToken.operator_id, func.count())
                         .where(AuthToken.revoked_at == None, AuthToken.expires_at > now)  # noqa: E711
-                        .group_by(AuthToken.operator_id))  # type: ignore[arg-type]
+                        .group_by(col(AuthToken.operator_id)))
     return {op_id: n for op_id, n in rows}
 
 
@@ -74,7 +74,7 @@ def _unit(session: Session, unit_id: int) -> Unit:
 
 def _facts(session: Session, op: Operator) -> dict[str, Any]:
     unit = session.get(Unit, op.unit_id)
-    return audit.operator_facts(op, unit.name if unit else None)  # type: ignore[return-value]
+    return audit.operator_facts(op, unit.name if unit else None)
 
 
 def _check_display_name(value: str) -> str:

@@ -43,7 +43,8 @@ def create_units(session: Session, specs: list[UnitSpec], *, who: Who | None = N
         unit = Unit(name=spec.name, tier=spec.tier.value, kind=spec.kind.value, parent_id=parent_id, code=spec.code)
         session.add(unit)
         session.flush()
-        ids[spec.name] = unit.id  # type: ignore[assignment]
+        assert unit.id is not None  # flushed: the database gave it one
+        ids[spec.name] = unit.id
         if who is not None and now is not None:
             audit.record(session, who, now, AuditKind.unit, unit.name, None, audit.unit_facts(unit))
     return ids
@@ -83,7 +84,7 @@ def create_operator(session: Session, clock: Clock, username: str, password: str
     session.flush()
     if who is not None:
         audit.record(session, who, op.created_at, AuditKind.operator, username, None,
-                     {**audit.operator_facts(op, unit.name), "password": "set"})  # type: ignore[dict-item]
+                     {**audit.operator_facts(op, unit.name), "password": "set"})
     return op
 
 
@@ -99,4 +100,4 @@ def set_password(session: Session, username: str, password: str, *, who: Who, no
     session.add(op)
     unit = session.get(Unit, op.unit_id)
     facts = audit.operator_facts(op, unit.name if unit else None)
-    audit.record(session, who, now, AuditKind.operator, username, facts, {**facts, "password": "changed"})  # type: ignore[dict-item]
+    audit.record(session, who, now, AuditKind.operator, username, facts, {**facts, "password": "changed"})

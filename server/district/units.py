@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.domain import AuditKind, Status, Tier, UnitKind
 from huiyin.core.schemas import UnitOut
@@ -59,14 +59,14 @@ def named(items: list[str]) -> str:
 
 
 def facts(unit: Unit) -> dict[str, Any]:
-    return {**audit.unit_facts(unit), "active": unit.active}  # type: ignore[dict-item]
+    return {**audit.unit_facts(unit), "active": unit.active}
 
 
 def open_counts(session: Session) -> dict[int, int]:
     """Open matters held per unit id (units with none are absent)."""
     rows = session.exec(select(Matter.holder_unit_id, func.count())
                         .where(Matter.status != Status.closed.value)
-                        .group_by(Matter.holder_unit_id))  # type: ignore[arg-type]
+                        .group_by(col(Matter.holder_unit_id)))
     return {unit_id: count for unit_id, count in rows}
 
 
@@ -74,11 +74,11 @@ def open_matters(session: Session, unit_id: int) -> list[str]:
     """Numbers of the open matters a unit holds, oldest first."""
     return list(session.exec(select(Matter.number).where(Matter.holder_unit_id == unit_id,
                                                          Matter.status != Status.closed.value)
-                             .order_by(Matter.id)))  # type: ignore[arg-type]
+                             .order_by(col(Matter.id))))
 
 
 def all_units(session: Session) -> list[Unit]:
-    return list(session.exec(select(Unit).order_by(Unit.id)))  # type: ignore[arg-type]
+    return list(session.exec(select(Unit).order_by(col(Unit.id))))
 
 
 def find(session: Session, ref: int | str) -> Unit:

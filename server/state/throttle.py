@@ -90,8 +90,8 @@ class LoginGuard:
         """The password was right: clear the account's count and take the reserved attempt back."""
         f = LoginFailure
         with write_session(self.engine) as session:
-            session.execute(delete(f).where(f.scope == "account", f.key == username))  # type: ignore[arg-type]
-            session.execute(delete(f).where(f.id == reserved))  # type: ignore[arg-type]
+            session.execute(delete(f).where(col(f.scope) == "account", col(f.key) == username))
+            session.execute(delete(f).where(col(f.id) == reserved))
             session.commit()
 
     @property

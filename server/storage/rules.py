@@ -12,7 +12,7 @@ import json
 import threading
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.calendar import WorkdayCalendar, YearOverrides
 from huiyin.core.deadlines import DeadlinePolicy
@@ -61,7 +61,7 @@ def load_policy(session: Session) -> DeadlinePolicy:
 def load_overrides(session: Session) -> list[YearOverrides]:
     complete = {y.year: y.complete for y in session.exec(select(CalendarYear))}
     by_year: dict[int, list[CalendarDay]] = {}
-    for day in session.exec(select(CalendarDay).order_by(CalendarDay.day)):  # type: ignore[arg-type]
+    for day in session.exec(select(CalendarDay).order_by(col(CalendarDay.day))):
         by_year.setdefault(day.year, []).append(day)
     years = set(complete) | set(by_year)
     return [YearOverrides.build(year, [{"day": d.day, "type": d.type, "name": d.name, "note": d.note}
