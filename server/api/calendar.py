@@ -23,6 +23,7 @@ from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
 from huiyin.server.base.errors import ApiError
 from huiyin.server.district import calendar as cal
 from huiyin.server.district.audit import Who
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage.rules import load_overrides, load_policy
 
 router = APIRouter(prefix="/api", tags=["calendar"])
@@ -39,7 +40,7 @@ def _admin(op: CurrentOperator) -> None:
         raise ApiError(403, "wrong_role", "only an admin may change the calendar or the deadline policy")
 
 
-def _edit(ctx, work: Callable[[Session], T]) -> T:  # type: ignore[no-untyped-def]
+def _edit(ctx: ServerContext, work: Callable[[Session], T]) -> T:
     try:
         with ctx.write() as session:  # recounted deadlines append timeline entries: the feed wakes on commit
             return work(session)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.server.base.errors import ApiError
 from huiyin.server.base.security import token_hash
@@ -49,7 +49,7 @@ def signed_in_operator(ctx: Ctx, session: DbSession,
     if credentials is None:
         raise ApiError(401, "unauthorized", "log in first: send Authorization: Bearer <token>")
     # the token and its operator in one query
-    found = session.exec(select(AuthToken, Operator).join(Operator, Operator.id == AuthToken.operator_id)  # type: ignore[arg-type]
+    found = session.exec(select(AuthToken, Operator).join(Operator, col(Operator.id) == AuthToken.operator_id)
                          .where(AuthToken.token_hash == token_hash(credentials.credentials))).first()
     row, op = found if found is not None else (None, None)
     if not usable(row, ctx):

@@ -27,7 +27,7 @@ from huiyin.server.base.errors import ApiError, from_validation
 from huiyin.server.matters import workflow
 from huiyin.server.matters.queues import queue_counts, queue_page, similar_matters
 from huiyin.server.matters.views import detail_out, load_tree, matter_summaries, read_detail, visibility
-from huiyin.server.storage.models import Matter
+from huiyin.server.storage.models import Matter, row_id
 
 router = APIRouter(prefix="/api", tags=["matters"])
 
@@ -152,7 +152,7 @@ def get_matter(number: str, op: CurrentOperator, session: DbSession) -> MatterDe
     matter = session.exec(select(Matter).where(Matter.number == number)).first()
     if matter is None:
         raise _not_found(number)
-    return _detail(session, op, matter.id)  # type: ignore[arg-type]
+    return _detail(session, op, row_id(matter))
 
 
 @router.post("/matters/{number}/{action}", response_model=MatterDetail,

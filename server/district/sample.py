@@ -253,7 +253,9 @@ def play_sample_matters(ctx: ServerContext) -> None:
                         description=f"{resident}反映:{title}。")
         matter_id, _ = workflow.record(local, ops[recorder], data, f"sample-{index}")
         with Session(ctx.engine) as session:
-            number = session.get(Matter, matter_id).number  # type: ignore[union-attr]
+            matter = session.get(Matter, matter_id)
+            assert matter is not None  # recorded just now
+            number = matter.number
         for username, action, body in steps:
             clock.advance(timedelta(minutes=20))
             fields = dict(body)

@@ -30,7 +30,7 @@ from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import SetupError
 from huiyin.server.matters.events import CHANNEL
-from huiyin.server.storage.models import Matter, Operator, Unit
+from huiyin.server.storage.models import Matter, Operator, Unit, row_id
 from huiyin.server.storage.rules import UNITS_VERSION_KEY, bump_version
 
 #: at most this many matter numbers or names are listed in a refusal (then "and N more")
@@ -123,7 +123,7 @@ def _check_tree(session: Session, changed: Unit) -> None:
     rows = {u.id: u for u in all_units(session)}
     rows[changed.id] = changed
     try:
-        UnitTree(UnitInfo(u.id, u.name, Tier(u.tier), UnitKind(u.kind), u.parent_id)  # type: ignore[arg-type]
+        UnitTree(UnitInfo(row_id(u), u.name, Tier(u.tier), UnitKind(u.kind), u.parent_id)
                  for u in rows.values())
     except UnitTreeError as exc:
         message = str(exc)
@@ -167,22 +167,22 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
         raise AdminRefusal(409, "root_unit", f"{unit.name} is the district itself: it can only be renamed")
     if name is not None:
         unit.name = _check_name(session, name, unit.id)
-    if new_kind:
+    if kind is not None and new_kind:
         if kind is UnitKind.government:
             raise AdminRefusal(422, "invalid_input", "only the district itself is of kind government",
                                {"kind": "government"})
-        unit.kind = kind.value  # type: ignore[union-attr]
+        unit.kind = kind.value
     if new_tier or (active is False and unit.active):
-        held = open_matters(session, unit.id)  # type: ignore[arg-type]
+        held = open_matters(session, row_id(unit))
         if held:
             what = "change its tier" if new_tier else "be deactivated"
             raise AdminRefusal(409, "unit_has_open_matters",
                                f"{unit.name} holds {len(held)} open matter(s) and cannot {what}: {named(held)}; "
                                "close them or hand them on first")
-    if new_tier:
-        unit.tier = tier.value  # type: ignore[union-attr]
-    if moving:
-        parent = _parent(session, parent_id)  # type: ignore[arg-type]
+    if tier is not None and new_tier:
+        unit.tier = tier.value
+    if parent_id is not None and moving:
+        parent = _parent(session, parent_id)
         unit.parent_id = parent.id
     if active is False and unit.active:
         children = list(session.exec(select(Unit.name).where(Unit.parent_id == unit.id, Unit.active == True)))  # noqa: E712
@@ -214,7 +214,7 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
 def unit_row(unit: Unit, counts: dict[int, int] | None) -> UnitOut:
     return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),
                    parent_id=unit.parent_id, active=unit.active,
-                   open_matters=None if counts is None else counts.get(unit.id, 0))  # type: ignore[arg-type]
+                   open_matters=None if counts is None else counts.get(row_id(unit), 0))
 
 
 def tree_rows(session: Session, *, counts: bool) -> list[UnitOut]:

@@ -7,7 +7,7 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
 from sqlalchemy.engine import Dialect
@@ -36,6 +36,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Stored(Protocol):
+    id: int | None
+
+
+def row_id(row: Stored) -> int:
+    """A stored row's id (``None`` only on a row not flushed yet, which is never handed on)."""
+    assert row.id is not None, "the row has not been stored yet"
+    return row.id
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:  # what Field() gives: the model's field

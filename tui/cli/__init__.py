@@ -11,6 +11,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.app import App
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 HANGUP_GRACE_SECONDS = 3.0
 
 
-def _exit_on_hangup(app) -> None:  # type: ignore[no-untyped-def]
+def _exit_on_hangup(app: App[Any]) -> None:
     """When the terminal goes away (an SSH connection drops: SIGHUP), leave cleanly: the app exits (the built-in
     server stops with it), and if that cannot finish (nothing to write the screen to any more) the process ends
     anyway after :data:`HANGUP_GRACE_SECONDS`, so nothing is left behind."""
