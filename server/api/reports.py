@@ -82,8 +82,9 @@ def assessment_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
     if figure not in DRILL_FIGURES:
         raise invalid({"figure": "unknown_figure"}, f"figure must be one of {', '.join(DRILL_FIGURES)}")
     unit_id = _unit_id(session, unit)
+    assert unit_id is not None  # a unit was named
     result, tree = reports.load_assessment(ctx, session, period, keep_ids=True)
-    ids = list(dict.fromkeys(result.ids.get((unit_id, figure), [])))  # type: ignore[arg-type]
+    ids = list(dict.fromkeys(result.ids.get((unit_id, figure), [])))
     matters = reports.drill_matters(session, op, tree, ids)
     return [MatterSummary(**row) for row in matter_summaries(session, op, matters, tree)]
 

@@ -8,6 +8,8 @@ import os
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -54,7 +56,7 @@ def _headers_outside_everything(app: FastAPI, make: Callable[[str], list[tuple[b
     def build_wrapped() -> ASGIApp:
         return AnswerHeaders(build(), make)
 
-    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]  # the stack is built through it
 
 
 def app_from_env() -> FastAPI:
@@ -120,7 +122,8 @@ def _end_feeds_on_exit_signals(ctx: ServerContext) -> None:
         if not callable(previous):
             continue
 
-        def handler(signum: int, frame: object, _previous=previous) -> None:  # type: ignore[no-untyped-def]
+        def handler(signum: int, frame: FrameType | None,
+                    _previous: Callable[[int, FrameType | None], Any] = previous) -> None:
             ctx.closing.set()
             ctx.notifier.notify()
             _previous(signum, frame)

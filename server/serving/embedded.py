@@ -9,6 +9,7 @@ import dataclasses
 import socket
 import threading
 import time
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -24,14 +25,14 @@ __all__ = ["EmbeddedServer", "tcp_socket"]
 class EmbeddedServer:
     def __init__(self, database_url: str, clock: Clock | None = None, sample: bool = True,
                  host: str = "127.0.0.1", port: int = 0, sample_matters: bool = True,
-                 supervise_seconds: float | None = None, demo: bool = False, **limits: object) -> None:
+                 supervise_seconds: float | None = None, demo: bool = False, **limits: Any) -> None:
         """``limits``: any other :class:`Settings` field (``max_body_bytes=...``), for tests. ``demo``: a demo
         sandbox, whose clock trainers may move over the API."""
         self.settings = Settings(database_url=database_url)
         if supervise_seconds is not None:
             limits["supervise_seconds"] = supervise_seconds
         if limits:
-            self.settings = dataclasses.replace(self.settings, **limits)  # type: ignore[arg-type]
+            self.settings = dataclasses.replace(self.settings, **limits)
         self.clock = clock
         self.demo = demo
         self.sample = sample

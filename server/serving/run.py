@@ -20,6 +20,7 @@ import asyncio
 import resource
 import socket
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -63,7 +64,7 @@ def guarded_protocol(header_timeout: float, max_connections: int) -> type[H11Pro
     """uvicorn's h11 protocol with a header timeout and a connection cap that sheds idle connections first."""
 
     class GuardedH11Protocol(H11Protocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's own
             self._header_timer: asyncio.TimerHandle | None = None
             self._opened = self.loop.time()
             super().connection_made(transport)
@@ -135,19 +136,19 @@ def make_server(app: FastAPI, settings: Settings, log_level: str = "info") -> Hu
     return HuiyinServer(server_config(app, settings, log_level))
 
 
-def server_config(app: FastAPI | str, settings: Settings, log_level: str = "info", **extra: object) -> uvicorn.Config:
+def server_config(app: FastAPI | str, settings: Settings, log_level: str = "info", **extra: Any) -> uvicorn.Config:
     """uvicorn's configuration for huiyin; ``app`` is an app, or an import string with ``factory=True`` and
     ``workers=N`` (then the protocol is named by import string too, since workers are spawned processes)."""
-    http: object = guarded_protocol(settings.header_timeout_seconds, connection_cap(settings))
+    http: type[asyncio.Protocol] | str = guarded_protocol(settings.header_timeout_seconds, connection_cap(settings))
     if isinstance(app, str):
         http = f"{__name__}:WorkerH11Protocol"
     return uvicorn.Config(
         app, log_level=log_level, lifespan="on", ws="none", timeout_graceful_shutdown=3,
-        http=http,  # type: ignore[arg-type]
+        http=http,
         # one log line per request costs more than the request's SQL; errors are still logged
         access_log=False,
-        timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
-        h11_max_incomplete_event_size=settings.max_header_bytes, **extra,  # type: ignore[arg-type]
+        timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]  # uvicorn takes a float too
+        h11_max_incomplete_event_size=settings.max_header_bytes, **extra,
     )
 
 

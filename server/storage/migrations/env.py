@@ -26,7 +26,9 @@ PG_LOCK_KEY = 0x687569796E
 
 def _sqlite_pragma(connection: Connection, statement: str) -> None:
     """A PRAGMA outside any transaction (``foreign_keys`` is a no-op inside one): straight on the driver."""
-    connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a live connection, checked out for the migration
+    driver.execute(statement)
 
 
 def run_migrations_online() -> None:
