@@ -79,10 +79,12 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
                          "id, `data:` = the EventOut JSON, and a `units_changed` (no id) when an admin changed the "
                          "unit tree; or, with `Accept: application/json`, an EventPage.",
           "content": {"text/event-stream": {"schema": {"type": "string"}},
-                      "application/json": {"schema": EventPage.model_json_schema(ref_template="#/components/schemas/{model}")}}},
+                      "application/json": {"schema": EventPage.model_json_schema(
+                          ref_template="#/components/schemas/{model}")}}},
     **E401, **E422})
 async def events(request: Request, op: CurrentOperator, ctx: Ctx,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="send events with a larger id")] = None,
+                 after: Annotated[int | None, Query(ge=0, le=MAX_ID,
+                                                    description="send events with a larger id")] = None,
                  limit: Annotated[int, Query(ge=1, le=1000, description="JSON page size")] = 200,
                  last_event_id: Annotated[str | None, Header(description="resume after this event id (SSE)")] = None,
                  ) -> Response:
@@ -105,7 +107,8 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
 
 async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) -> AsyncIterator[bytes]:
     """Catch up from the table (``_page``, per operator) from ``start``, then send what the process's one reader
-    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and then."""
+    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and
+    then."""
     ping = ctx.settings.event_ping_seconds
     yield format_sse_event(comment="huiyin live feed", retry=1000)
     sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last)  # first register, then read the table: no gap between them

@@ -128,7 +128,7 @@ def similar(op: CurrentOperator, session: DbSession,
     tree = load_tree(session)
     found = similar_matters(session, op, tree, query.phone, query.title, query.address, query.limit)
     rows = matter_summaries(session, op, [m for m, _ in found], tree, extra=("address",))
-    return SimilarPage(items=[SimilarMatter(**row, match=why) for row, (_m, why) in zip(rows, found)])
+    return SimilarPage(items=[SimilarMatter(**row, match=why) for row, (_m, why) in zip(rows, found, strict=True)])
 
 
 @router.get("/queues", response_model=QueueCounts, responses=E401)

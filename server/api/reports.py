@@ -56,7 +56,8 @@ def assessment(op: CurrentOperator, ctx: Ctx, session: DbSession, start: From = 
                year: Year = None, quarter: Quarter = None, month: Month = None,
                unit: Annotated[str | None, Query(max_length=80, description="only this unit's row")] = None,
                tier: Annotated[Tier | None, Query(description="only this tier's unit rows")] = None,
-               group: Annotated[Literal["category"] | None, Query(description="`category`: add per-category rows")] = None,
+               group: Annotated[Literal["category"] | None,
+                                Query(description="`category`: add per-category rows")] = None,
                ) -> AssessmentOut:
     """Supervisors, commanders and admins (403 for others): every figure of the period per unit, with the
     tiers' and the district's totals, ranks within each tier, by month (and by category with

@@ -1,4 +1,5 @@
-"""``/api/units``: the unit tree for everyone; adding and changing units for admins (see ``server/district/units.py``)."""
+"""``/api/units``: the unit tree for everyone; adding and changing units for admins (see
+``server/district/units.py``)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def add_unit(body: UnitIn, op: AdminOperator, ctx: Ctx) -> UnitOut:
 
 @router.patch("/units/{unit_id}", response_model=UnitOut,
               responses={**E401, **E403, **E404, **E409, **E422})
-def change_unit(unit_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: UnitPatch, op: AdminOperator, ctx: Ctx) -> UnitOut:
+def change_unit(unit_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: UnitPatch, op: AdminOperator,
+                ctx: Ctx) -> UnitOut:
     """Admin only: rename (`name`), move under another parent (`parent_id`), change `kind` or `tier`,
     deactivate or activate again (`active`). Only the fields sent change. A unit holding open matters can
     neither be deactivated nor change its tier (409 `unit_has_open_matters`, naming the matters). Audited:

@@ -87,7 +87,8 @@ def year_view(session: Session, year: int) -> CalendarYearOut:
         overrides=[_day_out(calendar.day_info(d)) for d in (overrides.days if overrides else {})])
 
 
-def warnings_ahead(session: Session, calendar: WorkdayCalendar, today: date, days: int = 60) -> list[CalendarWarningOut]:
+def warnings_ahead(session: Session, calendar: WorkdayCalendar, today: date,
+                   days: int = 60) -> list[CalendarWarningOut]:
     return [CalendarWarningOut(year=w.year, code=w.code, message=w.message)
             for w in calendar.warnings_for(today, today + timedelta(days=days))]
 

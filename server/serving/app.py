@@ -33,7 +33,8 @@ Log in with `POST /api/auth/login`, then send `Authorization: Bearer <token>` on
 Errors are JSON `{code, message, fields?}`: 401 no or expired token, 403 not allowed (the message says why;
 `password_change_required`: the password was set by an admin, choose your own with `POST /api/me/password`),
 404 not found, 409 the matter's state changed or another window was first, 422 invalid input (`fields` names
-each field at fault); 405 a method the path does not have, 400 a malformed request, 408 a body too slow, 413 a body too large (1 MiB by default),
+each field at fault); 405 a method the path does not have, 400 a malformed request, 408 a body too slow, \
+413 a body too large (1 MiB by default),
 429 too many failed logins (`Retry-After` says when to try again).
 """
 
@@ -61,8 +62,8 @@ def _headers_outside_everything(app: FastAPI, make: Callable[[str], list[tuple[b
 
 def app_from_env() -> FastAPI:
     """The app of one worker of ``huiyin serve --workers N`` (uvicorn's factory, by import string
-    ``huiyin.server.serving.app:app_from_env``): settings from ``HUIYIN_*``, the clock from ``HUIYIN_CLOCK``. It does not
-    migrate (the parent did, once, before starting the workers); every response names its worker's pid."""
+    ``huiyin.server.serving.app:app_from_env``): settings from ``HUIYIN_*``, the clock from ``HUIYIN_CLOCK``. It
+    does not migrate (the parent did, once, before starting the workers); every response names its worker's pid."""
     app = create_app(Settings.from_env(), parse_clock(os.environ.get(CLOCK_ENV) or None), migrate=False,
                      worker=True)
     return app

@@ -20,8 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
-        description="huiyin window workbench. Server commands: huiyin serve|init|db|unit|operator|calendar|report --help; "
-                    "trainer demos: huiyin demo --help")
+        description="huiyin window workbench. Server commands: "
+                    "huiyin serve|init|db|unit|operator|calendar|report --help; trainer demos: huiyin demo --help")
     parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
     parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
     parser.add_argument("--theme", help="theme name (huiyin, huiyin-light, huiyin-contrast, huiyin-16, or yours)")
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown and conf.path is not None:
         text = conf.path.read_text(encoding="utf-8")
         line = cfg._line_of(text, unknown[0])
-        print(f"huiyin: config error in {cfg.ConfigError(conf.path, line, f'unknown binding id {unknown[0]!r} in [keymap]')}"
-              f"\n  (the help screen, key ?, lists every binding id)", file=sys.stderr)
+        error = cfg.ConfigError(conf.path, line, f"unknown binding id {unknown[0]!r} in [keymap]")
+        print(f"huiyin: config error in {error}\n  (the help screen, key ?, lists every binding id)", file=sys.stderr)
         return 2
     try:
         spec = args.clock or os.environ.get("HUIYIN_CLOCK")
