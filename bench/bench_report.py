@@ -95,7 +95,7 @@ def time_report(srv) -> None:  # type: ignore[no-untyped-def]
                                    .where(f.created_at >= start, f.created_at < end))
         t1 = time.perf_counter()
         parsed = json.loads("[" + ",".join(state for _mid, state, _later in rows) + "]")
-        facts = list(zip([row[0] for row in rows], parsed))
+        facts = list(zip([row[0] for row in rows], parsed, strict=True))
         t2 = time.perf_counter()
         units = reports.report_units(reports.load_tree(session))
         assess_facts(facts, units, period, rules.calendar, rules.policy, srv.ctx.clock.now())

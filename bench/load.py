@@ -28,7 +28,7 @@ PLACES = ["双湖路", "宝圣湖", "柳桥", "兴旺村", "龙兴", "石船", "
 
 
 def _migration():  # type: ignore[no-untyped-def]
-    path = ROOT / "server" / "migrations" / "versions" / "0005_queue_indexes.py"
+    path = ROOT / "server" / "storage" / "migrations" / "versions" / "0005_queue_indexes.py"
     spec = importlib.util.spec_from_file_location("huiyin_bench_0005", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]

@@ -74,7 +74,7 @@ def measure(backend: str, total: int) -> list[tuple[str, int, dict]]:
                 numbers = [_record(c, i).json()["number"] for i in range(total)]
             rows.append(("claim", clients, drive(
                 base_url, proc.pid, clients, total,
-                lambda c, i: c.post(f"/api/matters/{numbers[i]}/claim", json={}), claimers)))
+                lambda c, i, numbers=numbers: c.post(f"/api/matters/{numbers[i]}/claim", json={}), claimers)))
     with fresh_database(backend) as url, child_server(["-m", "bench.peer", url]) as (base_url, proc):
         insert: Request = lambda c, i: c.post("/items", json={"title": f"压测 {i}"})  # noqa: E731
         drive(base_url, proc.pid, 1, 10, insert)

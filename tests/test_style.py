@@ -52,4 +52,5 @@ def test_type_ignores_are_few_and_explained() -> None:
                 if not match.group("code") or len(reason) < 8:
                     bare.append(where)
     assert not bare, "a type: ignore needs its [code] and a reason after it:\n" + "\n".join(bare)
-    assert len(found) <= MAX_IGNORES, f"{len(found)} type: ignore comments (at most {MAX_IGNORES}):\n" + "\n".join(found)
+    assert len(found) <= MAX_IGNORES, \
+        f"{len(found)} type: ignore comments (at most {MAX_IGNORES}):\n" + "\n".join(found)

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from huiyin.core.assessment import Period, PeriodError, parse_period
 from huiyin.core.domain import Tier
-from huiyin.core.schemas import AssessmentOut, AssessmentRow
+from huiyin.core.schemas import AssessmentOut, AssessmentRow, RateOut
 
 FORMATS = ("table", "csv", "xlsx", "json")
 
@@ -95,18 +95,16 @@ def all_rows(out: AssessmentOut) -> list[AssessmentRow]:
     return [*out.units, *out.tiers, out.district, *out.categories]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if hasattr(value, "text"):
-        return value.text
-    return str(value)
-
-
 def _cell_text(value: Any) -> str:
+    """A figure as a cell: a rate by its text (``93.92 % (371/395)``), nothing for no value."""
     if value is None:
         return ""
-    return value.text if hasattr(value, "text") else str(value)
+    return value.text if isinstance(value, RateOut) else str(value)
+
+
+def _text(value: Any) -> str:
+    """A figure in the table: as a cell, ``—`` for no value."""
+    return "—" if value is None else _cell_text(value)
 
 
 def to_csv(out: AssessmentOut) -> bytes:
@@ -160,6 +158,11 @@ def _pad(text: str, width: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
+def _table_line(cells: list[str], widths: list[int]) -> str:
+    """One line of the table: each cell in its column's width, the unit's (the second) left, the others right."""
+    return "  ".join(_pad(x, w, i != 1) for i, (x, w) in enumerate(zip(cells, widths, strict=True)))
+
+
 def to_table(out: AssessmentOut) -> str:
     headers = {path: header for header, path in COLUMNS}
     lines = [f"assessment {out.first} – {out.last} (as of {out.as_of:%Y-%m-%d %H:%M} UTC; rules: docs/assessment.md)"]
@@ -175,8 +178,8 @@ def to_table(out: AssessmentOut) -> str:
                  for r in rows]
         heads = [headers[p] for p in TABLE_COLUMNS]
         widths = [max(_width(x) for x in [h, *(c[i] for c in cells)]) for i, h in enumerate(heads)]
-        lines += ["", f"== {title}", "  ".join(_pad(h, w, i != 1) for i, (h, w) in enumerate(zip(heads, widths)))]
-        lines += ["  ".join(_pad(x, w, i != 1) for i, (x, w) in enumerate(zip(c, widths))) for c in cells]
+        lines += ["", f"== {title}", _table_line(heads, widths)]
+        lines += [_table_line(c, widths) for c in cells]
     return "\n".join(lines) + "\n"
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from textual import events
 from textual.app import App
@@ -44,10 +44,17 @@ QUICK_LOOKS = 200
 Typed = events.Key | events.Paste
 
 
+class _MessageQueue(Protocol):
+    """What :func:`_quiet` reads of a message pump's queue (Textual's own, or an asyncio queue)."""
+
+    def empty(self) -> bool: ...
+
+
 def _quiet(node: MessagePump) -> bool:
     """Nothing waiting in ``node``'s queue or being handled now, and it has mounted."""
-    queue = node._message_queue
-    if not queue.empty() or getattr(queue, "_unfinished_tasks", 0) or node._next_callbacks:
+    queue: _MessageQueue = node._message_queue
+    unfinished = getattr(queue, "_unfinished_tasks", 0)  # an asyncio queue's messages being handled
+    if not queue.empty() or unfinished or node._next_callbacks:
         return False
     if not node._mounted_event.is_set() and not (node._closing or node._closed):
         return False

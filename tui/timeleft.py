@@ -115,7 +115,8 @@ class TimeLeft:
     @property
     def variable(self) -> str | None:
         """The theme variable of this urgency's colour (``None`` when done)."""
-        return URGENCY_VARIABLE.get(self.urgency) if self.urgency else None  # type: ignore[arg-type]
+        urgency = self.urgency
+        return URGENCY_VARIABLE.get(urgency) if urgency else None
 
     def amount(self) -> str:
         c = self.countdown

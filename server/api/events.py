@@ -22,7 +22,7 @@ from huiyin.server.matters.events import events_after
 from huiyin.server.matters.feed import last_event_id, sse_frame
 from huiyin.server.matters.views import event_outs, load_tree, seen_by
 from huiyin.server.state.context import ServerContext
-from huiyin.server.storage.models import Matter, Operator, row_id
+from huiyin.server.storage.models import Matter, Operator, stored_id
 
 router = APIRouter(prefix="/api", tags=["events"])
 
@@ -46,7 +46,7 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
             ids = {e.matter_id for e in rows}
             matters = list(session.exec(select(Matter).where(col(Matter.id).in_(ids))))
             _trail, seen = seen_by(session, op, matters, tree)
-            numbers = {row_id(m): m.number for m in matters}
+            numbers = {stored_id(m): m.number for m in matters}
             visible = [e for e in rows if seen[e.matter_id][Part.work] > Access.none]
             for item in event_outs(session, visible, tree, seen, numbers):
                 if len(out) == limit:
@@ -54,7 +54,7 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
                 out.append(item)
                 after = item.id
             else:
-                after = row_id(rows[-1])
+                after = stored_id(rows[-1])
     return out, after
 
 

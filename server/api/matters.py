@@ -27,7 +27,7 @@ from huiyin.server.base.errors import ApiError, from_validation
 from huiyin.server.matters import workflow
 from huiyin.server.matters.queues import queue_counts, queue_page, similar_matters
 from huiyin.server.matters.views import detail_out, load_tree, matter_summaries, read_detail, visibility
-from huiyin.server.storage.models import Matter, row_id
+from huiyin.server.storage.models import Matter, stored_id
 
 router = APIRouter(prefix="/api", tags=["matters"])
 
@@ -152,7 +152,7 @@ def get_matter(number: str, op: CurrentOperator, session: DbSession) -> MatterDe
     matter = session.exec(select(Matter).where(Matter.number == number)).first()
     if matter is None:
         raise _not_found(number)
-    return _detail(session, op, row_id(matter))
+    return _detail(session, op, stored_id(matter))
 
 
 @router.post("/matters/{number}/{action}", response_model=MatterDetail,
@@ -185,8 +185,8 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
         raise _not_found(number)
     rows = read_detail(session, matter)
     if not sees_all(Role(op.role)):
-        seen = visibility(op, [matter], {matter.id: rows.trail}, tree)  # type: ignore[dict-item]
-        if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+        seen = visibility(op, [matter], {stored_id(matter): rows.trail}, tree)
+        if seen[stored_id(matter)][Part.work] is Access.none:
             raise _not_found(number)
     session.expunge_all()  # the rows stay as read ...
     session.rollback()  # ... and the connection goes back: the write takes its own

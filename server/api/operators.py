@@ -24,7 +24,7 @@ from huiyin.server.api.units import refused, run_admin
 from huiyin.server.district import operators as ops
 from huiyin.server.district.audit import Who
 from huiyin.server.district.units import AdminRefusal
-from huiyin.server.storage.models import row_id
+from huiyin.server.storage.models import stored_id
 
 router = APIRouter(prefix="/api", tags=["operators"])
 E404 = answer(404, "no such operator (`operator_not_found`)")
@@ -67,7 +67,7 @@ def edit_operator(username: str, body: OperatorPatch, op: AdminOperator, ctx: Ct
         now = ctx.clock.now()
         changed = ops.edit(session, now, Who.of(op), username, display_name=body.display_name,
                            unit_id=body.unit_id, role=body.role, disabled=body.disabled)
-        return ops.operator_row(session, changed, len(ops.live_sessions(session, row_id(changed), now)))
+        return ops.operator_row(session, changed, len(ops.live_sessions(session, stored_id(changed), now)))
     return run_admin(ctx, work)
 
 
@@ -92,7 +92,7 @@ def sessions(username: str, op: AdminOperator, ctx: Ctx, session: DbSession) -> 
     except AdminRefusal as exc:
         raise refused(exc) from None
     return [SessionOut(id=t.id, created_at=t.created_at, expires_at=t.expires_at)
-            for t in ops.live_sessions(session, row_id(target), ctx.clock.now())]
+            for t in ops.live_sessions(session, stored_id(target), ctx.clock.now())]
 
 
 @router.delete("/operators/{username}/sessions", response_model=RevokedOut,

@@ -30,7 +30,7 @@ from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import SetupError, check_username, create_operator
 from huiyin.server.district.units import AdminRefusal, unit_row
-from huiyin.server.storage.models import AuthToken, Operator, Unit, row_id
+from huiyin.server.storage.models import AuthToken, Operator, Unit, stored_id
 
 #: letters and digits that cannot be mistaken for each other when read out over the phone
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -152,7 +152,7 @@ def edit(session: Session, now: datetime, who: Who, username: str, *, display_na
     if display_name is not None:
         op.display_name = _check_display_name(display_name)
     if unit_id is not None and unit_id != op.unit_id:
-        op.unit_id = row_id(_unit(session, unit_id))
+        op.unit_id = stored_id(_unit(session, unit_id))
     if role is not None:
         op.role = role.value
     revoked = 0
@@ -241,4 +241,4 @@ def listing(session: Session, now: datetime, *, q: str | None = None, unit_id: i
         needle = q.strip().casefold()
         rows = [r for r in rows if needle in r.username.casefold() or needle in r.display_name.casefold()]
     counts = session_counts(session, now)
-    return [operator_row(session, r, counts.get(row_id(r), 0)) for r in rows]
+    return [operator_row(session, r, counts.get(stored_id(r), 0)) for r in rows]

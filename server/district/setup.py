@@ -13,7 +13,7 @@ from huiyin.core.schemas import LIMITS
 from huiyin.server.base.security import hash_password, password_problem
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
-from huiyin.server.storage.models import Operator, Unit, row_id
+from huiyin.server.storage.models import Operator, Unit, stored_id
 
 
 class SetupError(ValueError):
@@ -79,7 +79,7 @@ def create_operator(session: Session, clock: Clock, username: str, password: str
     if len(name) > 64:
         raise SetupError("a display name may have at most 64 characters")
     op = Operator(username=username, display_name=name, password_hash=password_hash, role=role.value,
-                  unit_id=row_id(unit), created_at=clock.now())
+                  unit_id=stored_id(unit), created_at=clock.now())
     session.add(op)
     session.flush()
     if who is not None:

@@ -30,7 +30,7 @@ from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import SetupError
 from huiyin.server.matters.events import CHANNEL
-from huiyin.server.storage.models import Matter, Operator, Unit, row_id
+from huiyin.server.storage.models import Matter, Operator, Unit, stored_id
 from huiyin.server.storage.rules import UNITS_VERSION_KEY, bump_version
 
 #: at most this many matter numbers or names are listed in a refusal (then "and N more")
@@ -123,7 +123,7 @@ def _check_tree(session: Session, changed: Unit) -> None:
     rows = {u.id: u for u in all_units(session)}
     rows[changed.id] = changed
     try:
-        UnitTree(UnitInfo(row_id(u), u.name, Tier(u.tier), UnitKind(u.kind), u.parent_id)
+        UnitTree(UnitInfo(stored_id(u), u.name, Tier(u.tier), UnitKind(u.kind), u.parent_id)
                  for u in rows.values())
     except UnitTreeError as exc:
         message = str(exc)
@@ -173,7 +173,7 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
                                {"kind": "government"})
         unit.kind = kind.value
     if new_tier or (active is False and unit.active):
-        held = open_matters(session, row_id(unit))
+        held = open_matters(session, stored_id(unit))
         if held:
             what = "change its tier" if new_tier else "be deactivated"
             raise AdminRefusal(409, "unit_has_open_matters",
@@ -214,7 +214,7 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
 def unit_row(unit: Unit, counts: dict[int, int] | None) -> UnitOut:
     return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),
                    parent_id=unit.parent_id, active=unit.active,
-                   open_matters=None if counts is None else counts.get(row_id(unit), 0))
+                   open_matters=None if counts is None else counts.get(stored_id(unit), 0))
 
 
 def tree_rows(session: Session, *, counts: bool) -> list[UnitOut]:

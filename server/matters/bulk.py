@@ -7,18 +7,18 @@ seconds rather than minutes. Not an API: nothing a client can reach calls it.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from huiyin.core.deadlines import claim_deadline, matter_deadline
+from huiyin.core.deadlines import Deadline, claim_deadline, matter_deadline
 from huiyin.core.domain import Channel, Complexity, EventKind, Status
 from huiyin.server.matters.events import append_events
 from huiyin.server.matters.views import load_tree
 from huiyin.server.matters.workflow import district_code, district_of, reserve_sequence
-from huiyin.server.storage.models import Matter, Operator
+from huiyin.server.storage.models import MATTER_ID, Matter, Operator
 
 if TYPE_CHECKING:  # pragma: no cover
     from huiyin.server.state.context import ServerContext
@@ -39,9 +39,9 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
     with ctx.write() as session:
         district_id = district_of(tree, op.unit_id)
         code = district_code(session, district_id)
-        deadlines: dict[tuple, tuple] = {}
+        deadlines: dict[tuple[date, Complexity], tuple[Deadline, datetime]] = {}
 
-        def deadlines_for(at, complexity):  # type: ignore[no-untyped-def]
+        def deadlines_for(at: datetime, complexity: Complexity) -> tuple[Deadline, datetime]:
             # a deadline depends only on the local day of receipt: count each day once
             key = (at.astimezone(rules.policy.tz).date(), complexity)
             if key not in deadlines:
@@ -52,7 +52,8 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
         done = 0
         while done < count:
             size = min(BATCH, count - done)
-            rows, stamps = [], []
+            rows: list[dict[str, Any]] = []
+            stamps: list[tuple[str, datetime, datetime]] = []
             for i in range(done, done + size):
                 at = now - spacing * (count - 1 - i)
                 complexity = Complexity.complex if i % 5 == 0 else Complexity.simple
@@ -66,7 +67,7 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
                     version=1, idempotency_key=None, deadline_days=due.working_days,
                     due_provisional=due.provisional, received_at=at, claim_due_at=claim_due,
                     extension_days_requested=None, due_notice="none", claim_notice=False))
-            by_year: dict[int, list[dict]] = {}
+            by_year: dict[int, list[dict[str, Any]]] = {}
             for row in rows:
                 by_year.setdefault(row["created_at"].astimezone(rules.policy.tz).year, []).append(row)
             for year, group in by_year.items():
@@ -77,8 +78,8 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
                 stamps.append((row["number"], row["created_at"], row["due_at"]))
                 numbers.append(row["number"])
             session.execute(insert(Matter), rows)
-            ids = dict(session.exec(select(Matter.number, Matter.id).where(  # type: ignore[call-overload]
-                Matter.number.in_([n for n, _, _ in stamps]))).all())  # type: ignore[attr-defined]
+            ids = dict(session.exec(select(Matter.number, MATTER_ID).where(
+                col(Matter.number).in_([n for n, _, _ in stamps]))).all())
             append_events(session, [dict(
                 matter_id=ids[number], kind=EventKind.record.value, actor_id=op.id, unit_id=op.unit_id,
                 from_unit_id=None, to_unit_id=op.unit_id, status_before=None, status_after=Status.pending.value,
@@ -108,8 +109,8 @@ def bulk_settle(ctx: ServerContext, username: str, numbers: list[str], *, claim_
     with ctx.write() as session:
         for chunk in range(0, len(numbers), 900):
             part = numbers[chunk:chunk + 900]
-            rows = session.execute(select(Matter.id, Matter.created_at, Matter.holder_unit_id).where(  # type: ignore[call-overload]
-                Matter.number.in_(part))).all()  # type: ignore[attr-defined]
+            rows = session.execute(select(Matter.id, Matter.created_at, Matter.holder_unit_id).where(
+                col(Matter.number).in_(part))).all()
             events, before = [], Status.pending.value
             for matter_id, created, holder in rows:
                 before = Status.pending.value
@@ -121,6 +122,6 @@ def bulk_settle(ctx: ServerContext, username: str, numbers: list[str], *, claim_
                         due_at=None, created_at=created + after))
                     before = status
             append_events(session, events)
-            session.execute(update(Matter).where(Matter.id.in_([r[0] for r in rows]))  # type: ignore[attr-defined]
+            session.execute(update(Matter).where(col(Matter.id).in_([r[0] for r in rows]))
                             .values(status=final, claimed_by_id=op.id, claim_due_at=None))
         session.commit()

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from fastapi.sse import format_sse_event
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.domain import Role
@@ -41,7 +41,7 @@ from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, access, redact, viewers
 from huiyin.server.matters.events import CHANNEL, Notifier, events_after
 from huiyin.server.matters.views import Trail, event_outs, load_tree, trails
-from huiyin.server.storage.models import Matter, MatterEvent
+from huiyin.server.storage.models import Matter, MatterEvent, stored_id
 from huiyin.server.storage.rules import units_version
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +58,9 @@ _FULL: Mapping[Part, Access] = {part: Access.full for part in Part}
 
 def last_event_id(engine: Engine) -> int:
     with Session(engine) as session:
-        return session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one()
+        last = session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one()
+        assert last is not None  # coalesce(…, 0)
+        return last
 
 
 def sse_frame(item: EventOut) -> bytes:
@@ -209,12 +211,12 @@ class FeedHub:
                 return None, []
             tree = load_tree(session)
             ids = {e.matter_id for e in rows}
-            matters = {m.id: m for m in session.exec(select(Matter).where(Matter.id.in_(ids)))}  # type: ignore[union-attr,attr-defined]
+            matters = {stored_id(m): m for m in session.exec(select(Matter).where(col(Matter.id).in_(ids)))}
             trail = trails(session, ids)
             outs = event_outs(session, rows, tree, {i: _FULL for i in ids},
-                              {i: m.number for i, m in matters.items()})  # type: ignore[misc]
+                              {i: m.number for i, m in matters.items()})
             return tree, [_Read(out, trail[e.matter_id], matters[e.matter_id].holder_unit_id,
-                                matters[e.matter_id].origin_unit_id) for e, out in zip(rows, outs)]
+                                matters[e.matter_id].origin_unit_id) for e, out in zip(rows, outs, strict=False)]
 
     def _dispatch(self, tree: UnitTree | None, batch: list[_Read]) -> None:
         assert tree is not None

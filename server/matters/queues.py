@@ -56,11 +56,13 @@ import base64
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, false, func, literal_column, or_, table, true, union
-from sqlalchemy.sql.elements import True_
-from sqlmodel import Session, select
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement, SQLColumnExpression, True_
+from sqlmodel import Session, col, select
 
 from huiyin.core.domain import EventKind, Queue, Role, Status, UnitKind
 from huiyin.core.schemas import MAX_ID, PHONE_RE
@@ -69,7 +71,10 @@ from huiyin.core.visibility import ROLE_VIEWERS, Access, Part, Viewer, granting,
 from huiyin.core.workflow import may_watch_overdue
 from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.matters.supervision import OPEN
-from huiyin.server.storage.models import Matter, MatterEvent, MatterTally, Operator
+from huiyin.server.storage.models import Matter, MatterEvent, MatterTally, Operator, stored_id
+
+#: a condition on the matters, in SQL
+Clause = ColumnElement[bool]
 
 MAX_LIMIT = 500
 MAX_QUERY = 100
@@ -92,34 +97,35 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise invalid({"cursor": "invalid"}, "cursor is not one this server handed out") from None
 
 
-def _viewer_clause(viewer: Viewer, op: Operator, tree: UnitTree):  # type: ignore[no-untyped-def]
+def _viewer_clause(viewer: Viewer, op: Operator, tree: UnitTree) -> Clause:
     """The matters to which ``op`` stands as ``viewer`` (:func:`huiyin.core.visibility.viewers` in SQL)."""
     role = Role(op.role)
     if role in ROLE_VIEWERS or viewer in ROLE_VIEWERS.values():
         return true() if ROLE_VIEWERS.get(role) is viewer else false()
     unit = op.unit_id
     if viewer is Viewer.holder:
-        return Matter.holder_unit_id == unit
+        return col(Matter.holder_unit_id) == unit
     if viewer is Viewer.origin:
-        return Matter.origin_unit_id == unit
+        return col(Matter.origin_unit_id) == unit
     if viewer is Viewer.on_path:
         # a probe of the events' (to_unit_id, matter_id) index per matter, not a list of every matter that ever
         # passed through the unit
-        passed = select(MatterEvent.id).where(MatterEvent.to_unit_id == unit, MatterEvent.matter_id == Matter.id)
-        return or_(Matter.holder_unit_id == unit, Matter.origin_unit_id == unit, passed.exists())
+        passed = select(MatterEvent.id).where(col(MatterEvent.to_unit_id) == unit,
+                                              col(MatterEvent.matter_id) == Matter.id)
+        return or_(col(Matter.holder_unit_id) == unit, col(Matter.origin_unit_id) == unit, passed.exists())
     if viewer is Viewer.command_center:
         return true() if unit in tree and tree[unit].kind is UnitKind.command_center else false()
     if viewer is Viewer.jurisdiction:
-        return Matter.holder_unit_id.in_(tree.jurisdiction(unit)) if unit in tree else false()  # type: ignore[attr-defined]
+        return col(Matter.holder_unit_id).in_(tree.jurisdiction(unit)) if unit in tree else false()
     return true()  # Viewer.none: every working operator of the district
 
 
-def visible(op: Operator, tree: UnitTree, part: Part = Part.work, level: Access = Access.masked):  # type: ignore[no-untyped-def]
+def visible(op: Operator, tree: UnitTree, part: Part = Part.work, level: Access = Access.masked) -> Clause:
     """The matters of which ``op`` sees ``part`` at ``level`` or more, as a filter."""
     return or_(false(), *(_viewer_clause(v, op, tree) for v in sorted(granting(part, level))))
 
 
-def _queue_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime):  # type: ignore[no-untyped-def]
+def _queue_filter(queue: Queue, op: Operator, tree: UnitTree, now: datetime) -> Clause:
     return and_(visible(op, tree), or_(*_ranges(queue, op, tree, now)))
 
 
@@ -129,7 +135,7 @@ MAX_RANGES = 12
 NOT_CLOSED = [s.value for s in Status if s is not Status.closed]
 
 
-def _per_unit(column, units: set[int], *also):  # type: ignore[no-untyped-def]
+def _per_unit(column: SQLColumnExpression[int], units: set[int], *also: Clause) -> list[Clause]:
     if not units:
         return [false()]
     if len(units) <= MAX_RANGES:
@@ -137,7 +143,7 @@ def _per_unit(column, units: set[int], *also):  # type: ignore[no-untyped-def]
     return [and_(column.in_(units), *also)]
 
 
-def _ranges(queue: Queue, op: Operator, tree: UnitTree, now: datetime) -> list:  # type: ignore[type-arg]
+def _ranges(queue: Queue, op: Operator, tree: UnitTree, now: datetime) -> list[Clause]:
     """The queue as a union of index ranges, each already in ``(due_at, id)`` order on one index (the queue is
     their ``OR``; they may overlap). A page takes the first rows of each range and merges them, so it reads about
     ``limit`` rows per range however long the queue is, and never sorts the queue."""
@@ -148,28 +154,31 @@ def _ranges(queue: Queue, op: Operator, tree: UnitTree, now: datetime) -> list: 
     if queue is Queue.overdue:
         if not may_watch_overdue(Role(op.role)):
             raise ApiError(403, "wrong_role", "the overdue queue is for supervisors and the command center")
-        return [and_(Matter.status == status, Matter.due_at < now, Matter.holder_unit_id.in_(jurisdiction))  # type: ignore[attr-defined,operator]
+        return [and_(col(Matter.status) == status, col(Matter.due_at) < now,
+                     col(Matter.holder_unit_id).in_(jurisdiction))
                 for status in OPEN]
     if queue is Queue.incoming:
-        return [and_(Matter.holder_unit_id == unit, Matter.status == Status.pending.value)]
+        return [and_(col(Matter.holder_unit_id) == unit, col(Matter.status) == Status.pending.value)]
     if queue is Queue.pending_below:
-        return _per_unit(Matter.holder_unit_id, jurisdiction - {unit}, Matter.status == Status.pending.value)
+        return _per_unit(col(Matter.holder_unit_id), jurisdiction - {unit}, col(Matter.status) == Status.pending.value)
     if queue is Queue.in_hand:
-        return [and_(Matter.holder_unit_id == unit, Matter.status == status)
+        return [and_(col(Matter.holder_unit_id) == unit, col(Matter.status) == status)
                 for status in (Status.in_progress.value, Status.answered.value)]
     if queue is Queue.sent_on:
         handed = (select(MatterEvent.matter_id)
-                  .where(MatterEvent.from_unit_id == unit,
-                         MatterEvent.kind.in_([EventKind.escalate.value, EventKind.request_help.value,  # type: ignore[attr-defined]
+                  .where(col(MatterEvent.from_unit_id) == unit,
+                         col(MatterEvent.kind).in_([EventKind.escalate.value, EventKind.request_help.value,
                                                EventKind.assign.value])))
-        return [*(and_(Matter.origin_unit_id == unit, Matter.status == status, Matter.holder_unit_id != unit)
+        return [*(and_(col(Matter.origin_unit_id) == unit, col(Matter.status) == status,
+                       col(Matter.holder_unit_id) != unit)
                   for status in NOT_CLOSED),
-                and_(Matter.id.in_(handed), Matter.status != Status.closed.value, Matter.holder_unit_id != unit)]  # type: ignore[union-attr]
+                and_(col(Matter.id).in_(handed), col(Matter.status) != Status.closed.value,
+                     col(Matter.holder_unit_id) != unit)]
     if jurisdiction >= {u.id for u in tree}:  # every unit there is: every matter is held in the jurisdiction
         return [true()]
     if len(jurisdiction) > MAX_RANGES:
-        return [or_(Matter.holder_unit_id.in_(jurisdiction), Matter.origin_unit_id.in_(jurisdiction))]  # type: ignore[attr-defined]
-    return [*_per_unit(Matter.holder_unit_id, jurisdiction), *_per_unit(Matter.origin_unit_id, jurisdiction)]
+        return [or_(col(Matter.holder_unit_id).in_(jurisdiction), col(Matter.origin_unit_id).in_(jurisdiction))]
+    return [*_per_unit(col(Matter.holder_unit_id), jurisdiction), *_per_unit(col(Matter.origin_unit_id), jurisdiction)]
 
 
 #: a filter of this many digits or more (spaces, dashes, dots, brackets ignored) also matches phone numbers
@@ -186,32 +195,32 @@ def phone_digits(text: str) -> str:
     return _PHONE_SEPARATORS.sub("", text)
 
 
-def _stored_phone_digits():  # type: ignore[no-untyped-def]
+def _stored_phone_digits() -> ColumnElement[str]:
     # literals, not parameters: PostgreSQL matches the expression of the trigram index (migration 0005) only then
-    none = literal_column("''")
+    none: ColumnClause[str] = literal_column("''")
     return func.replace(func.replace(Matter.resident_phone, literal_column("'-'"), none), literal_column("' '"), none)
 
 
-def _always(clause) -> bool:  # type: ignore[no-untyped-def]
+def _always(clause: Clause) -> bool:
     """Whether a filter built by :func:`visible` is plainly true (every matter), so it can be left out."""
     return isinstance(clause, True_) or isinstance(getattr(clause, "element", None), True_)
 
 
-def _fts(terms: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+def _fts(terms: list[tuple[str, str]]) -> Clause:
     """SQLite: the ids of the matters whose ``matters_fts`` column contains its text, for any (column, text)."""
-    query = " OR ".join('{%s} : "%s"' % (column, text.replace('"', '""')) for column, text in terms)
-    return Matter.id.in_(select(literal_column("rowid")).select_from(table("matters_fts"))  # type: ignore[union-attr]
+    query = " OR ".join('{{{}}} : "{}"'.format(column, text.replace('"', '""')) for column, text in terms)
+    return col(Matter.id).in_(select(literal_column("rowid")).select_from(table("matters_fts"))
                          .where(literal_column("matters_fts").op("MATCH")(query)))
 
 
-def _scan(column: str, text: str):  # type: ignore[no-untyped-def]
+def _scan(column: str, text: str) -> Clause:
     """``text`` anywhere in the column, without an index (PostgreSQL's trigram indexes answer this LIKE)."""
     if column == "phone":
         return _stored_phone_digits().contains(text, autoescape=True)
     return func.lower(getattr(Matter, column)).contains(text, autoescape=True)
 
 
-def _any_contains(sqlite: bool, terms: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+def _any_contains(sqlite: bool, terms: list[tuple[str, str]]) -> Clause:
     """Any of these columns contains its text (case-insensitively): on SQLite through the FTS5 trigram table
     in one lookup when every text has 3 characters or more; else (and on PostgreSQL, whose trigram GIN indexes
     serve the same LIKE) as ``LIKE``."""
@@ -220,16 +229,16 @@ def _any_contains(sqlite: bool, terms: list[tuple[str, str]]):  # type: ignore[n
     return or_(*(_scan(column, text) for column, text in terms))
 
 
-def _text_filter(q: str, tree: UnitTree, op: Operator, sqlite: bool):  # type: ignore[no-untyped-def]
+def _text_filter(q: str, tree: UnitTree, op: Operator, sqlite: bool) -> Clause:
     needle = q.strip().lower()
     units = [u.id for u in tree if needle in u.name.lower()]
     work = [("title", needle)]
-    number_clause = []
+    number_clause: list[Clause] = []
     if NUMBER_START.match(needle):
         # the start of a number (``YB-2026-00``): a range of the numbers' unique index; its trigrams (``yb-``,
         # ``202``, ``026``) are in every number and would read the whole text index
         start = needle.upper()
-        number_clause = [and_(Matter.number >= start, Matter.number < start + "\uffff")]
+        number_clause = [and_(col(Matter.number) >= start, col(Matter.number) < start + "\uffff")]
     else:
         work.append(("number", needle))
     resident = [("resident_name", needle)]
@@ -249,7 +258,7 @@ def _text_filter(q: str, tree: UnitTree, op: Operator, sqlite: bool):  # type: i
         # types it knows it already
         clauses.append(and_(_any_contains(sqlite, [("phone", digits)]), _stored_phone_digits() == digits))
     if units:
-        clauses += [Matter.holder_unit_id.in_(units), Matter.origin_unit_id.in_(units)]  # type: ignore[attr-defined]
+        clauses += [col(Matter.holder_unit_id).in_(units), col(Matter.origin_unit_id).in_(units)]
     return or_(*clauses)
 
 
@@ -257,21 +266,21 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-KEY = (Matter.due_at, Matter.id)
+KEY = (col(Matter.due_at), col(Matter.id))
 
 
-def _after(due: datetime, ident: int):  # type: ignore[no-untyped-def]
-    return or_(Matter.due_at > due, and_(Matter.due_at == due, Matter.id > ident))  # type: ignore[operator]
+def _after(due: datetime, ident: int) -> Clause:
+    return or_(col(Matter.due_at) > due, and_(col(Matter.due_at) == due, col(Matter.id) > ident))
 
 
-def _before(due: datetime, ident: int):  # type: ignore[no-untyped-def]
-    return or_(Matter.due_at < due, and_(Matter.due_at == due, Matter.id < ident))  # type: ignore[operator]
+def _before(due: datetime, ident: int) -> Clause:
+    return or_(col(Matter.due_at) < due, and_(col(Matter.due_at) == due, col(Matter.id) < ident))
 
 
-def _first_ids(session: Session, ranges: list, where: list, n: int, backwards: bool) -> list[int]:  # type: ignore[type-arg]
+def _first_ids(session: Session, ranges: list[Clause], where: list[Clause], n: int, backwards: bool) -> list[int]:
     """The ids of the first ``n`` matters of the union of ``ranges`` (each filtered by ``where``) in key order
     (from the end when ``backwards``): the first ``n`` of each range, merged."""
-    order = [Matter.due_at.desc(), Matter.id.desc()] if backwards else list(KEY)  # type: ignore[attr-defined]
+    order: Sequence[SQLColumnExpression[Any]] = [KEY[0].desc(), KEY[1].desc()] if backwards else KEY
     if len(ranges) == 1:
         stmt = select(Matter.id, Matter.due_at).where(ranges[0], *where).order_by(*order).limit(n)
         return [row[0] for row in session.execute(stmt)]
@@ -300,7 +309,8 @@ def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: 
     text = bool(q and q.strip())
     if text:
         # the text index finds the few matching rows; then they are sorted (a range walk would filter the queue)
-        where.append(_text_filter(q, tree, op, _is_sqlite(session)))  # type: ignore[arg-type]
+        assert q is not None
+        where.append(_text_filter(q, tree, op, _is_sqlite(session)))
         ranges = [or_(*ranges)]
     backwards = from_end or before is not None
     if cursor:
@@ -310,7 +320,7 @@ def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: 
     ids = _first_ids(session, ranges, where, limit + 1, backwards)
     more = len(ids) > limit
     ids = ids[:limit]
-    found = {m.id: m for m in session.exec(select(Matter).where(Matter.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+    found = {stored_id(m): m for m in session.exec(select(Matter).where(col(Matter.id).in_(ids)))} if ids else {}
     rows = sorted(found.values(), key=lambda m: (m.due_at, m.id))
     total = _total(session, op, tree, queue, now, ranges, where[:2] if text else where[:1])
     if not rows:
@@ -324,11 +334,11 @@ def queue_page(session: Session, op: Operator, tree: UnitTree, queue: Queue, q: 
     return rows, total, next_cursor, prev_cursor
 
 
-def _count(session: Session, *where) -> int:  # type: ignore[no-untyped-def]
+def _count(session: Session, *where: Clause) -> int:
     return session.exec(select(func.count()).select_from(Matter).where(*where)).one()
 
 
-def _tally(session: Session, *where) -> int:  # type: ignore[no-untyped-def]
+def _tally(session: Session, *where: Clause) -> int:
     return session.exec(select(func.coalesce(func.sum(MatterTally.n), 0)).where(*where)).one()
 
 
@@ -340,22 +350,22 @@ def _tallied(session: Session, op: Operator, tree: UnitTree, queue: Queue) -> in
     if queue is Queue.district:
         return _tally(session)
     if queue is Queue.incoming:
-        return _tally(session, MatterTally.holder_unit_id == unit, MatterTally.status == Status.pending.value)
+        return _tally(session, col(MatterTally.holder_unit_id) == unit, col(MatterTally.status) == Status.pending.value)
     if queue is Queue.in_hand:
-        return _tally(session, MatterTally.holder_unit_id == unit,
-                      MatterTally.status.in_([Status.in_progress.value, Status.answered.value]))  # type: ignore[attr-defined]
+        return _tally(session, col(MatterTally.holder_unit_id) == unit,
+                      col(MatterTally.status).in_([Status.in_progress.value, Status.answered.value]))
     if queue is Queue.pending_below:
         below = jurisdiction - {unit}
-        return _tally(session, MatterTally.holder_unit_id.in_(below), MatterTally.status == Status.pending.value) \
-            if below else 0  # type: ignore[attr-defined]
+        return _tally(session, col(MatterTally.holder_unit_id).in_(below),
+                      col(MatterTally.status) == Status.pending.value) if below else 0
     if queue is Queue.all:
-        return _tally(session, or_(MatterTally.holder_unit_id.in_(jurisdiction),  # type: ignore[attr-defined]
-                                   MatterTally.origin_unit_id.in_(jurisdiction)))  # type: ignore[attr-defined]
+        return _tally(session, or_(col(MatterTally.holder_unit_id).in_(jurisdiction),
+                                   col(MatterTally.origin_unit_id).in_(jurisdiction)))
     return None
 
 
-def _total(session: Session, op: Operator, tree: UnitTree, queue: Queue, now: datetime, ranges: list,  # type: ignore[type-arg]
-           where: list) -> int:  # type: ignore[type-arg]
+def _total(session: Session, op: Operator, tree: UnitTree, queue: Queue, now: datetime, ranges: list[Clause],
+           where: list[Clause]) -> int:
     if len(where) == 1:  # no text filter
         role = Role(op.role)
         if not sees_any(role):
@@ -367,9 +377,9 @@ def _total(session: Session, op: Operator, tree: UnitTree, queue: Queue, now: da
             if queue is Queue.sent_on:
                 unit = op.unit_id
                 # recorded here: a sum of tallies; handed on from here and recorded elsewhere: the unit's hand-overs
-                own = _tally(session, MatterTally.origin_unit_id == unit, MatterTally.holder_unit_id != unit,
-                             MatterTally.status != Status.closed.value)
-                return own + _count(session, ranges[-1], Matter.origin_unit_id != unit)
+                own = _tally(session, col(MatterTally.origin_unit_id) == unit, col(MatterTally.holder_unit_id) != unit,
+                             col(MatterTally.status) != Status.closed.value)
+                return own + _count(session, ranges[-1], col(Matter.origin_unit_id) != unit)
     # the overdue matters (a range of the deadline index), a filtered queue (the text index's few rows), or an
     # operator who sees only some matters: counted
     return _count(session, or_(*ranges), *where)
@@ -386,11 +396,11 @@ def queue_counts(session: Session, op: Operator, tree: UnitTree, now: datetime,
     counts["overdue"] = (_total(session, op, tree, Queue.overdue, now, _ranges(Queue.overdue, op, tree, now),
                                 [visible(op, tree)]) if may_watch_overdue(Role(op.role)) else None)
     # open matters at my unit: pending (incoming) or in progress (in hand); a range of the holder's index each
-    mine = and_(visible(op, tree), Matter.holder_unit_id == op.unit_id)
-    counts["urgent_overdue"] = sum(_count(session, mine, Matter.status == status, Matter.due_at < now)  # type: ignore[operator]
+    mine = and_(visible(op, tree), col(Matter.holder_unit_id) == op.unit_id)
+    counts["urgent_overdue"] = sum(_count(session, mine, col(Matter.status) == status, col(Matter.due_at) < now)
                                    for status in OPEN)
-    counts["urgent_at_risk"] = sum(_count(session, mine, Matter.status == status, Matter.due_at >= now,  # type: ignore[operator]
-                                          Matter.due_at < at_risk_before) for status in OPEN)
+    counts["urgent_at_risk"] = sum(_count(session, mine, col(Matter.status) == status, col(Matter.due_at) >= now,
+                                          col(Matter.due_at) < at_risk_before) for status in OPEN)
     return counts
 
 
@@ -408,23 +418,23 @@ def similar_matters(session: Session, op: Operator, tree: UnitTree, phone: str, 
                     limit: int) -> list[tuple[Matter, str]]:
     """Open (not closed) matters anywhere in the district that may be the one being recorded: the same
     resident's phone (compared without dashes and spaces), then a very similar title at the same address
-    (compared without spaces, case-insensitively); only matters ``op`` may see. Returns ``(matter, "phone" | "title_address")``, at most
-    ``limit``, the most recent first within each kind."""
+    (compared without spaces, case-insensitively); only matters ``op`` may see. Returns ``(matter, "phone" |
+    "title_address")``, at most ``limit``, the most recent first within each kind."""
     found: list[tuple[Matter, str]] = []
     seen: set[int] = set()
-    open_ = and_(Matter.status != Status.closed.value, visible(op, tree))
+    open_ = and_(col(Matter.status) != Status.closed.value, visible(op, tree))
     if phone:
         stmt = (select(Matter).where(open_, _stored_phone_digits() == phone_digits(phone))
-                .order_by(Matter.created_at.desc(), Matter.id.desc()).limit(limit))  # type: ignore[attr-defined,union-attr]
+                .order_by(col(Matter.created_at).desc(), col(Matter.id).desc()).limit(limit))
         for matter in session.exec(stmt):
             found.append((matter, "phone"))
-            seen.add(matter.id)  # type: ignore[arg-type]
+            seen.add(stored_id(matter))
     if title and address and len(found) < limit:
         wanted = _squeeze(title)
         stored_address = func.lower(func.replace(func.replace(Matter.address, " ", ""), "\u3000", ""))
         stmt = (select(Matter).where(open_, stored_address == _squeeze(address))
-                .order_by(Matter.created_at.desc(), Matter.id.desc()).limit(MAX_ADDRESS_CANDIDATES))  # type: ignore[attr-defined,union-attr]
-        scored = []
+                .order_by(col(Matter.created_at).desc(), col(Matter.id).desc()).limit(MAX_ADDRESS_CANDIDATES))
+        scored: list[tuple[float, int, Matter]] = []
         for matter in session.exec(stmt):
             if matter.id in seen:
                 continue

@@ -19,16 +19,16 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, or_, text, update
-from sqlmodel import Session, select
+from sqlalchemy import Connection, CursorResult, Engine, or_, text, update
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.deadlines import Urgency, at_risk_horizon, countdown
 from huiyin.core.domain import DEADLINE_STATUSES, EventKind, Status
 from huiyin.server.matters.events import append_event
-from huiyin.server.storage.models import Matter
+from huiyin.server.storage.models import MATTER_ID, Matter
 
 if TYPE_CHECKING:  # pragma: no cover
     from huiyin.server.state.context import ServerContext
@@ -50,27 +50,27 @@ def supervise_once(ctx: ServerContext) -> int:
         # at-risk horizon, or warned of the risk and due by now; never the matters that are merely open
         horizon = at_risk_horizon(now, rules.calendar, rules.policy)
         due_rows = session.exec(
-            select(Matter.id, Matter.due_at, Matter.due_notice)
-            .where(Matter.status.in_(OPEN), Matter.due_at <= horizon,  # type: ignore[attr-defined,operator]
-                   or_(Matter.due_notice == "none",
-                       (Matter.due_notice == Urgency.at_risk.value) & (Matter.due_at <= now)))  # type: ignore[operator]
-            .order_by(Matter.due_at, Matter.id)).all()  # type: ignore[arg-type]
+            select(MATTER_ID, Matter.due_at, Matter.due_notice)
+            .where(col(Matter.status).in_(OPEN), col(Matter.due_at) <= horizon,
+                   or_(col(Matter.due_notice) == "none",
+                       (col(Matter.due_notice) == Urgency.at_risk.value) & (col(Matter.due_at) <= now)))
+            .order_by(col(Matter.due_at), MATTER_ID)).all()
         claim_rows = session.exec(
-            select(Matter.id, Matter.claim_due_at)
-            .where(Matter.status == Status.pending.value, Matter.claim_notice == False,  # noqa: E712
-                   Matter.claim_due_at < now)  # type: ignore[operator]
-            .order_by(Matter.claim_due_at, Matter.id)).all()  # type: ignore[arg-type]
+            select(MATTER_ID, Matter.claim_due_at)
+            .where(col(Matter.status) == Status.pending.value, col(Matter.claim_notice) == False,  # noqa: E712
+                   col(Matter.claim_due_at) < now)
+            .order_by(col(Matter.claim_due_at), MATTER_ID)).all()
     written = 0
     for matter_id, due, notice in due_rows:
         urgency = countdown(due, now, rules.calendar, rules.policy).urgency
         if urgency is Urgency.on_track or _RANK[urgency.value] <= _RANK[notice]:
             continue
         written += _notify(ctx, matter_id, EventKind(urgency.value), now,
-                           (Matter.due_notice == notice, Matter.due_at == due), {"due_notice": urgency.value})
+                           (col(Matter.due_notice) == notice, col(Matter.due_at) == due), {"due_notice": urgency.value})
     for matter_id, claim_due in claim_rows:
         # the entry names the deadline that passed: the claim (sign-for) deadline, not the answer's
         written += _notify(ctx, matter_id, EventKind.claim_overdue, now,
-                           (Matter.claim_notice == False, Matter.claim_due_at == claim_due),  # noqa: E712
+                           (col(Matter.claim_notice) == False, col(Matter.claim_due_at) == claim_due),  # noqa: E712
                            {"claim_notice": True}, deadline=claim_due)
     return written
 
@@ -80,9 +80,10 @@ def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now: datetime, 
     """One notice: the conditional update and its timeline entry, whose ``due_at`` is the deadline it is about
     (``deadline``, else the matter's own)."""
     with ctx.write() as session:
-        result = session.execute(
-            update(Matter).where(Matter.id == matter_id, Matter.status.in_(OPEN), *conditions)  # type: ignore[attr-defined,arg-type]
-            .values(**values).execution_options(synchronize_session=False))
+        # an UPDATE's result is the cursor's, which counts the rows
+        result = cast(CursorResult[Any], session.execute(
+            update(Matter).where(col(Matter.id) == matter_id, col(Matter.status).in_(OPEN), *conditions)
+            .values(**values).execution_options(synchronize_session=False)))
         if result.rowcount != 1:
             session.rollback()
             return 0

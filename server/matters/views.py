@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import object_session
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.domain import Channel, Complexity, EventKind, LinkKind, Role, Status, Tier, UnitKind
 from huiyin.core.schemas import EventOut, LinkOut, MatterDetail, MatterOut, OperatorOut, OperatorRef, UnitOut, UnitRef
@@ -21,17 +23,18 @@ from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.visibility import NO_ACCESS, Access, Part, access, redact, requests_to_read, viewers
 from huiyin.core.workflow import Actor, MatterState, allowed_actions, note_kind
 from huiyin.server.matters.links import links_of
-from huiyin.server.storage.models import Matter, MatterEvent, Operator, Unit
+from huiyin.server.storage.models import MATTER_ID, Matter, MatterEvent, Operator, Unit, stored_id
 
 
 def load_tree(session: Session) -> UnitTree:
     # columns, not ORM rows: every request loads the tree, and entities cost several times as much to build
-    units = session.execute(select(Unit.id, Unit.name, Unit.tier, Unit.kind, Unit.parent_id)).all()  # type: ignore[call-overload]
+    units = session.execute(sa_select(col(Unit.id), col(Unit.name), col(Unit.tier), col(Unit.kind),
+                                      col(Unit.parent_id))).all()
     return UnitTree(UnitInfo(i, name, Tier(tier), UnitKind(kind), parent) for i, name, tier, kind, parent in units)
 
 
 def unit_out(unit: Unit | UnitInfo) -> UnitOut:
-    return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),  # type: ignore[arg-type]
+    return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),
                    parent_id=unit.parent_id)
 
 
@@ -45,12 +48,12 @@ def unit_ref(tree: UnitTree, unit_id: int | None) -> UnitRef | None:
 def operator_ref(op: Operator | None) -> OperatorRef | None:
     if op is None:
         return None
-    return OperatorRef(id=op.id, username=op.username, display_name=op.display_name)  # type: ignore[arg-type]
+    return OperatorRef(id=op.id, username=op.username, display_name=op.display_name)
 
 
 def operator_out(op: Operator, tree: UnitTree) -> OperatorOut:
     unit = tree[op.unit_id]
-    return OperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),  # type: ignore[arg-type]
+    return OperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),
                        unit=unit_out(unit), tier=unit.tier, must_change_password=op.must_change_password)
 
 
@@ -58,7 +61,7 @@ def operators_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Op
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {op.id: op for op in session.exec(select(Operator).where(Operator.id.in_(wanted)))}  # type: ignore[union-attr,misc]
+    return {stored_id(op): op for op in session.exec(select(Operator).where(col(Operator.id).in_(wanted)))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +80,12 @@ def trails(session: Session, matter_ids: Iterable[int | None]) -> dict[int, Trai
     if not wanted:
         return {}
     rows = session.exec(select(MatterEvent.matter_id, MatterEvent.to_unit_id, MatterEvent.kind)
-                        .where(MatterEvent.matter_id.in_(wanted), MatterEvent.to_unit_id.is_not(None))  # type: ignore[union-attr,attr-defined]
-                        .order_by(MatterEvent.id))  # type: ignore[arg-type]
+                        .where(col(MatterEvent.matter_id).in_(wanted), col(MatterEvent.to_unit_id).is_not(None))
+                        .order_by(col(MatterEvent.id)))
     paths: dict[int, set[int]] = {i: set() for i in wanted}
     last: dict[int, EventKind] = {}
     for matter_id, to_unit_id, kind in rows:
+        assert to_unit_id is not None  # filtered above
         paths[matter_id].add(to_unit_id)
         last[matter_id] = EventKind(kind)
     return {i: Trail(frozenset(paths[i]), last.get(i)) for i in wanted}
@@ -102,8 +106,8 @@ def matter_state(matter: Matter, trail: Trail | None = None) -> MatterState:
     """The facts the rules look at; the matter's :class:`Trail` is read from its session unless given."""
     if trail is None:
         session = object_session(matter)
-        assert session is not None, "matter_state needs the matter's trail or a matter attached to a session"
-        trail = trails(session, [matter.id])[matter.id]  # type: ignore[arg-type,index]
+        assert isinstance(session, Session), "matter_state needs the matter's trail or a matter attached to a session"
+        trail = trails(session, [matter.id])[stored_id(matter)]
     return MatterState(status=Status(matter.status), holder_unit_id=matter.holder_unit_id,
                        origin_unit_id=matter.origin_unit_id, previous_holder_id=matter.previous_holder_id,
                        claimed_by_id=matter.claimed_by_id, extension_days_requested=matter.extension_days_requested,
@@ -114,26 +118,28 @@ def matter_state(matter: Matter, trail: Trail | None = None) -> MatterState:
 Seen = Mapping[int, Mapping[Part, Access]]
 
 
-def visibility(op: Operator, matters: Iterable[Matter], trail: Mapping[int, Trail], tree: UnitTree) -> dict[int, Mapping[Part, Access]]:
+def visibility(op: Operator, matters: Iterable[Matter], trail: Mapping[int, Trail], tree: UnitTree
+               ) -> dict[int, Mapping[Part, Access]]:
     """What ``op`` sees of each of ``matters`` (their :class:`Trail` in ``trail``), by the policy."""
-    return {m.id: access(viewers(Role(op.role), op.unit_id, path=trail[m.id].path,  # type: ignore[index,misc]
+    return {stored_id(m): access(viewers(Role(op.role), op.unit_id, path=trail[stored_id(m)].path,
                                  holder_unit_id=m.holder_unit_id, origin_unit_id=m.origin_unit_id, tree=tree))
             for m in matters}
 
 
-def seen_by(session: Session, op: Operator, matters: list[Matter], tree: UnitTree) -> tuple[dict[int, Trail], dict[int, Mapping[Part, Access]]]:
+def seen_by(session: Session, op: Operator, matters: list[Matter], tree: UnitTree
+            ) -> tuple[dict[int, Trail], dict[int, Mapping[Part, Access]]]:
     """The trails of ``matters`` and what ``op`` sees of each (one query)."""
     trail = trails(session, (m.id for m in matters))
     return trail, visibility(op, matters, trail, tree)
 
 
-def _redacted(values: dict, seen: Mapping[Part, Access]) -> dict:
+def _redacted(values: dict[str, Any], seen: Mapping[Part, Access]) -> dict[str, Any]:
     shown, hidden = redact(values, seen)
     shown["masked"] = sorted(hidden)
     return shown
 
 
-def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator], trail: Trail) -> dict:
+def _summary_fields(matter: Matter, tree: UnitTree, ops: Mapping[int, Operator], trail: Trail) -> dict[str, Any]:
     return dict(
         number=matter.number, title=matter.title, status=Status(matter.status), channel=Channel(matter.channel),
         complexity=Complexity(matter.complexity), category=matter.category, resident_name=matter.resident_name,
@@ -148,16 +154,17 @@ def _summary_fields(matter: Matter, tree: UnitTree, ops: dict[int, Operator], tr
 
 
 def matter_summaries(session: Session, op: Operator, matters: list[Matter], tree: UnitTree,
-                     extra: Iterable[str] = ()) -> list[dict]:
+                     extra: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Queue rows for ``op`` as dicts (``MatterSummary``'s fields, plus the ``extra`` fields of each matter),
     redacted by the policy. Matters the operator may not see at all must not be passed in."""
     ops = operators_by_id(session, (m.claimed_by_id for m in matters))
     trail, seen = seen_by(session, op, matters, tree)
     out = []
     for m in matters:
-        assert seen[m.id][Part.work] > Access.none, "a matter the operator may not see reached a queue"  # type: ignore[index]
-        values = _summary_fields(m, tree, ops, trail[m.id]) | {name: getattr(m, name) for name in extra}  # type: ignore[index]
-        out.append(_redacted(values, seen[m.id]))  # type: ignore[index]
+        mid = stored_id(m)
+        assert seen[mid][Part.work] > Access.none, "a matter the operator may not see reached a queue"
+        values = _summary_fields(m, tree, ops, trail[mid]) | {name: getattr(m, name) for name in extra}
+        out.append(_redacted(values, seen[mid]))
     return out
 
 
@@ -191,7 +198,7 @@ def event_outs(session: Session | None, events: list[MatterEvent], tree: UnitTre
     ids = {i for e in events for i in (e.matter_id, e.other_matter_id) if i is not None} - set(numbers)
     if ids:
         assert session is not None, "matter numbers to look up but no session"
-        rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(ids)))  # type: ignore[union-attr,arg-type]
+        rows = session.exec(select(MATTER_ID, col(Matter.number)).where(MATTER_ID.in_(ids)))
         numbers.update({matter_id: number for matter_id, number in rows})
     return [EventOut(**_redacted(dict(
         id=e.id, matter_number=numbers[e.matter_id], kind=EventKind(e.kind),
@@ -202,7 +209,7 @@ def event_outs(session: Session | None, events: list[MatterEvent], tree: UnitTre
         holder_unit_id=e.holder_unit_id, note=e.note, satisfaction=e.satisfaction,
         days=e.days, due_at=e.due_at, created_at=e.created_at,
         note_kind=note_kind(EventKind(e.kind), e.note),
-        other_number=numbers.get(e.other_matter_id) if e.other_matter_id else None,  # type: ignore[arg-type]
+        other_number=numbers.get(e.other_matter_id) if e.other_matter_id else None,
         link_kind=LinkKind(e.link_kind) if e.link_kind else None), seen.get(e.matter_id, NO_ACCESS)))
             for e in events]
 
@@ -228,25 +235,25 @@ class DetailRows:
 
 def read_detail(session: Session, matter: Matter) -> DetailRows:
     timeline = list(session.exec(select(MatterEvent).where(MatterEvent.matter_id == matter.id)
-                                 .order_by(MatterEvent.id)))  # type: ignore[arg-type]
+                                 .order_by(col(MatterEvent.id))))
     ops = operators_by_id(session, [matter.claimed_by_id, *(e.actor_id for e in timeline)])
-    numbers = {matter.id: matter.number}
+    numbers = {stored_id(matter): matter.number}
     others = {e.other_matter_id for e in timeline if e.other_matter_id is not None} - set(numbers)
     if others:
-        rows = session.exec(select(Matter.id, Matter.number).where(Matter.id.in_(others)))  # type: ignore[union-attr,arg-type]
+        rows = session.exec(select(MATTER_ID, col(Matter.number)).where(MATTER_ID.in_(others)))
         numbers.update({matter_id: number for matter_id, number in rows})
-    return DetailRows(matter, timeline, links_of(session, matter.id), ops, numbers)  # type: ignore[arg-type]
+    return DetailRows(matter, timeline, links_of(session, stored_id(matter)), ops, numbers)
 
 
 def detail_out(op: Operator, rows: DetailRows, tree: UnitTree) -> MatterDetail | None:
     """The detail as ``op`` may see it (``None``: not at all), from rows already in hand: no database work."""
     matter, trail = rows.matter, rows.trail
-    seen = visibility(op, [matter], {matter.id: trail}, tree)  # type: ignore[dict-item]
-    if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+    seen = visibility(op, [matter], {stored_id(matter): trail}, tree)
+    if seen[stored_id(matter)][Part.work] is Access.none:
         return None
     allowed = allowed_actions(Actor(Role(op.role), op.unit_id), matter_state(matter, trail), tree)
     events = event_outs(None, rows.timeline, tree, seen, rows.numbers, rows.ops)
-    return MatterDetail(**matter_out(None, matter, tree, trail, seen[matter.id], rows.ops).model_dump(),  # type: ignore[index]
+    return MatterDetail(**matter_out(None, matter, tree, trail, seen[stored_id(matter)], rows.ops).model_dump(),
                         events=_requests_shown(events, rows.timeline, requests_to_read(allowed)),
                         allowed_actions=allowed, links=rows.links)
 

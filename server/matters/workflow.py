@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import and_, insert, inspect, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.deadlines import claim_deadline, deadline, matter_deadline
 from huiyin.core.domain import Action, EventKind, LinkKind, Role, Status
@@ -24,13 +25,13 @@ from huiyin.core.workflow import Actor, ClaimMove, Refusal, RefusalCode, can_rec
 from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.matters.events import append_event, lock_event_log
 from huiyin.server.matters.views import DetailRows, as_read, load_tree, matter_state, read_detail
-from huiyin.server.storage.models import Matter, MatterCounter, MatterLink, Operator, Unit
+from huiyin.server.storage.models import MATTER_ID, Matter, MatterCounter, MatterLink, Operator, Unit, stored_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from huiyin.server.state.context import ServerContext
 
 IDEMPOTENCY_KEY_MAX = 200
-_MATTER_COLUMNS = [c for c in Matter.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+_MATTER_COLUMNS = [c for c in inspect(Matter).local_table.columns if c.name != "id"]
 
 
 def district_of(tree: UnitTree, unit_id: int) -> int:
@@ -42,14 +43,15 @@ def reserve_sequence(session: Session, district_id: int, year: int, count: int =
     """Take ``count`` consecutive numbers of a district's year; returns the first. One upsert: the counter row's
     update lock (or SQLite's write lock) keeps two recorders from getting the same number."""
     dialect = session.get_bind().dialect.name
+    stmt: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        stmt = postgresql.insert(MatterCounter)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(MatterCounter).values(district_id=district_id, year=year, last=count)
-    stmt = stmt.on_conflict_do_update(index_elements=[MatterCounter.district_id, MatterCounter.year],
-                                      set_={"last": MatterCounter.last + count})
-    result = session.execute(stmt.returning(MatterCounter.last))
+        stmt = sqlite.insert(MatterCounter)
+    stmt = stmt.values(district_id=district_id, year=year, last=count)
+    stmt = stmt.on_conflict_do_update(index_elements=[col(MatterCounter.district_id), col(MatterCounter.year)],
+                                      set_={"last": col(MatterCounter.last) + count})
+    result = session.execute(stmt.returning(col(MatterCounter.last)))
     return int(result.scalar_one()) - count + 1
 
 
@@ -107,13 +109,13 @@ def record_on(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key:
                 number=number, title=data.title, description=data.description, category=data.category,
                 channel=data.channel.value, complexity=data.complexity.value, resident_name=data.resident_name,
                 resident_phone=data.resident_phone, address=data.address, origin_unit_id=op.unit_id,
-                holder_unit_id=op.unit_id, created_by_id=op.id,  # type: ignore[arg-type]
+                holder_unit_id=op.unit_id, created_by_id=stored_id(op),
                 status=Status.pending.value, created_at=now, updated_at=now, idempotency_key=key,
                 due_at=due.due_at, due_provisional=due.provisional, deadline_days=due.working_days,
                 received_at=now, claim_due_at=claim_due)
             # a Core insert: the unit of work's bookkeeping for one row costs more than the statement
             columns = {c.name: getattr(matter, c.name) for c in _MATTER_COLUMNS}
-            matter.id = session.execute(insert(Matter).values(columns).returning(Matter.id)).scalar_one()
+            matter.id = session.execute(insert(Matter).values(columns).returning(MATTER_ID)).scalar_one()
             event = append_event(session, matter_id=matter.id, kind=EventKind.record.value, actor_id=op.id,
                                  unit_id=op.unit_id, to_unit_id=op.unit_id, status_after=Status.pending.value,
                                  holder_unit_id=op.unit_id, note="", due_at=due.due_at, created_at=now)
@@ -130,7 +132,7 @@ def record_on(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key:
         return existing, None
     as_read(matter)
     as_read(event)
-    return matter_id, DetailRows(matter, [event], [], {op.id: op}, {matter_id: number})  # type: ignore[arg-type,dict-item]
+    return matter_id, DetailRows(matter, [event], [], {stored_id(op): op}, {matter_id: number})
 
 
 @contextmanager
@@ -168,7 +170,7 @@ def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: Act
         rows = read_detail(session, matter)
         tree = tree or load_tree(session)
         session.expunge_all()
-    return act_on(ctx, op, action, body, tree, rows).matter.id  # type: ignore[return-value]
+    return stored_id(act_on(ctx, op, action, body, tree, rows).matter)
 
 
 def act_on(ctx: ServerContext, op: Operator, action: Action, body: ActionIn, tree: UnitTree,
@@ -231,7 +233,8 @@ def act_on(ctx: ServerContext, op: Operator, action: Action, body: ActionIn, tre
                 values.update(deadline_days=change.deadline_days, due_at=moved_due.due_at,
                               due_provisional=moved_due.provisional, due_notice="none")
                 event_due = moved_due.due_at
-        updated = session.execute(update(Matter).where(Matter.id == matter.id, Matter.version == matter.version)  # type: ignore[arg-type]
+        updated = session.execute(update(Matter).where(col(Matter.id) == matter.id,
+                                                       col(Matter.version) == matter.version)
                                   .values(**values).returning(Matter)
                                   .execution_options(synchronize_session=False)).scalars().first()
         if updated is None:
@@ -246,8 +249,9 @@ def act_on(ctx: ServerContext, op: Operator, action: Action, body: ActionIn, tre
                                  created_at=now, other_matter_id=other.id if other else None, link_kind=link_kind)
             if other is not None:
                 # the link itself, and the other side of the timeline entry: the other matter names this one
-                session.add(MatterLink(matter_id=matter.id, other_id=other.id, kind=link_kind,  # type: ignore[arg-type]
-                                       created_by_id=op.id, created_at=now))
+                assert link_kind is not None  # decide() gives a link its kind
+                session.add(MatterLink(matter_id=stored_id(matter), other_id=stored_id(other), kind=link_kind,
+                                       created_by_id=stored_id(op), created_at=now))
                 append_event(session, matter_id=other.id, kind=EventKind.linked.value, actor_id=op.id,
                              unit_id=op.unit_id, status_before=other.status, status_after=other.status,
                              holder_unit_id=other.holder_unit_id, note=change.note, created_at=now,
@@ -259,9 +263,10 @@ def act_on(ctx: ServerContext, op: Operator, action: Action, body: ActionIn, tre
     as_read(event)
     rows.matter = updated
     rows.timeline.append(event)
-    rows.ops[op.id] = op
+    rows.ops[stored_id(op)] = op
     if other is not None:
-        rows.numbers[other.id] = other.number  # type: ignore[index]
+        assert link_kind is not None
+        rows.numbers[stored_id(other)] = other.number
         rows.links.append(LinkOut(number=other.number, title=other.title, status=Status(other.status),
                                   kind=LinkKind(link_kind), direction="outgoing"))
     return rows
@@ -277,8 +282,8 @@ def _link_target(session: Session, matter: Matter, number: str | None) -> Matter
         raise invalid({"other": "unknown_matter"}, f"there is no matter numbered {number}")
     if other.id == matter.id:
         raise invalid({"other": "same_matter"}, f"a matter cannot be linked to itself ({number})")
-    pair = or_(and_(MatterLink.matter_id == matter.id, MatterLink.other_id == other.id),
-               and_(MatterLink.matter_id == other.id, MatterLink.other_id == matter.id))
+    pair = or_(and_(col(MatterLink.matter_id) == matter.id, col(MatterLink.other_id) == other.id),
+               and_(col(MatterLink.matter_id) == other.id, col(MatterLink.other_id) == matter.id))
     existing = session.exec(select(MatterLink).where(pair)).first()
     if existing is not None:
         raise ApiError(409, "already_linked", f"{matter.number} and {number} are already linked "

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlmodel import Session
 
 from huiyin.core.assessment import EVENT_KINDS, EventRow, MatterFacts, assessed, fold, fold_timelines
@@ -112,6 +113,13 @@ def stored_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def dbapi_cursor(connection: Connection) -> DBAPICursor:
+    """The driver's own cursor on ``connection`` (for statements SQLAlchemy's machinery would slow down)."""
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None  # the connection is open: a session's, in its transaction
+    return dbapi.cursor()
+
+
 def note_event(session: Session, fields: dict[str, Any]) -> None:
     """Fold one new timeline entry (``append_event``'s fields) into its matter's facts, in the session's
     transaction (which holds the event log's lock: no other writer folds into the same row meanwhile)."""
@@ -124,7 +132,7 @@ def note_event(session: Session, fields: dict[str, Any]) -> None:
         _note_portable(session, connection, event)
         return
     # the driver's cursor: SQLAlchemy's statement machinery would cost more than the fold
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = dbapi_cursor(connection)
 
     def when(t: float) -> Any:
         return stored_time(_instant(t)) if mark == "?" else _instant(t)
@@ -151,7 +159,9 @@ def note_event(session: Session, fields: dict[str, Any]) -> None:
 
 def _note_portable(session: Session, connection: Connection, event: EventRow) -> None:
     if event.kind == EventKind.record.value:
-        _upsert(connection, [_values(event.matter_id, fold(None, event))])  # type: ignore[arg-type]
+        facts = fold(None, event)
+        assert facts is not None
+        _upsert(connection, [_values(event.matter_id, facts)])
         return
     state = connection.execute(sa.select(FACTS.c.state).where(FACTS.c.matter_id == event.matter_id)).scalar()
     if state is None:

@@ -7,10 +7,11 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
 from huiyin.core.schemas import LIMITS
@@ -38,18 +39,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-class Stored(Protocol):
-    id: int | None
-
-
-def row_id(row: Stored) -> int:
-    """A stored row's id (``None`` only on a row not flushed yet, which is never handed on)."""
-    assert row.id is not None, "the row has not been stored yet"
-    return row.id
-
-
 def _ts(nullable: bool = False, index: bool = False) -> Any:  # what Field() gives: the model's field
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row read from the database or inserted (the models allow ``None`` only before the insert)."""
+    assert row.id is not None, "a row not in the database yet"
+    return row.id
 
 
 class Unit(SQLModel, table=True):
@@ -315,3 +317,7 @@ class CalendarYear(SQLModel, table=True):
 
     year: int = Field(primary_key=True)
     complete: bool = False
+
+
+#: ``Matter.id`` as the column of ints it is in a query (the model allows ``None`` only before the insert)
+MATTER_ID = cast("Mapped[int]", Matter.id)

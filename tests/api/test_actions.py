@@ -145,7 +145,8 @@ def test_unknown_matter_and_action(api):
     m = api["shuanghu"].record()
     r = api["shuanghu"].post(f"/api/matters/{m['number']}/delete")
     assert r.status_code == 404 and r.json()["code"] == "unknown_action"
-    r = api["shuanghu"].post(f"/api/matters/{m['number']}/claim", content=b"{bad", headers={"content-type": "application/json"})
+    r = api["shuanghu"].post(f"/api/matters/{m['number']}/claim", content=b"{bad",
+                             headers={"content-type": "application/json"})
     assert r.status_code == 422
 
 

@@ -29,7 +29,8 @@ def test_calendar_and_policy_changes_are_audited_with_before_and_after(api: Api)
     removed, renamed, added = got  # newest first
     assert added["before"] is None and added["after"] == {"day": "2027-10-08", "type": "holiday", "name": "国庆节",
                                                           "note": ""}
-    assert renamed["before"] == added["after"] and renamed["after"]["name"] == "国庆" and renamed["after"]["note"] == "改名"
+    assert renamed["before"] == added["after"]
+    assert renamed["after"]["name"] == "国庆" and renamed["after"]["note"] == "改名"
     assert removed["before"] == renamed["after"] and removed["after"] is None
     assert added["id"] < renamed["id"] < removed["id"]
 
@@ -69,7 +70,8 @@ def test_paging_and_filters(api: Api):
     seen: list[int] = []
     cursor = None
     while True:
-        r = admin.get("/api/audit", params={"kind": "calendar_day", "limit": 2, **({"cursor": cursor} if cursor else {})})
+        r = admin.get("/api/audit",
+                      params={"kind": "calendar_day", "limit": 2, **({"cursor": cursor} if cursor else {})})
         assert r.status_code == 200, r.text
         page = r.json()
         assert len(page["items"]) <= 2

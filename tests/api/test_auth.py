@@ -61,7 +61,8 @@ def test_logout_ends_only_that_token(api):
 
 
 def test_token_expires_by_the_injected_clock(api, clock):
-    token = api.client.post("/api/auth/login", json={"username": "xingwang", "password": "huiyin-sample"}).json()["token"]
+    token = api.client.post("/api/auth/login",
+                            json={"username": "xingwang", "password": "huiyin-sample"}).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert api.client.get("/api/me", headers=headers).status_code == 200
     clock.advance(timedelta(hours=12, seconds=1))
@@ -76,8 +77,9 @@ def test_units_tree_parents_first(api):
         assert unit["parent_id"] is None or unit["parent_id"] in seen
         seen.add(unit["id"])
     names = {u["name"] for u in units}
-    for name in ("渝北区", "区行政服务中心", "区群众工作指挥中心", "区交委", "回兴街道便民服务中心", "双湖路社区便民服务站",
-                 "石船镇便民服务中心", "龙兴镇便民服务中心", "龙兴镇社保所", "双凤桥街道便民服务中心", "兴旺村便民服务站"):
+    for name in ("渝北区", "区行政服务中心", "区群众工作指挥中心", "区交委", "回兴街道便民服务中心",
+                 "双湖路社区便民服务站", "石船镇便民服务中心", "龙兴镇便民服务中心", "龙兴镇社保所",
+                 "双凤桥街道便民服务中心", "兴旺村便民服务站"):
         assert name in names
 
 
@@ -86,7 +88,8 @@ def test_sample_accounts_of_the_api_contract(api):
                 "district.center": ("区行政服务中心", "clerk"), "transport": ("区交委", "clerk"),
                 "huixing.center": ("回兴街道便民服务中心", "clerk"), "shuanghu": ("双湖路社区便民服务站", "clerk"),
                 "shichuan.center": ("石船镇便民服务中心", "clerk"), "longxing.center": ("龙兴镇便民服务中心", "clerk"),
-                "longxing.shebao": ("龙兴镇社保所", "clerk"), "shuangfengqiao.center": ("双凤桥街道便民服务中心", "clerk"),
+                "longxing.shebao": ("龙兴镇社保所", "clerk"),
+                "shuangfengqiao.center": ("双凤桥街道便民服务中心", "clerk"),
                 "xingwang": ("兴旺村便民服务站", "clerk"), "trainer": ("渝北区", "trainer")}
     for username, (unit, role) in expected.items():
         me = api[username].me

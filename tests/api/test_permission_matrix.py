@@ -229,7 +229,7 @@ def assert_redacted(row: dict, t: Truth, parts: dict, where: str) -> None:
             assert row[name] == shown and row[name] != full[name], (where, name, row[name])
         elif name not in ("events", "allowed_actions", "version", "updated_at"):
             assert row[name] == full[name], (where, name)
-    for name, value in t.made.resident.items():
+    for name in t.made.resident:
         if name in row:
             assert row[name], f"{where}: a masked value is never empty ({name})"
 
@@ -241,7 +241,7 @@ def world(api):  # type: ignore[no-untyped-def]
     for name in SCENARIOS:
         t = truth(api, make(api, name))
         truths[t.made.number] = t
-    return tree, truths, {t.made.number: name for name, t in zip(SCENARIOS, truths.values())}
+    return tree, truths, {t.made.number: name for name, t in zip(SCENARIOS, truths.values(), strict=True)}
 
 
 def seen_of(api, tree: UnitTree, username: str, truths: dict[str, Truth]) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -359,7 +359,7 @@ def test_reads_match_the_policy(api, world):
             d = r.json()
             assert_redacted(d, t, seen[number], f"{username} detail {names[number]}")
             assert [e["id"] for e in d["events"]] == [e["id"] for e in t.detail["events"]]
-            for mine, real in zip(d["events"], t.detail["events"]):
+            for mine, real in zip(d["events"], t.detail["events"], strict=True):
                 hide = real["note"] and seen[number][Part.notes] < Access.full and real["id"] not in revealed
                 assert mine["masked"] == (["note"] if hide else []) and mine["note"] == ("" if hide else real["note"])
 

@@ -103,7 +103,8 @@ def _check_files(tmp_path, run, formats=("table", "csv", "json", "xlsx")) -> Non
             # the district tier's units and the whole district: two sums, two names
             totals = [line.strip() for line in data.decode("utf-8").splitlines() if line.strip().startswith("Σ")]
             assert [line.split("  ")[0] for line in totals] == [
-                "Σ district tier 区级单位合计", "Σ towns 镇街合计", "Σ villages 村社区合计", "Σ whole district 全区合计"]
+                "Σ district tier 区级单位合计", "Σ towns 镇街合计", "Σ villages 村社区合计",
+                "Σ whole district 全区合计"]
         elif fmt == "csv":
             assert data.startswith(b"\xef\xbb\xbf")
             assert SEED in data.decode("utf-8-sig") and "双湖路社区便民服务站" in data.decode("utf-8-sig")

@@ -38,7 +38,8 @@ def quiet_client(server):  # type: ignore[no-untyped-def]
 def test_the_live_feed_masks_for_another_town_and_sends_a_trainer_nothing(api, feed_client, quiet_client):
     shuanghu, liuqiao, command = api["shuanghu"], api["liuqiao"], api["command"]
     start = str(last_event_id(command))
-    phone, name, description, note = "13877770005", "陈大爷", "三楼楼道灯坏了,老人夜里摔过一跤", "已联系物业电工明早上门"
+    phone, name = "13877770005", "陈大爷"
+    description, note = "三楼楼道灯坏了,老人夜里摔过一跤", "已联系物业电工明早上门"
     with open_feed(feed_client, liuqiao.token, last_event_id=start) as other_town, \
             open_feed(feed_client, command.token, last_event_id=start) as center, \
             open_feed(quiet_client, api["trainer"].token, last_event_id=start) as trainer:

@@ -283,10 +283,10 @@ def report(timelines: dict[int, list[Entry]], categories: dict[int, str], units:
         local = recorded_at.astimezone(tz)
         month = f"{local.year:04d}-{local.month:02d}"
         _credit(by_unit, m, lambda u: u)
-        _credit(by_category, m, lambda u: categories.get(mid) or "—")
-        _credit(by_month, m, lambda u: month)
+        _credit(by_category, m, lambda u, mid=mid: categories.get(mid) or "—")
+        _credit(by_month, m, lambda u, month=month: month)
         if unit_months:
-            _credit(by_unit_month, m, lambda u: (u, month))
+            _credit(by_unit_month, m, lambda u, month=month: (u, month))
     tier_of = {u.id: u.tier for u in units}
     district = _sum(list(by_unit.values()))
     tiers = {t: _sum([r for u, r in by_unit.items() if tier_of.get(u) == t]) for t in TIERS}

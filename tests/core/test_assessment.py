@@ -342,7 +342,8 @@ def test_example_2_the_duplicate_reopened() -> None:
 
 
 def test_example_3_a_claim_by_a_unit_above() -> None:
-    b = (2, [("record", "双湖路社区便民服务站", (2, 12, 16, 0), {}), ("claim", "回兴街道便民服务中心", (2, 13, 9, 0), {})])
+    b = (2, [("record", "双湖路社区便民服务站", (2, 12, 16, 0), {}),
+             ("claim", "回兴街道便民服务中心", (2, 13, 9, 0), {})])
     units, _ = _both(*_worked(b), now=_MARCH_1)
     village, town = units["双湖路社区便民服务站"]["figures"], units["回兴街道便民服务中心"]["figures"]
     assert (village["arrivals"], village["claimed_in_time"], village["hours_to_claim"]["mean"]) == (1, 1, 2.0)
@@ -359,11 +360,15 @@ def test_example_4_across_the_holiday() -> None:
 
 
 def test_example_5_exactly_on_the_limits() -> None:
-    d = (4, [("record", "双湖路社区便民服务站", (2, 12, 16, 0), {}), ("claim", "双湖路社区便民服务站", (2, 13, 17, 30), {}),
-             ("answer", "双湖路社区便民服务站", (2, 27, 23, 59), {}), ("close", "双湖路社区便民服务站", (3, 1, 0, 0), {})])
+    d = (4, [("record", "双湖路社区便民服务站", (2, 12, 16, 0), {}),
+             ("claim", "双湖路社区便民服务站", (2, 13, 17, 30), {}),
+             ("answer", "双湖路社区便民服务站", (2, 27, 23, 59), {}),
+             ("close", "双湖路社区便民服务站", (3, 1, 0, 0), {})])
     # recorded 02-12: due after 3 working days, 02-13, 02-14 (make-up) and 02-24, at 17:30: answered exactly then
-    e = (5, [("record", "宝圣湖社区便民服务站", (2, 12, 16, 0), {}), ("claim", "宝圣湖社区便民服务站", (2, 13, 9, 0), {}),
-             ("answer", "宝圣湖社区便民服务站", (2, 24, 17, 30), {}), ("close", "宝圣湖社区便民服务站", (2, 25, 9, 0), {})])
+    e = (5, [("record", "宝圣湖社区便民服务站", (2, 12, 16, 0), {}),
+             ("claim", "宝圣湖社区便民服务站", (2, 13, 9, 0), {}),
+             ("answer", "宝圣湖社区便民服务站", (2, 24, 17, 30), {}),
+             ("close", "宝圣湖社区便民服务站", (2, 25, 9, 0), {})])
     units, _ = _both(*_worked(d, e), now=_MARCH_1)
     village = units["双湖路社区便民服务站"]["figures"]
     assert (village["claimed_in_time"], village["closed"], village["open"]) == (1, 0, 1)

@@ -113,7 +113,8 @@ def test_close_and_reopen_stamp_and_clear_the_closing_time():
     assert isinstance(close, Transition) and close.stamps == {"closed_at"} and not close.clears
     closed = MatterState(status=Status.closed, holder_unit_id=TOWN, origin_unit_id=VILLAGE)
     reopen = decide(Actor(CLERK, VILLAGE), Action.reopen, closed, ActionIn(reason="居民不满意"), TREE)
-    assert isinstance(reopen, Transition) and reopen.clears == {"closed_at"} and reopen.status_after is Status.in_progress
+    assert isinstance(reopen, Transition)
+    assert reopen.clears == {"closed_at"} and reopen.status_after is Status.in_progress
 
 
 def test_follow_up_carries_the_satisfaction_and_nothing_else_does():

@@ -49,7 +49,8 @@ def test_the_same_commands_against_a_server(server, capsys, monkeypatch):
     code, out, err = run(capsys, monkeypatch, "unit", "add", "北湖村便民服务站", "--parent", "龙兴镇便民服务中心",
                          "--tier", "village", "--kind", "station", *remote, stdin=login)
     assert code == 0 and "added 北湖村便民服务站" in out, err
-    code, out, err = run(capsys, monkeypatch, "unit", "rename", "北湖村便民服务站", "北湖村服务站", *remote, stdin=login)
+    code, out, err = run(capsys, monkeypatch, "unit", "rename", "北湖村便民服务站", "北湖村服务站", *remote,
+                         stdin=login)
     assert code == 0 and "renamed 北湖村便民服务站 to 北湖村服务站" in out, err
     code, out, err = run(capsys, monkeypatch, "operator", "add", "beihu", "--unit", "北湖村服务站", "--role", "clerk",
                          "--password-stdin", *remote, stdin=login + "beihu-password\n")

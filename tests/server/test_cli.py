@@ -134,8 +134,8 @@ def test_init_units_file_and_first_admin(env, tmp_path):
         actor = f"cli:{getpass.getuser()}"
         assert {e["actor"] for e in audit} == {actor}
         assert [(e["kind"], e["subject"]) for e in reversed(audit)] == [
-            ("unit", "示例区"), ("unit", "示例区行政服务中心"), ("unit", "东街道便民服务中心"), ("unit", "东村便民服务站"),
-            ("operator", "admin"), ("operator", "dong"), ("operator", "dong")]
+            ("unit", "示例区"), ("unit", "示例区行政服务中心"), ("unit", "东街道便民服务中心"),
+            ("unit", "东村便民服务站"), ("operator", "admin"), ("operator", "dong"), ("operator", "dong")]
         added, changed = audit[1], audit[0]
         assert added["before"] is None and added["after"]["role"] == "clerk" and added["after"]["password"] == "set"
         assert added["after"]["unit"] == "东村便民服务站"

@@ -1,6 +1,6 @@
 """Servers started at the same moment on one new database: every one comes up (the migrations run under a lock,
-see ``server/storage/migrations/env.py``; SQLite's switch to WAL waits out the busy timeout, see ``server/storage/db.py``), on
-SQLite and PostgreSQL."""
+see ``server/storage/migrations/env.py``; SQLite's switch to WAL waits out the busy timeout, see
+``server/storage/db.py``), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -233,7 +233,7 @@ def _check_head(conn: sa.Connection) -> None:
     for ident, title in titles.items():
         if conn.dialect.name == "sqlite":
             found = conn.execute(sa.text("SELECT rowid FROM matters_fts WHERE matters_fts MATCH :q"),
-                                 {"q": '{title} : "%s"' % title}).scalars().all()
+                                 {"q": f'{{title}} : "{title}"'}).scalars().all()
         else:
             found = conn.execute(sa.text("SELECT id FROM matters WHERE lower(title) LIKE :q"),
                                  {"q": f"%{title.lower()}%"}).scalars().all()

@@ -32,8 +32,10 @@ def test_children_may_come_before_parents(tmp_path):
 @pytest.mark.parametrize("change, expected", [
     (("tier = \"village\"", "tier = \"hamlet\""), ":21: 东村便民服务站: tier must be one of"),
     (("kind = \"station\"", "kind = \"kiosk\""), ":22: 东村便民服务站: kind must be one of"),
-    (("parent = \"东街道便民服务中心\"", "parent = \"西街道\""), ":20: 东村便民服务站: parent '西街道' is not a unit"),
-    (("name = \"东村便民服务站\"", "name = \"东街道便民服务中心\""), ":20: the name '东街道便民服务中心' is used twice"),
+    (("parent = \"东街道便民服务中心\"", "parent = \"西街道\""),
+     ":20: 东村便民服务站: parent '西街道' is not a unit"),
+    (("name = \"东村便民服务站\"", "name = \"东街道便民服务中心\""),
+     ":20: the name '东街道便民服务中心' is used twice"),
     (("code = \"SL\"", "code = \"S-L\""), ":5: 示例区: code must be 1 to 8 letters"),
     (("name = \"东村便民服务站\"", "name = \"东村便民服务站\"\ncolour = \"red\""), ":21: unknown key 'colour'"),
 ])

@@ -45,7 +45,7 @@ async def test_unit_tree_add_and_deactivate_by_keys(make_app):
         # the palette offers the admin screens by name
         assert any(c.help.endswith("admin.units") for c in app.get_system_commands(app.screen))
         screen = await open_admin(pilot, "U", UnitTreeScreen)
-        tree = screen.query_one(Tree)
+        screen.query_one(Tree)  # the units show as a tree
         # find the town and add a village under it
         await pilot.press("slash", *"双凤桥", "enter")
         await pilot.pause(0.05)

@@ -265,7 +265,8 @@ async def test_a_matter_sent_out_of_the_queue_opens_where_it_went(make_app, tui_
         await pilot.press(*"belongs to the village", "ctrl+s")
         await wait_for(pilot, lambda: any("Release" in n.message and stays in n.message for n in app._notifications))
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and table(app).current is not None
-                       and table(app).current.number == stays and table(app).current.holder_unit.name != "回兴街道便民服务中心")
+                       and table(app).current.number == stays
+                       and table(app).current.holder_unit.name != "回兴街道便民服务中心")
 
 
 # ---------------------------------------------------------------------------------- 4 typed input is kept

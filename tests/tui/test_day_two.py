@@ -134,7 +134,6 @@ async def test_the_audit_reads_plainly(make_app) -> None:  # type: ignore[no-unt
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.loaded_once)
         await settle(pilot)
-        screen = app.screen
         text = screen_text(app)
         assert "1 entry ·" in text and "entries" not in text
         assert "active: yes → no" in next(line for line in text.splitlines() if "liuqiao" in line)

@@ -66,8 +66,8 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
             await pilot.press("c")
             try:
                 await wait_for(pilot, lambda: any("Claim" in m and number in m for m in messages(village)))
-            except AssertionError:
-                raise AssertionError(messages(village))
+            except AssertionError as err:
+                raise AssertionError(messages(village)) from err
             # the claimed matter opens (never the next row under the cursor), esc goes back to the queue
             await wait_for(pilot, lambda: isinstance(village.screen, DetailScreen) and village.screen.number == number)
             await pilot.press("escape")
@@ -96,8 +96,9 @@ async def test_record_claim_escalate_and_the_town_sees_it_live(make_app, tui_ser
         cursor_before = table(town).current.number if table(town).current else None
         try:
             await wait_for(town_pilot, lambda: number in numbers(town), timeout=3)
-        except AssertionError:
-            raise AssertionError((number, numbers(town), town.last_event_id, [(w, w.state, w.error) for w in town.workers]))
+        except AssertionError as err:
+            workers = [(w, w.state, w.error) for w in town.workers]
+            raise AssertionError((number, numbers(town), town.last_event_id, workers)) from err
         assert set(numbers(town)) - before == {number}
         if cursor_before:
             assert table(town).current.number == cursor_before

@@ -18,7 +18,7 @@ from huiyin.core.clock import Clock, parse_clock
 from huiyin.core.domain import Role, Tier, UnitKind
 from huiyin.server.base.settings import Settings
 from huiyin.server.storage import db
-from huiyin.server.storage.models import row_id
+from huiyin.server.storage.models import stored_id
 from huiyin.tui import export as rx
 from huiyin.tui.export import add_report_arguments
 
@@ -380,21 +380,21 @@ def cmd_unit(args: argparse.Namespace) -> int:
             if args.unit_command == "add":
                 parent = unit_admin.find(session, args.parent)
                 unit = unit_admin.add_unit(session, who, now, name=args.name, tier=Tier(args.tier),
-                                           kind=UnitKind(args.kind), parent_id=row_id(parent))
+                                           kind=UnitKind(args.kind), parent_id=stored_id(parent))
                 message = f"added {unit.name} (id {unit.id}) under {parent.name}"
             else:
                 unit = unit_admin.find(session, args.unit)
                 if args.unit_command == "move":
                     parent = unit_admin.find(session, args.parent)
-                    unit_admin.change_unit(session, who, now, row_id(unit), parent_id=row_id(parent),
+                    unit_admin.change_unit(session, who, now, stored_id(unit), parent_id=stored_id(parent),
                                            tier=Tier(args.tier) if args.tier else None)
                     message = f"moved {unit.name} under {parent.name}"
                 elif args.unit_command == "rename":
                     old = unit.name
-                    unit_admin.change_unit(session, who, now, row_id(unit), name=args.new_name)
+                    unit_admin.change_unit(session, who, now, stored_id(unit), name=args.new_name)
                     message = f"renamed {old} to {unit.name}"
                 else:
-                    unit_admin.change_unit(session, who, now, row_id(unit), active=args.undo)
+                    unit_admin.change_unit(session, who, now, stored_id(unit), active=args.undo)
                     message = f"{'activated' if args.undo else 'deactivated'} {unit.name}"
             session.commit()
     except unit_admin.AdminRefusal as exc:
@@ -435,7 +435,7 @@ def cmd_operator(args: argparse.Namespace) -> int:
             if args.op_command == "add":
                 unit = unit_admin.find(session, args.unit)
                 _op, made = operator_admin.add(session, clock, who, username=args.username, role=Role(args.role),
-                                               unit_id=row_id(unit), display_name=args.display_name,
+                                               unit_id=stored_id(unit), display_name=args.display_name,
                                                password=password)
                 message = (f"added {args.username} ({args.role}) at {unit.name}; they choose their own password at "
                            "their first sign-in")

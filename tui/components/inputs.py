@@ -41,8 +41,8 @@ class _Measured:
 
 
 class HInput(Input):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._prefix_cells = _Measured()
         self._value_cells = _Measured()
 
@@ -74,6 +74,6 @@ class HCheckbox(Checkbox):
     """A checkbox whose mark says on or off by itself (``X`` or blank), not by colour alone: at 16 colours over
     SSH Textual's checkbox shows the same ``X`` both ways."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # read-only: the mark follows the value  # noqa: N802
         return "X" if self.value else " "

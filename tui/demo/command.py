@@ -7,11 +7,14 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huiyin.core.clock import SimulatedClock
 
 from .scenario import Scenario, ScenarioError, builtin_names, load, resolve
+
+if TYPE_CHECKING:
+    from .player import DemoApp
 
 #: the terminal size of a headless check
 CHECK_SIZE = (120, 40)
@@ -30,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_demo_app(scenario: Scenario, *, check: bool = False, language: str | None = None,
                   theme: str | None = None, testing: bool = False, state_dir: Path | None = None,
-                  **options: Any):  # type: ignore[no-untyped-def]
+                  **options: Any) -> DemoApp:
     """The demo app on a fresh sandbox (its own temp dirs for the database and the token file)."""
     from ..embedded import DemoLauncher
     from ..factory import make_app
@@ -39,9 +42,11 @@ def make_demo_app(scenario: Scenario, *, check: bool = False, language: str | No
     clock = SimulatedClock(scenario.start, speed=0.0 if check else scenario.speed)
     launcher = DemoLauncher(clock, scenario.district)
     state = state_dir or launcher.tmp / "state"  # thrown away with the sandbox
-    return make_app(None, language=language or "zh-CN", theme=theme, launcher=launcher, app_class=DemoApp,
-                    state_dir=state, testing=testing or check, scenario=scenario, sim_clock=clock, check=check,
-                    **options)
+    app = make_app(None, language=language or "zh-CN", theme=theme, launcher=launcher, app_class=DemoApp,
+                   state_dir=state, testing=testing or check, scenario=scenario, sim_clock=clock, check=check,
+                   **options)
+    assert isinstance(app, DemoApp)  # make_app builds the app_class it is given
+    return app
 
 
 async def check_scenario(scenario: Scenario, timeout: float = 300.0, inspect: Any = None) -> list[Any]:

@@ -28,7 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Select
 
 from huiyin.core.clock import SimulatedClock
-from huiyin.core.domain import Action
+from huiyin.core.domain import Action, Queue
 from huiyin.core.schemas import MatterIn
 from huiyin.core.workflow import RULES
 
@@ -36,6 +36,8 @@ from ..actions import BY_NAME
 from ..app import WorkbenchApp
 from ..client import ApiClient, ApiError, Unreachable
 from ..components.caption import CaptionBanner, CaptionState
+from ..components.queue_table import QueueTable
+from ..embedded import DemoLauncher
 from ..i18n import t
 from ..screens.action_dialog import ActionDialog
 from ..screens.detail import DetailScreen
@@ -225,7 +227,7 @@ class Player:
         def shown() -> bool:
             screen = app.screen
             return (isinstance(screen, QueueScreen) and id(screen) not in before
-                    and any(table.loaded_once for table in screen.query("QueueTable")))
+                    and any(table.loaded_once for table in screen.query(QueueTable)))
 
         await self.wait(shown, f"the window of {username}")
         op = app.operator
@@ -312,18 +314,19 @@ class Player:
         await self.wait(lambda: isinstance(app.screen, RecordScreen) and self.mounted(app.screen, "#f-description"),
                         "the record form")
         form = app.screen
+        assert isinstance(form, RecordScreen)
         for name, value in step.fields.items():
             await self.fill(form.query_one(f"#f-{name}"), value)
         await self.show_key("ctrl+s")
         app.refusal = None
-        form.action_save()  # type: ignore[attr-defined]
+        form.action_save()
         try:
             await self.wait(lambda: form not in app.screen_stack, "saving the record form")
         except DemoStop:
             errors = " ".join(str(w.render()) for w in form.query(".field-error")).strip()
             raise DemoStop(f"the record form was refused: {errors or app.refusal}") from None
         api = await self.client(step.operator)
-        page = await api.matters("all", q=str(step.fields["title"]), limit=20)
+        page = await api.matters(Queue.all, q=str(step.fields["title"]), limit=20)
         known = set(self.numbers.values())
         found = sorted((m.number for m in page.items if m.number not in known), reverse=True)
         if not found:
@@ -409,7 +412,7 @@ class DemoApp(WorkbenchApp):
     """The workbench with a player and the trainer's keys (while the script plays)."""
 
     #: the workbench's own stylesheet (a relative path would be looked for next to this module)
-    CSS_PATH = str(Path(__file__).resolve().parent.parent / "app.tcss")
+    CSS_PATH = [str(Path(__file__).resolve().parent.parent / "app.tcss")]
     BINDINGS = [
         *WorkbenchApp.BINDINGS,
         Binding("space", "demo_pause", "demo.key_pause", id="demo.pause", priority=True),
@@ -632,8 +635,8 @@ class DemoApp(WorkbenchApp):
         if api is not None:
             await api.aclose()
         launcher = self.launcher
-        assert launcher is not None
-        await asyncio.to_thread(launcher.reset)  # type: ignore[attr-defined]
+        assert isinstance(launcher, DemoLauncher)
+        await asyncio.to_thread(launcher.reset)
         url = await asyncio.to_thread(launcher.start)
         self.server_url = url.rstrip("/")
         self.api = self._client(self.server_url)

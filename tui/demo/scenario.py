@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from textual.keys import Keys
 
 from huiyin.core.calendar import WorkdayCalendar
+from huiyin.core.deadlines import WorkCalendar
 from huiyin.core.domain import Action, Channel, Complexity, LinkKind, Queue, Role, Status, Tier
 from huiyin.core.workflow import RULES
 
@@ -83,7 +85,7 @@ class ClockMove:
     workdays: int = 0
     to: datetime | None = None
 
-    def target(self, now: datetime, calendar: WorkdayCalendar | None = None) -> datetime:
+    def target(self, now: datetime, calendar: WorkCalendar | None = None) -> datetime:
         if self.to is not None:
             return max(self.to, now)
         if self.delta is not None:
@@ -212,7 +214,7 @@ def action_names() -> set[str]:
     return set(BY_NAME)
 
 
-def load(path: str | Path, district_for: Any = None) -> Scenario:
+def load(path: str | Path, district_for: Callable[[], District] | None = None) -> Scenario:
     """Read and check a scenario file. ``district_for()`` gives the sample :class:`District` (by default the
     sample district's, from :func:`huiyin.tui.embedded.sample_people`)."""
     path = Path(path)
@@ -223,7 +225,7 @@ def load(path: str | Path, district_for: Any = None) -> Scenario:
     return parse(text, str(path), district_for)
 
 
-def parse(text: str, path: str = "<scenario>", district_for: Any = None) -> Scenario:
+def parse(text: str, path: str = "<scenario>", district_for: Callable[[], District] | None = None) -> Scenario:
     if district_for is None:
         district_for = sample_district
     try:
@@ -234,7 +236,7 @@ def parse(text: str, path: str = "<scenario>", district_for: Any = None) -> Scen
 
 
 class _Checker:
-    def __init__(self, path: str, data: dict[str, Any], district_for: Any) -> None:
+    def __init__(self, path: str, data: dict[str, Any], district_for: Callable[[], District]) -> None:
         self.path = path
         self.data = data
         self.problems: list[str] = []

@@ -19,7 +19,7 @@ from huiyin.core.schemas import AuditOut
 from .. import admin_api
 from ..client import ApiError, Unreachable
 from ..i18n import t, tn
-from .admin_base import AdminScreen, back_binding
+from .admin_base import AdminScreen, back_binding, header_widths, set_column_widths
 from .admin_dialogs import NoticeDialog, refusal
 
 PAGE = 50
@@ -109,18 +109,15 @@ class AuditScreen(AdminScreen):
         the width: no column is reached by scrolling sideways."""
         table = self.query_one(DataTable)
         width = table.scrollable_content_region.width or self.size.width
-        widths = {key: cell_len(str(table.columns[key].label)) for key in COLUMNS if key in table.columns}
+        widths = header_widths(table, COLUMNS)
         for row in range(table.row_count):
-            for key, cell in zip(COLUMNS, table.get_row_at(row)):
+            for key, cell in zip(COLUMNS, table.get_row_at(row), strict=True):
                 widths[key] = max(widths[key], cell_len(str(cell)))
         for key, most in MAX_WIDTH.items():
             widths[key] = min(widths[key], most)
         fixed = sum(widths[k] for k in COLUMNS if k != "change")
         widths["change"] = max(width - 2 * table.cell_padding * len(COLUMNS) - 1 - fixed, MIN_CHANGE)
-        for key, column in table.columns.items():
-            column.auto_width = False
-            column.width = widths[str(key.value)]
-        table.refresh(layout=True)
+        set_column_widths(table, widths)
 
     def actor(self) -> str | None:
         return self.query_one("#admin-filter", Input).value.strip() or None

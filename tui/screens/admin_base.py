@@ -6,12 +6,17 @@ queues; ``?`` (the app's help) lists its keys; every change goes through a dialo
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from huiyin.core.domain import Role
 from huiyin.core.schemas import UnitOut
@@ -30,6 +35,19 @@ def is_admin(wb: Workbench) -> bool:
 
 def back_binding() -> Binding:
     return Binding("escape", "back", "admin.key.back", id="admin.back", key_display="esc")
+
+
+def header_widths(table: DataTable[Any], columns: Iterable[str]) -> dict[str, int]:
+    """The cells the header of each of ``columns`` that ``table`` has takes."""
+    return {key: cell_len(str(table.columns[ColumnKey(key)].label)) for key in columns if key in table.columns}
+
+
+def set_column_widths(table: DataTable[Any], widths: Mapping[str, int]) -> None:
+    """Every column of ``table`` as wide as ``widths`` says (none sized by Textual), laid out again."""
+    for key, column in table.columns.items():
+        column.auto_width = False
+        column.width = widths[str(key.value)]
+    table.refresh(layout=True)
 
 
 class AdminScreen(WorkbenchScreen):

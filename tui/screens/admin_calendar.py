@@ -117,7 +117,7 @@ class CalendarScreen(AdminScreen):
         special = self.special()
         first = (self.cursor.month - 1) // 3 * 3 + 1
         months = [month_lines(self.cursor.year, m, special, self.cursor) for m in range(first, first + 3)]
-        rows = [Text("   ").join(parts) for parts in zip(*months)]
+        rows = [Text("   ").join(parts) for parts in zip(*months, strict=True)]
         self.query_one("#calendar-grid", Static).update(Text("\n").join([*rows, Text(t("admin.calendar.legend"))]))
         info = special.get(self.cursor)
         kind = info.kind if info else ("weekend" if self.cursor.weekday() >= 5 else "workday")

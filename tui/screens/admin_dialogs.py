@@ -97,13 +97,14 @@ class FormDialog(ModalScreen[Any]):
             self.query_one(f"#f-{self.fields[0].name}").focus()
 
     def values(self) -> dict[str, str]:
-        out = {}
+        out: dict[str, str] = {}
         for spec in self.fields:
             widget = self.query_one(f"#f-{spec.name}")
             if isinstance(widget, Select):
                 out[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
             else:
-                out[spec.name] = widget.value  # type: ignore[attr-defined]
+                assert isinstance(widget, Input)  # a field is a select or an input (compose)
+                out[spec.name] = widget.value
         return out
 
     def problem(self, spec: FieldSpec, value: str) -> str | None:

@@ -17,7 +17,7 @@ from huiyin.core.schemas import AdminOperatorOut, OperatorCreated
 from .. import admin_api
 from ..client import ApiError, Unreachable
 from ..i18n import t
-from .admin_base import FilteredAdminScreen, back_binding
+from .admin_base import FilteredAdminScreen, back_binding, header_widths, set_column_widths
 from .admin_dialogs import ConfirmDialog, FieldSpec, FormDialog, NoticeDialog, refusal
 from .password import new_password_check
 
@@ -81,18 +81,15 @@ class OperatorsScreen(FilteredAdminScreen):
         highlighted operator's in full)."""
         table = self.query_one(DataTable)
         width = table.scrollable_content_region.width or self.size.width
-        widths = {key: cell_len(str(table.columns[key].label)) for key in COLUMNS if key in table.columns}
+        widths = header_widths(table, COLUMNS)
         for op in self.operators:
-            for key, text in zip(COLUMNS, self.cells(op)):
+            for key, text in zip(COLUMNS, self.cells(op), strict=True):
                 widths[key] = max(widths.get(key, 0), cell_len(text))
         fixed = sum(widths[k] for k in ("state", "username", "role", "sessions"))
         rest = max(width - 2 * table.cell_padding * len(COLUMNS) - 1 - fixed, 12)
         widths["name"] = min(widths["name"], max(rest * 2 // 5, 6))
         widths["unit"] = min(widths["unit"], max(rest - widths["name"], 6))
-        for key, column in table.columns.items():
-            column.auto_width = False
-            column.width = widths[str(key.value)]
-        table.refresh(layout=True)
+        set_column_widths(table, widths)
 
     @staticmethod
     def cells(op: AdminOperatorOut) -> tuple[str, ...]:
@@ -156,7 +153,7 @@ class OperatorsScreen(FilteredAdminScreen):
     def refill(self) -> None:
         self.fill()
 
-    def list_widget(self) -> DataTable:
+    def list_widget(self) -> DataTable[Any]:
         return self.query_one(DataTable)
 
     # --- changes ------------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ class UnitTreeScreen(FilteredAdminScreen):
     def refill(self) -> None:
         self.build()
 
-    def list_widget(self) -> Tree:
+    def list_widget(self) -> Tree[int]:
         return self.query_one(Tree)
 
     # --- changes ------------------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from ``GET /api/reports/assessment``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from rich.markup import escape
 from textual import on, work
@@ -56,6 +56,14 @@ BAR_WIDTH = 0.6
 TIER_LETTER = {Tier.district: "D", Tier.town: "T", Tier.village: "V"}
 #: unit name endings left out where room is short (the full name is in the status line)
 SUFFIXES = ("便民服务中心", "便民服务站")
+
+
+class MultipleBar(Protocol):
+    """plotext's ``multiple_bar`` as plotext takes it: one label, marker and colour per series (textual-plotext's
+    stub, by its own word partly guesswork, has a single ``label``, ``marker`` and ``color``)."""
+
+    def __call__(self, *args: Sequence[Any], labels: list[str], marker: list[str], width: float,
+                 color: list[str]) -> None: ...
 
 
 def short_name(name: str) -> str:
@@ -219,12 +227,11 @@ class ReportScreen(WorkbenchScreen):
         BY_NAME["back"].binding(),
     ]
 
-    def __init__(self, *, grain: str = "year", anchor: date | None = None, export_dir: Path | None = None) -> None:
+    def __init__(self, *, grain: str = "year", day: date | None = None, export_dir: Path | None = None) -> None:
         super().__init__()
         self.grain = grain
-        tz = self.wb.rules.policy.tz if getattr(self.wb, "rules", None) is not None else None
-        now = self.wb.clock.now()
-        self.anchor = anchor or (now.astimezone(tz).date() if tz else now.date())
+        #: a day in the period shown (the grain makes the period around it): today in the district by default
+        self.day = day or self.wb.clock.now().astimezone(self.wb.rules.policy.tz).date()
         self.export_dir = export_dir or Path.cwd()
         self.report: AssessmentOut | None = None
         self.rows: list[AssessmentRow] = []
@@ -232,7 +239,7 @@ class ReportScreen(WorkbenchScreen):
 
     @property
     def period(self) -> Period:
-        return period_of(self.grain, self.anchor)
+        return period_of(self.grain, self.day)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -325,8 +332,9 @@ class ReportScreen(WorkbenchScreen):
             labels = [code(r) for r in units]
             closure = [round((r.figures.closure_rate.value or 0) * 100, 1) for r in units]
             on_time = [round((r.figures.on_time_rate.value or 0) * 100, 1) for r in units]
-            plt.multiple_bar(labels, [closure, on_time], labels=list(CHART_LEGEND), marker=BAR_MARKERS,
-                             width=BAR_WIDTH, color=["green", "blue"])
+            multiple_bar = cast(MultipleBar, plt.multiple_bar)
+            multiple_bar(labels, [closure, on_time], labels=list(CHART_LEGEND), marker=BAR_MARKERS,
+                         width=BAR_WIDTH, color=["green", "blue"])
             plt.ylim(0, 100)
         bars.border_title = t("report.chart.units", tier=t(f"tier.{tier.value}"))
         bars.refresh()
@@ -336,7 +344,7 @@ class ReportScreen(WorkbenchScreen):
         plt.clear_figure()
         months = self.report.months
         if months:
-            xs = list(range(1, len(months) + 1))
+            xs: list[float] = list(range(1, len(months) + 1))
             closure = [round((m.figures.closure_rate.value or 0) * 100, 1) for m in months]
             on_time = [round((m.figures.on_time_rate.value or 0) * 100, 1) for m in months]
             plt.plot(xs, closure, label=CHART_LEGEND[0], marker="*", color="green")
@@ -352,9 +360,9 @@ class ReportScreen(WorkbenchScreen):
     def action_period(self, step: int) -> None:
         period = self.period
         if step < 0:
-            self.anchor = period.first - timedelta(days=1)
+            self.day = period.first - timedelta(days=1)
         else:
-            self.anchor = period.last + timedelta(days=1)
+            self.day = period.last + timedelta(days=1)
         self.fetch()
 
     def action_grain(self) -> None:
