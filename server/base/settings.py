@@ -2,7 +2,7 @@
 
 The same settings drive ``huiyin serve`` and the workbench's built-in server (``embedded.py``); the limits
 against slow or abusive clients are described in README ("Limits") and enforced by ``guard.py`` (bodies,
-headers of responses), ``serving.py`` (connections, slow headers) and ``throttle.py`` (logins).
+headers of responses), ``serving/run.py`` (connections, slow headers) and ``state/throttle.py`` (logins).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Settings:
     header_timeout_seconds: float = 10.0
     #: the longest request head (request line and headers) taken; more is 400
     max_header_bytes: int = 16 * 1024
-    #: connections kept open at once (also capped by the open-file limit); see serving.py for who gives way
+    #: connections kept open at once (also capped by the open-file limit); see serving/run.py for who gives way
     max_connections: int = 2000
     #: an idle kept-alive connection is closed after this many seconds
     keep_alive_seconds: float = 5.0
