@@ -72,7 +72,7 @@ def time_report(srv) -> None:  # type: ignore[no-untyped-def]
 
     from huiyin.core.assessment import assess_facts, parse_period, report_out
     from huiyin.server.reports import assessment as reports
-    from huiyin.server.reports.facts import FACTS
+    from huiyin.server.storage.facts import FACTS
 
     period = parse_period(year="2026")
     for attempt in (1, 2):

@@ -1,8 +1,13 @@
 """The layering is a checked contract, not prose: ``[tool.importlinter]`` in pyproject.toml, run here.
 
 core imports nothing of ours and no framework; the server never imports the workbench; the workbench reaches the
-server only to launch it (``huiyin.tui.embedded``) and to hand it CLI commands (``huiyin.tui.cli``); and no package
-has an import circle, lazy imports inside functions included.
+server only to launch it (``huiyin.tui.embedded``) and to hand it CLI commands (``huiyin.tui.cli``); the server's
+rooms are layers, each importing only those below it: serving (the composition root: app, run, embedded) > api
+(routes and their dependencies) > reports | district (independent of each other) > state (the server context, the
+login throttle) > matters (workflow, queues, views, event log, live feed) > storage (engines, models, migrations,
+assessment facts, stored rules) > base (settings, API errors, hashing); and no package has an import circle, lazy
+imports inside functions included. An import under ``if TYPE_CHECKING:`` names a type only and is not counted (the
+matter workflows name the server context's type, the context they are handed).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Starting the embedded server: the one place (with ``cli.py``) where the workbench imports huiyin.server.
+"""Starting the embedded server: the one place (with ``cli/``) where the workbench imports huiyin.server.
 
 The embedded server is the real server on 127.0.0.1 with SQLite in the platformdirs data dir; the workbench
 talks to it over HTTP exactly as to a remote one.
@@ -81,7 +81,9 @@ class DemoLauncher(EmbeddedLauncher):
                                       demo=True, supervise_seconds=self.supervise_seconds)
         url = str(self._server.start())
         if self.district is not None and self.district.kind == "own":
-            _create_own_district(self._server.ctx, self.district)
+            from huiyin.server.district.sample import create_own_district
+
+            create_own_district(self._server.ctx, self.district.unit_specs, self.district.operator_specs)
         return url
 
     def stop(self) -> None:
@@ -97,22 +99,3 @@ class DemoLauncher(EmbeddedLauncher):
         self.stop()
         self.tmp.mkdir(parents=True, exist_ok=True)
 
-
-def _create_own_district(ctx: Any, district: Any) -> None:
-    from huiyin.core.domain import Role, Tier, UnitKind
-    from huiyin.server.district.audit import Who
-    from huiyin.server.district.setup import UnitSpec, create_operator, create_units
-    from huiyin.server.storage.db import write_session
-
-    specs = []
-    for u in district.unit_specs:
-        tier = Tier(u["tier"])
-        default_kind = UnitKind.station if tier is Tier.village else UnitKind.service_center
-        specs.append(UnitSpec(u["name"], tier, UnitKind(u.get("kind", default_kind.value)), u.get("parent"),
-                              code=u.get("code") or ("DM" if not u.get("parent") else None)))
-    with write_session(ctx.engine) as session:
-        create_units(session, specs, who=Who.cli(), now=ctx.clock.now())
-        for op in district.operator_specs:
-            create_operator(session, ctx.session_clock, op["username"], op["password"], Role(op.get("role", "clerk")),
-                            op["unit"], op.get("display_name") or op["username"], who=Who.cli())
-        session.commit()

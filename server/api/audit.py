@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from huiyin.core.domain import AuditKind, Role
 from huiyin.core.schemas import AuditPage
 from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.district import audit
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError, invalid
 
 router = APIRouter(prefix="/api", tags=["audit"])
 MAX_LIMIT = 500

@@ -10,13 +10,13 @@ from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.schemas import PASSWORD_PROBLEMS, LoginIn, LoginOut, OperatorOut, OwnPasswordIn, password_problem
 from huiyin.server.api.common import E401, E403, E422, E429
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession, SignedInOperator, bearer, token_row
+from huiyin.server.base.errors import ApiError
+from huiyin.server.base.security import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
 from huiyin.server.district import operators as operator_admin
 from huiyin.server.matters.views import load_tree, operator_out
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession, SignedInOperator, bearer, token_row
-from huiyin.server.serving.errors import ApiError
-from huiyin.server.serving.security import DUMMY_HASH, hash_password, new_token, token_hash, verify_password
-from huiyin.server.serving.throttle import LoginThrottled
+from huiyin.server.state.context import ServerContext
+from huiyin.server.state.throttle import LoginThrottled
 from huiyin.server.storage.db import write_session
 from huiyin.server.storage.models import AuthToken, Operator
 

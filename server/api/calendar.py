@@ -15,24 +15,24 @@ from huiyin.core.schemas import (
     CalendarOverridesYear,
     CalendarStatus,
     CalendarYearOut,
-    ErrorOut,
     LineErrorOut,
     PolicyModel,
 )
-from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422, answer
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError
 from huiyin.server.district import calendar as cal
 from huiyin.server.district.audit import Who
-from huiyin.server.district.rules import load_overrides, load_policy
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError
+from huiyin.server.state.context import ServerContext
+from huiyin.server.storage.rules import load_overrides, load_policy
 
 router = APIRouter(prefix="/api", tags=["calendar"])
 
 #: the year in the path is a number (``{year:int}``): ``/api/calendar/status`` is its own path (``PUT`` there is
 #: 405), and a year that is not a number is a path that does not exist
-NO_YEAR = {404: {"model": ErrorOut, "description": "the year in the path is not a number: no such path"}}
+NO_YEAR = answer(404, "the year in the path is not a number: no such path")
 T = TypeVar("T")
-E409 = {409: {"model": ErrorOut, "description": "the date is already entered as the other type"}}
+E409 = answer(409, "the date is already entered as the other type")
 
 
 def _admin(op: CurrentOperator) -> None:
@@ -40,7 +40,7 @@ def _admin(op: CurrentOperator) -> None:
         raise ApiError(403, "wrong_role", "only an admin may change the calendar or the deadline policy")
 
 
-def _edit(ctx, work: Callable[[Session], T]) -> T:  # type: ignore[no-untyped-def]
+def _edit(ctx: ServerContext, work: Callable[[Session], T]) -> T:
     try:
         with ctx.write() as session:  # recounted deadlines append timeline entries: the feed wakes on commit
             return work(session)

@@ -16,8 +16,8 @@ from huiyin.core.clock import Clock, SimulatedClock, clock_rate
 from huiyin.core.domain import Role
 from huiyin.core.schemas import ClockIn, ClockOut
 from huiyin.server.api.common import E401, E403, E422
-from huiyin.server.serving.deps import Ctx, CurrentOperator
-from huiyin.server.serving.errors import ApiError, invalid
+from huiyin.server.api.deps import Ctx, CurrentOperator
+from huiyin.server.base.errors import ApiError, invalid
 
 router = APIRouter(prefix="/api", tags=["clock"])
 

@@ -7,22 +7,22 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.sse import EventSourceResponse, format_sse_event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.domain import Role
 from huiyin.core.schemas import MAX_ID, EventOut, EventPage
 from huiyin.core.visibility import Access, Part, sees_any
 from huiyin.server.api.common import E401, E422
+from huiyin.server.api.deps import Ctx, CurrentOperator
+from huiyin.server.base.errors import invalid
 from huiyin.server.matters.events import events_after
 from huiyin.server.matters.feed import last_event_id, sse_frame
 from huiyin.server.matters.views import event_outs, load_tree, seen_by
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.deps import Ctx, CurrentOperator
-from huiyin.server.serving.errors import invalid
-from huiyin.server.storage.models import Matter, Operator
+from huiyin.server.state.context import ServerContext
+from huiyin.server.storage.models import Matter, Operator, stored_id
 
 router = APIRouter(prefix="/api", tags=["events"])
 
@@ -44,17 +44,17 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
             if not rows:
                 break
             ids = {e.matter_id for e in rows}
-            matters = list(session.exec(select(Matter).where(Matter.id.in_(ids))))  # type: ignore[union-attr,attr-defined]
+            matters = list(session.exec(select(Matter).where(col(Matter.id).in_(ids))))
             _trail, seen = seen_by(session, op, matters, tree)
-            numbers = {m.id: m.number for m in matters}
+            numbers = {stored_id(m): m.number for m in matters}
             visible = [e for e in rows if seen[e.matter_id][Part.work] > Access.none]
-            for item in event_outs(session, visible, tree, seen, numbers):  # type: ignore[arg-type]
+            for item in event_outs(session, visible, tree, seen, numbers):
                 if len(out) == limit:
                     break
                 out.append(item)
                 after = item.id
             else:
-                after = rows[-1].id  # type: ignore[assignment]
+                after = stored_id(rows[-1])
     return out, after
 
 
@@ -79,13 +79,15 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
                          "id, `data:` = the EventOut JSON, and a `units_changed` (no id) when an admin changed the "
                          "unit tree; or, with `Accept: application/json`, an EventPage.",
           "content": {"text/event-stream": {"schema": {"type": "string"}},
-                      "application/json": {"schema": EventPage.model_json_schema(ref_template="#/components/schemas/{model}")}}},
+                      "application/json": {"schema": EventPage.model_json_schema(
+                          ref_template="#/components/schemas/{model}")}}},
     **E401, **E422})
 async def events(request: Request, op: CurrentOperator, ctx: Ctx,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="send events with a larger id")] = None,
+                 after: Annotated[int | None, Query(ge=0, le=MAX_ID,
+                                                    description="send events with a larger id")] = None,
                  limit: Annotated[int, Query(ge=1, le=1000, description="JSON page size")] = 200,
                  last_event_id: Annotated[str | None, Header(description="resume after this event id (SSE)")] = None,
-                 ):
+                 ) -> Response:
     """The live feed of the timeline entries of every matter the caller may see, redacted like the detail by the
     visibility policy (docs/visibility.md): the `note` of a matter whose notes the caller may not read comes as
     `""` with `masked: ["note"]`; a trainer receives no event of the district. A client that reconnects with
@@ -105,7 +107,8 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
 
 async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) -> AsyncIterator[bytes]:
     """Catch up from the table (``_page``, per operator) from ``start``, then send what the process's one reader
-    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and then."""
+    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and
+    then."""
     ping = ctx.settings.event_ping_seconds
     yield format_sse_event(comment="huiyin live feed", retry=1000)
     sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last)  # first register, then read the table: no gap between them

@@ -22,12 +22,12 @@ from huiyin.core.schemas import (
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, sees_all, sees_any
 from huiyin.server.api.common import E401, E403, E404, E409, E422, REPLAYED
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError, from_validation
 from huiyin.server.matters import workflow
 from huiyin.server.matters.queues import queue_counts, queue_page, similar_matters
 from huiyin.server.matters.views import detail_out, load_tree, matter_summaries, read_detail, visibility
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError, from_validation
-from huiyin.server.storage.models import Matter
+from huiyin.server.storage.models import Matter, stored_id
 
 router = APIRouter(prefix="/api", tags=["matters"])
 
@@ -128,7 +128,7 @@ def similar(op: CurrentOperator, session: DbSession,
     tree = load_tree(session)
     found = similar_matters(session, op, tree, query.phone, query.title, query.address, query.limit)
     rows = matter_summaries(session, op, [m for m, _ in found], tree, extra=("address",))
-    return SimilarPage(items=[SimilarMatter(**row, match=why) for row, (_m, why) in zip(rows, found)])
+    return SimilarPage(items=[SimilarMatter(**row, match=why) for row, (_m, why) in zip(rows, found, strict=True)])
 
 
 @router.get("/queues", response_model=QueueCounts, responses=E401)
@@ -152,7 +152,7 @@ def get_matter(number: str, op: CurrentOperator, session: DbSession) -> MatterDe
     matter = session.exec(select(Matter).where(Matter.number == number)).first()
     if matter is None:
         raise _not_found(number)
-    return _detail(session, op, matter.id)  # type: ignore[arg-type]
+    return _detail(session, op, stored_id(matter))
 
 
 @router.post("/matters/{number}/{action}", response_model=MatterDetail,
@@ -185,8 +185,8 @@ def take_action(number: str, action: str, op: CurrentOperator, ctx: Ctx, session
     rows, tree = read
     matter = rows.matter
     if not sees_all(Role(op.role)):
-        seen = visibility(op, [matter], {matter.id: rows.trail}, tree)  # type: ignore[dict-item]
-        if seen[matter.id][Part.work] is Access.none:  # type: ignore[index]
+        seen = visibility(op, [matter], {stored_id(matter): rows.trail}, tree)
+        if seen[stored_id(matter)][Part.work] is Access.none:
             raise _not_found(number)
     rows = workflow.act_on(ctx, op, act, body or ActionIn(), tree, rows)
     detail = detail_out(op, rows, tree)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlmodel import select
+from sqlmodel import col, select
 
 from huiyin.core.domain import Role
+from huiyin.server.api.deps import DbSession
+from huiyin.server.base.errors import ApiError
 from huiyin.server.district.sample import is_sample
 from huiyin.server.matters.views import load_tree
-from huiyin.server.serving.deps import DbSession
-from huiyin.server.serving.errors import ApiError
 from huiyin.server.storage.models import Operator
 
 router = APIRouter(tags=["meta"])
@@ -53,6 +53,6 @@ def sample_operators(session: DbSession) -> list[SampleOperator]:
     if not is_sample(session):
         raise ApiError(404, "not_sample", "this is not a sample district")
     tree = load_tree(session)
-    ops = session.exec(select(Operator).where(Operator.active == True).order_by(Operator.id)).all()  # noqa: E712
+    ops = session.exec(select(Operator).where(Operator.active == True).order_by(col(Operator.id))).all()  # noqa: E712
     return [SampleOperator(username=o.username, display_name=o.display_name, role=Role(o.role),
                            unit=tree[o.unit_id].name) for o in ops]

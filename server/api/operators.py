@@ -10,7 +10,6 @@ from sqlmodel import Session
 from huiyin.core.domain import Role
 from huiyin.core.schemas import (
     AdminOperatorOut,
-    ErrorOut,
     OperatorCreated,
     OperatorIn,
     OperatorPatch,
@@ -19,17 +18,19 @@ from huiyin.core.schemas import (
     RevokedOut,
     SessionOut,
 )
-from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.common import E401, E403, E422, answer
+from huiyin.server.api.deps import AdminOperator, Ctx, DbSession
 from huiyin.server.api.units import refused, run_admin
 from huiyin.server.district import operators as ops
 from huiyin.server.district.audit import Who
-from huiyin.server.serving.deps import AdminOperator, Ctx, DbSession
+from huiyin.server.district.units import AdminRefusal
+from huiyin.server.storage.models import stored_id
 
 router = APIRouter(prefix="/api", tags=["operators"])
-E404 = {404: {"model": ErrorOut, "description": "no such operator (`operator_not_found`)"}}
-E409 = {409: {"model": ErrorOut, "description": (
+E404 = answer(404, "no such operator (`operator_not_found`)")
+E409 = answer(409, (
     "`last_admin` (the last active admin cannot be disabled or given another role), `username_taken`, "
-    "`unit_inactive`")}}
+    "`unit_inactive`"))
 
 
 @router.get("/operators", response_model=list[AdminOperatorOut], responses={**E401, **E403, **E422})
@@ -66,7 +67,7 @@ def edit_operator(username: str, body: OperatorPatch, op: AdminOperator, ctx: Ct
         now = ctx.clock.now()
         changed = ops.edit(session, now, Who.of(op), username, display_name=body.display_name,
                            unit_id=body.unit_id, role=body.role, disabled=body.disabled)
-        return ops.operator_row(session, changed, len(ops.live_sessions(session, changed.id, now)))  # type: ignore[arg-type]
+        return ops.operator_row(session, changed, len(ops.live_sessions(session, stored_id(changed), now)))
     return run_admin(ctx, work)
 
 
@@ -88,10 +89,10 @@ def sessions(username: str, op: AdminOperator, ctx: Ctx, session: DbSession) -> 
     """Admin only: the operator's open sessions (unexpired, not logged out), oldest first."""
     try:
         target = ops.find(session, username)
-    except ops.AdminRefusal as exc:
+    except AdminRefusal as exc:
         raise refused(exc) from None
-    return [SessionOut(id=t.id, created_at=t.created_at, expires_at=t.expires_at)  # type: ignore[arg-type]
-            for t in ops.live_sessions(session, target.id, ctx.clock.now())]  # type: ignore[arg-type]
+    return [SessionOut(id=t.id, created_at=t.created_at, expires_at=t.expires_at)
+            for t in ops.live_sessions(session, stored_id(target), ctx.clock.now())]
 
 
 @router.delete("/operators/{username}/sessions", response_model=RevokedOut,

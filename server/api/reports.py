@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from huiyin.core.assessment import DRILL_FIGURES, PeriodError, parse_period, report_out
+from huiyin.core.assessment import DRILL_FIGURES, Period, PeriodError, parse_period, report_out
 from huiyin.core.domain import Role, Tier
 from huiyin.core.schemas import AssessmentOut, BoardOut, MatterSummary
 from huiyin.server.api.common import E401, E403, E422
+from huiyin.server.api.deps import Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.matters.views import load_tree, matter_summaries
 from huiyin.server.reports import assessment as reports
-from huiyin.server.serving.deps import Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError, invalid
 from huiyin.server.storage.models import Operator
 
 router = APIRouter(prefix="/api", tags=["reports"])
@@ -29,7 +29,7 @@ Quarter = Annotated[str | None, Query(max_length=8, description="a quarter: 2026
 Month = Annotated[str | None, Query(max_length=8, description="a month: 2026-11")]
 
 
-def _period(start, end, year, quarter, month):  # type: ignore[no-untyped-def]
+def _period(start: str | None, end: str | None, year: str | None, quarter: str | None, month: str | None) -> Period:
     try:
         return parse_period(start, end, year=year, quarter=quarter, month=month)
     except PeriodError as exc:
@@ -56,7 +56,8 @@ def assessment(op: CurrentOperator, ctx: Ctx, session: DbSession, start: From = 
                year: Year = None, quarter: Quarter = None, month: Month = None,
                unit: Annotated[str | None, Query(max_length=80, description="only this unit's row")] = None,
                tier: Annotated[Tier | None, Query(description="only this tier's unit rows")] = None,
-               group: Annotated[Literal["category"] | None, Query(description="`category`: add per-category rows")] = None,
+               group: Annotated[Literal["category"] | None,
+                                Query(description="`category`: add per-category rows")] = None,
                ) -> AssessmentOut:
     """Supervisors, commanders and admins (403 for others): every figure of the period per unit, with the
     tiers' and the district's totals, ranks within each tier, by month (and by category with
@@ -82,8 +83,9 @@ def assessment_matters(op: CurrentOperator, ctx: Ctx, session: DbSession,
     if figure not in DRILL_FIGURES:
         raise invalid({"figure": "unknown_figure"}, f"figure must be one of {', '.join(DRILL_FIGURES)}")
     unit_id = _unit_id(session, unit)
+    assert unit_id is not None  # a unit was named
     result, tree = reports.load_assessment(ctx, session, period, keep_ids=True)
-    ids = list(dict.fromkeys(result.ids.get((unit_id, figure), [])))  # type: ignore[arg-type]
+    ids = list(dict.fromkeys(result.ids.get((unit_id, figure), [])))
     matters = reports.drill_matters(session, op, tree, ids)
     return [MatterSummary(**row) for row in matter_summaries(session, op, matters, tree)]
 

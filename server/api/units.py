@@ -1,4 +1,5 @@
-"""``/api/units``: the unit tree for everyone; adding and changing units for admins (see ``server/district/units.py``)."""
+"""``/api/units``: the unit tree for everyone; adding and changing units for admins (see
+``server/district/units.py``)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,21 @@ from fastapi import APIRouter, Path
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
-from huiyin.core.schemas import ErrorOut, UnitIn, UnitOut, UnitPatch
-from huiyin.server.api.common import E401, E403, E422
+from huiyin.core.schemas import UnitIn, UnitOut, UnitPatch
+from huiyin.server.api.common import E401, E403, E422, answer
+from huiyin.server.api.deps import AdminOperator, Ctx, CurrentOperator, DbSession
+from huiyin.server.base.errors import ApiError
 from huiyin.server.district import units as unit_admin
 from huiyin.server.district.audit import Who
 from huiyin.server.district.units import AdminRefusal, unit_row
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.deps import AdminOperator, Ctx, CurrentOperator, DbSession
-from huiyin.server.serving.errors import ApiError
+from huiyin.server.state.context import ServerContext
 
 router = APIRouter(prefix="/api", tags=["units"])
 T = TypeVar("T")
-E404 = {404: {"model": ErrorOut, "description": "no such unit (`unit_not_found`)"}}
-E409 = {409: {"model": ErrorOut, "description": (
+E404 = answer(404, "no such unit (`unit_not_found`)")
+E409 = answer(409, (
     "the change would break the district: `unit_has_open_matters` (the message names them), `unit_has_children`, "
-    "`unit_has_operators`, `unit_name_taken`, `parent_inactive`, `tier_order`, `unit_cycle`, `root_unit`")}}
+    "`unit_has_operators`, `unit_name_taken`, `parent_inactive`, `tier_order`, `unit_cycle`, `root_unit`"))
 
 
 def refused(exc: AdminRefusal) -> ApiError:
@@ -63,7 +64,8 @@ def add_unit(body: UnitIn, op: AdminOperator, ctx: Ctx) -> UnitOut:
 
 @router.patch("/units/{unit_id}", response_model=UnitOut,
               responses={**E401, **E403, **E404, **E409, **E422})
-def change_unit(unit_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: UnitPatch, op: AdminOperator, ctx: Ctx) -> UnitOut:
+def change_unit(unit_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: UnitPatch, op: AdminOperator,
+                ctx: Ctx) -> UnitOut:
     """Admin only: rename (`name`), move under another parent (`parent_id`), change `kind` or `tier`,
     deactivate or activate again (`active`). Only the fields sent change. A unit holding open matters can
     neither be deactivated nor change its tier (409 `unit_has_open_matters`, naming the matters). Audited:

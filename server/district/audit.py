@@ -11,9 +11,9 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.domain import AuditKind
 from huiyin.core.schemas import AuditOut
@@ -58,13 +58,17 @@ def calendar_day_facts(row: CalendarDay | None) -> dict[str, Any] | None:
 
 def calendar_year_facts(session: Session, year: int, complete: bool | None) -> dict[str, Any] | None:
     """A year's entries as stored now (``None`` when the year has none and no year row)."""
-    rows = session.exec(select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)).all()  # type: ignore[arg-type]
+    rows = session.exec(select(CalendarDay).where(CalendarDay.year == year).order_by(col(CalendarDay.day))).all()
     if not rows and complete is None:
         return None
     return {"year": year, "complete": bool(complete),
             "days": [calendar_day_facts(r) for r in rows]}
 
 
+@overload
+def operator_facts(op: Operator, unit_name: str | None = None) -> dict[str, Any]: ...
+@overload
+def operator_facts(op: Operator | None, unit_name: str | None = None) -> dict[str, Any] | None: ...
 def operator_facts(op: Operator | None, unit_name: str | None = None) -> dict[str, Any] | None:
     """An operator as the audit shows it: never the password or its hash (``password_changed`` says it moved)."""
     if op is None:
@@ -73,6 +77,10 @@ def operator_facts(op: Operator | None, unit_name: str | None = None) -> dict[st
             "unit": unit_name, "active": op.active}
 
 
+@overload
+def unit_facts(unit: Unit) -> dict[str, Any]: ...
+@overload
+def unit_facts(unit: Unit | None) -> dict[str, Any] | None: ...
 def unit_facts(unit: Unit | None) -> dict[str, Any] | None:
     if unit is None:
         return None
@@ -89,15 +97,15 @@ def page(session: Session, *, kind: AuditKind | None, actor: str | None, start: 
     if actor is not None:
         stmt = stmt.where(AuditEntry.actor == actor)
     if start is not None:
-        stmt = stmt.where(AuditEntry.at >= start)  # type: ignore[operator]
+        stmt = stmt.where(AuditEntry.at >= start)
     if end is not None:
-        stmt = stmt.where(AuditEntry.at < end)  # type: ignore[operator]
+        stmt = stmt.where(AuditEntry.at < end)
     if after_id is not None:
-        stmt = stmt.where(AuditEntry.id < after_id)  # type: ignore[operator]
-    rows = list(session.exec(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)))  # type: ignore[union-attr]
+        stmt = stmt.where(col(AuditEntry.id) < after_id)
+    rows = list(session.exec(stmt.order_by(col(AuditEntry.id).desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [AuditOut(id=r.id, kind=AuditKind(r.kind), subject=r.subject, actor=r.actor, at=r.at,  # type: ignore[arg-type]
+    items = [AuditOut(id=r.id, kind=AuditKind(r.kind), subject=r.subject, actor=r.actor, at=r.at,
                       before=r.before, after=r.after) for r in rows]
     return items, (str(rows[-1].id) if more and rows else None)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.calendar import (
     MAX_YEAR,
@@ -28,10 +29,10 @@ from huiyin.core.domain import AuditKind, EventKind
 from huiyin.core.schemas import CalendarDayOut, CalendarWarningOut, CalendarYearOut
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
-from huiyin.server.district.rules import POLICY_KEY, bump_version, load_overrides, load_policy
 from huiyin.server.matters.events import append_event
 from huiyin.server.matters.supervision import OPEN
 from huiyin.server.storage.models import CalendarDay, CalendarYear, Matter, ServerSetting
+from huiyin.server.storage.rules import POLICY_KEY, bump_version, load_overrides, load_policy
 
 
 class CalendarEditError(ValueError):
@@ -86,7 +87,8 @@ def year_view(session: Session, year: int) -> CalendarYearOut:
         overrides=[_day_out(calendar.day_info(d)) for d in (overrides.days if overrides else {})])
 
 
-def warnings_ahead(session: Session, calendar: WorkdayCalendar, today: date, days: int = 60) -> list[CalendarWarningOut]:
+def warnings_ahead(session: Session, calendar: WorkdayCalendar, today: date,
+                   days: int = 60) -> list[CalendarWarningOut]:
     return [CalendarWarningOut(year=w.year, code=w.code, message=w.message)
             for w in calendar.warnings_for(today, today + timedelta(days=days))]
 
@@ -97,12 +99,12 @@ def recount_deadlines(session: Session, now: datetime, year: int | None = None) 
     ``deadline_changed`` timeline entry. Returns how many moved."""
     calendar = current_calendar(session)
     policy = load_policy(session)
-    stmt = select(Matter).where(Matter.status.in_(OPEN))  # type: ignore[attr-defined]
+    stmt = select(Matter).where(col(Matter.status).in_(OPEN))
     if year is not None:
         tz = policy.tz
         start = datetime(year, 1, 1, tzinfo=tz)
         end = datetime(year + 1, 1, 1, tzinfo=tz)
-        stmt = stmt.where(Matter.created_at < end, Matter.due_at >= start - timedelta(days=1))  # type: ignore[operator]
+        stmt = stmt.where(Matter.created_at < end, Matter.due_at >= start - timedelta(days=1))
     moved = 0
     for matter in session.exec(stmt).all():
         due = deadline(matter.created_at, matter.deadline_days, calendar, policy)
@@ -172,7 +174,7 @@ def import_year(session: Session, now: datetime, text: str, expected_year: int |
     year = overrides.year
     year_row = session.get(CalendarYear, year)
     before = audit.calendar_year_facts(session, year, year_row.complete if year_row else None)
-    session.execute(delete(CalendarDay).where(CalendarDay.year == year))  # type: ignore[arg-type]
+    session.execute(delete(CalendarDay).where(col(CalendarDay.year) == year))
     for entry in overrides.days.values():
         session.add(CalendarDay(day=entry.day, year=year, type=entry.type.value, name=entry.name or "",
                                 note=entry.note or ""))
@@ -195,7 +197,7 @@ def export_year(session: Session, year: int) -> str:
     return format_year_file(overrides)
 
 
-def set_policy(session: Session, now: datetime, data: dict, *, who: Who) -> DeadlinePolicy:
+def set_policy(session: Session, now: datetime, data: dict[str, Any], *, who: Who) -> DeadlinePolicy:
     try:
         policy = DeadlinePolicy.from_dict(data)
     except (PolicyError, TypeError) as exc:

@@ -7,7 +7,7 @@ commit) and writes an audit entry (:mod:`huiyin.server.district.audit`; never a 
 * the last active admin cannot be disabled or given another role (``last_admin``): nobody could run the
   district any more;
 * an operator's unit must exist and be active (``unit_inactive``);
-* disabling an operator ends all their sessions at once (and :func:`huiyin.server.serving.deps.current_operator`
+* disabling an operator ends all their sessions at once (and :func:`huiyin.server.api.deps.current_operator`
   refuses a disabled operator's token anyway); a new password ends the sessions too, except the admin's own;
 * a password an admin set for someone else (a new account, a reset) must be changed at the next sign-in
   (``must_change_password``); the operator's own change (:func:`change_own`) clears it.
@@ -20,17 +20,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.clock import Clock
 from huiyin.core.domain import AuditKind, Role, Tier
 from huiyin.core.schemas import AdminOperatorOut
+from huiyin.server.base.security import hash_password, password_problem
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import SetupError, check_username, create_operator
 from huiyin.server.district.units import AdminRefusal, unit_row
-from huiyin.server.serving.security import hash_password, password_problem
-from huiyin.server.storage.models import AuthToken, Operator, Unit
+from huiyin.server.storage.models import AuthToken, Operator, Unit, stored_id
 
 #: letters and digits that cannot be mistaken for each other when read out over the phone
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -53,13 +53,13 @@ def live_sessions(session: Session, operator_id: int, now: datetime) -> list[Aut
     return list(session.exec(select(AuthToken).where(AuthToken.operator_id == operator_id,
                                                      AuthToken.revoked_at == None,  # noqa: E711
                                                      AuthToken.expires_at > now)
-                             .order_by(AuthToken.id)))  # type: ignore[arg-type]
+                             .order_by(col(AuthToken.id))))
 
 
 def session_counts(session: Session, now: datetime) -> dict[int, int]:
     rows = session.exec(select(AuthToken.operator_id, func.count())
                         .where(AuthToken.revoked_at == None, AuthToken.expires_at > now)  # noqa: E711
-                        .group_by(AuthToken.operator_id))  # type: ignore[arg-type]
+                        .group_by(col(AuthToken.operator_id)))
     return {op_id: n for op_id, n in rows}
 
 
@@ -74,7 +74,7 @@ def _unit(session: Session, unit_id: int) -> Unit:
 
 def _facts(session: Session, op: Operator) -> dict[str, Any]:
     unit = session.get(Unit, op.unit_id)
-    return audit.operator_facts(op, unit.name if unit else None)  # type: ignore[return-value]
+    return audit.operator_facts(op, unit.name if unit else None)
 
 
 def _check_display_name(value: str) -> str:
@@ -152,7 +152,7 @@ def edit(session: Session, now: datetime, who: Who, username: str, *, display_na
     if display_name is not None:
         op.display_name = _check_display_name(display_name)
     if unit_id is not None and unit_id != op.unit_id:
-        op.unit_id = _unit(session, unit_id).id  # type: ignore[assignment]
+        op.unit_id = stored_id(_unit(session, unit_id))
     if role is not None:
         op.role = role.value
     revoked = 0
@@ -223,7 +223,7 @@ def revoke_sessions(session: Session, now: datetime, who: Who, username: str) ->
 def operator_row(session: Session, op: Operator, sessions: int) -> AdminOperatorOut:
     unit = session.get(Unit, op.unit_id)
     assert unit is not None
-    return AdminOperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),  # type: ignore[arg-type]
+    return AdminOperatorOut(id=op.id, username=op.username, display_name=op.display_name, role=Role(op.role),
                             unit=unit_row(unit, None), tier=Tier(unit.tier), disabled=not op.active,
                             created_at=op.created_at, sessions=sessions)
 
@@ -231,7 +231,7 @@ def operator_row(session: Session, op: Operator, sessions: int) -> AdminOperator
 def listing(session: Session, now: datetime, *, q: str | None = None, unit_id: int | None = None,
             role: Role | None = None) -> list[AdminOperatorOut]:
     """Every operator (disabled ones too) by username, filtered, with their open sessions."""
-    stmt = select(Operator).order_by(Operator.username)  # type: ignore[arg-type]
+    stmt = select(Operator).order_by(Operator.username)
     if unit_id is not None:
         stmt = stmt.where(Operator.unit_id == unit_id)
     if role is not None:
@@ -241,4 +241,4 @@ def listing(session: Session, now: datetime, *, q: str | None = None, unit_id: i
         needle = q.strip().casefold()
         rows = [r for r in rows if needle in r.username.casefold() or needle in r.display_name.casefold()]
     counts = session_counts(session, now)
-    return [operator_row(session, r, counts.get(r.id, 0)) for r in rows]  # type: ignore[arg-type]
+    return [operator_row(session, r, counts.get(stored_id(r), 0)) for r in rows]

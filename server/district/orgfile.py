@@ -20,6 +20,7 @@ parent's. Every error names the file and line.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -50,6 +51,11 @@ def _unit_lines(text: str) -> list[tuple[int, dict[str, int]]]:
     return blocks
 
 
+def _place(where: str, keys: dict[str, int], header: int, key: str | None = None) -> str:
+    """``file:line`` of a unit's ``key`` (of its ``[[unit]]`` header without one, or when the key is missing)."""
+    return f"{where}:{keys.get(key, header) if key else header}"
+
+
 def parse_units(path: Path) -> list[UnitSpec]:
     where = str(path)
     try:
@@ -75,9 +81,7 @@ def parse_units(path: Path) -> list[UnitSpec]:
 
     for index, raw in enumerate(units):
         header, keys = lines[index] if index < len(lines) else (0, {})
-
-        def at(key: str | None = None) -> str:
-            return f"{where}:{keys.get(key, header) if key else header}"
+        at = functools.partial(_place, where, keys, header)
 
         if not isinstance(raw, dict):
             errors.append(f"{at()}: a unit must be a table")
@@ -95,13 +99,13 @@ def parse_units(path: Path) -> list[UnitSpec]:
             errors.append(f"{at('name')}: the name {name!r} is used twice (first at line {seen[name]})")
         seen.setdefault(name, keys.get("name", header))
         try:
-            tier = Tier(raw.get("tier"))
+            tier = Tier(str(raw.get("tier")))
         except ValueError:
             errors.append(f"{at('tier')}: {name}: tier must be one of {', '.join(t.value for t in Tier)}, "
                           f"not {raw.get('tier')!r}")
             continue
         try:
-            kind = UnitKind(raw.get("kind"))
+            kind = UnitKind(str(raw.get("kind")))
         except ValueError:
             errors.append(f"{at('kind')}: {name}: kind must be one of {', '.join(k.value for k in UnitKind)}, "
                           f"not {raw.get('kind')!r}")

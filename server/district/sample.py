@@ -8,7 +8,9 @@ what the server itself would have written; they are recorded over the five days 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -16,10 +18,11 @@ from sqlmodel import Session, select
 from huiyin.core.clock import ManualClock
 from huiyin.core.domain import Action, Channel, Complexity, Role, Tier, UnitKind
 from huiyin.core.schemas import ActionIn, MatterIn
+from huiyin.server.base.security import hash_password
+from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import UnitSpec, create_operator, create_units, has_units
 from huiyin.server.matters import workflow
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.security import hash_password
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage.db import write_session
 from huiyin.server.storage.models import Matter, Operator, ServerSetting, Unit
 
@@ -80,7 +83,7 @@ OPERATORS: list[tuple[str, str, Role, str]] = [
 A = Action
 #: (recorder, title, category, channel, complexity, resident, phone, address, steps); a step is
 #: (operator, action, body) and each happens a little later than the one before
-MATTERS: list[tuple] = [
+MATTERS: list[tuple[Any, ...]] = [
     ("shuanghu", "双湖路党校集资楼后危岩", "安全隐患", Channel.walk_in, Complexity.complex, "李女士", "13812340001",
      "双湖路党校集资楼后", [("shuanghu", A.escalate, {"note": "危岩加固涉及上级部门和建筑公司,社区无权处置"}),
                            ("huixing.center", A.escalate, {"note": "需区级部门统筹,街道无法单独解决"}),
@@ -113,8 +116,8 @@ MATTERS: list[tuple] = [
     ("district.center", "营业执照变更办理进度", "行政审批", Channel.online, Complexity.simple, "刘先生", "13812340009",
      "", [("district.center", A.claim, {}), ("district.center", A.answer, {"note": "已办结,可领取新执照"}),
           ("district.center", A.close, {})]),
-    ("longxing.center", "农村危房改造补助申请", "住房保障", Channel.walk_in, Complexity.complex, "何大爷", "13812340010",
-     "龙兴镇五星村", [("longxing.center", A.escalate, {"note": "补助审批在区级"})]),
+    ("longxing.center", "农村危房改造补助申请", "住房保障", Channel.walk_in, Complexity.complex, "何大爷",
+     "13812340010", "龙兴镇五星村", [("longxing.center", A.escalate, {"note": "补助审批在区级"})]),
     ("shuangfengqiao.center", "菜市场噪音扰民", "环境卫生", Channel.phone, Complexity.simple, "赵先生", "13812340011",
      "双凤桥街道菜市场", [("shuangfengqiao.center", A.claim, {}),
                            ("shuangfengqiao.center", A.request_help, {"note": "需城管执法"}),
@@ -125,12 +128,12 @@ MATTERS: list[tuple] = [
       ("shichuan.center", A.close, {}), ("shichuan.center", A.follow_up, {"satisfaction": 4})]),
     ("liuqiao", "下水道堵塞", "市政设施", Channel.walk_in, Complexity.simple, "吴先生", "13812340013", "柳桥街8号",
      []),
-    ("longxing.community", "独居老人需要助餐服务", "养老服务", Channel.visit, Complexity.simple, "郑奶奶", "13812340014",
-     "龙兴社区2组", [("longxing.center", A.claim, {})]),
+    ("longxing.community", "独居老人需要助餐服务", "养老服务", Channel.visit, Complexity.simple, "郑奶奶",
+     "13812340014", "龙兴社区2组", [("longxing.center", A.claim, {})]),
     ("shuanghu", "居民办理居住证咨询", "户籍证件", Channel.walk_in, Complexity.simple, "钱先生", "13812340015", "",
      [("shuanghu", A.claim, {}), ("shuanghu", A.answer, {"note": "已指引到派出所办理"}), ("shuanghu", A.close, {})]),
-    ("xingwang", "农田灌溉水渠维修", "农业农村", Channel.visit, Complexity.complex, "冯大爷", "13812340016", "兴旺村五组",
-     [("xingwang", A.escalate, {"note": "资金需街道协调"}), ("shuangfengqiao.center", A.claim, {})]),
+    ("xingwang", "农田灌溉水渠维修", "农业农村", Channel.visit, Complexity.complex, "冯大爷", "13812340016",
+     "兴旺村五组", [("xingwang", A.escalate, {"note": "资金需街道协调"}), ("shuangfengqiao.center", A.claim, {})]),
     ("huixing.center", "公交站台遮雨棚损坏", "道路交通", Channel.online, Complexity.simple, "韩女士", "13812340017",
      "回兴街道服务中心站", [("huixing.center", A.request_help, {"note": "站台属区交委管理"})]),
     ("district.center", "企业开办一窗通办咨询", "行政审批", Channel.walk_in, Complexity.simple, "杨先生", "13812340018",
@@ -146,7 +149,8 @@ MATTERS: list[tuple] = [
     ("liuqiao", "农村公路养护", "道路交通", Channel.visit, Complexity.complex, "何先生", "13812340022", "柳桥村道",
      [("liuqiao", A.escalate, {"note": "镇级养护计划"}), ("shichuan.center", A.claim, {}),
       ("shichuan.center", A.answer, {"note": "已纳入本年度养护计划"})]),
-    ("xingwang", "村卫生室缺常用药", "医疗卫生", Channel.phone, Complexity.simple, "吕大妈", "13812340023", "兴旺村", []),
+    ("xingwang", "村卫生室缺常用药", "医疗卫生", Channel.phone, Complexity.simple, "吕大妈", "13812340023",
+     "兴旺村", []),
     ("shuangfengqiao.center", "残疾人两项补贴申请", "社会保障", Channel.walk_in, Complexity.simple, "施先生",
      "13812340024", "", [("shuangfengqiao.center", A.claim, {}),
                          ("shuangfengqiao.center", A.answer, {"note": "已提交区残联审核"}),
@@ -154,7 +158,8 @@ MATTERS: list[tuple] = [
                          ("shuangfengqiao.center", A.follow_up, {"satisfaction": 3, "note": "希望加快审核"})]),
     ("command", "全区防汛隐患排查", "安全隐患", Channel.online, Complexity.complex, "区防汛办", "023-67800000", "",
      [("command", A.assign, {"to_unit": "区住房城乡建委", "note": "请牵头排查"}), ("housing", A.claim, {})]),
-    ("district.center", "公积金提取咨询", "住房保障", Channel.phone, Complexity.simple, "孔女士", "13812340026", "", []),
+    ("district.center", "公积金提取咨询", "住房保障", Channel.phone, Complexity.simple, "孔女士", "13812340026",
+     "", []),
     ("longxing.center", "镇街道路清扫不及时", "环境卫生", Channel.walk_in, Complexity.simple, "曹先生", "13812340027",
      "龙兴镇老街", [("longxing.center", A.claim, {}), ("longxing.center", A.progress, {"note": "已通知环卫站"})]),
     ("shuanghu", "社区活动室开放时间", "社区治理", Channel.walk_in, Complexity.simple, "严阿姨", "13812340028", "",
@@ -162,8 +167,9 @@ MATTERS: list[tuple] = [
     ("huixing.center", "老旧小区改造申请", "住房保障", Channel.walk_in, Complexity.complex, "华先生", "13812340029",
      "回兴街道兴科路", [("huixing.center", A.claim, {}), ("huixing.center", A.progress, {"note": "已现场勘察"}),
                        ("huixing.center", A.answer, {"note": "已列入明年改造计划"}), ("huixing.center", A.close, {})]),
-    ("xingwang", "宅基地确权咨询", "农业农村", Channel.walk_in, Complexity.simple, "金先生", "13812340030", "兴旺村四组",
-     [("shuangfengqiao.center", A.claim, {}), ("shuangfengqiao.center", A.release, {"reason": "属村内事务,请村里先行核实"})]),
+    ("xingwang", "宅基地确权咨询", "农业农村", Channel.walk_in, Complexity.simple, "金先生", "13812340030",
+     "兴旺村四组", [("shuangfengqiao.center", A.claim, {}),
+                    ("shuangfengqiao.center", A.release, {"reason": "属村内事务,请村里先行核实"})]),
     ("shichuan.center", "集镇停车难", "道路交通", Channel.walk_in, Complexity.complex, "魏先生", "13812340031",
      "石船镇集镇", [("shichuan.center", A.request_help, {"note": "需区交委规划停车位"}),
                    ("command", A.assign, {"to_unit": "区交委"}), ("transport", A.claim, {}),
@@ -210,6 +216,25 @@ def create_sample(ctx: ServerContext, matters: bool = True, only_if_empty: bool 
     return True
 
 
+def create_own_district(ctx: ServerContext, units: Iterable[Mapping[str, Any]],
+                        operators: Iterable[Mapping[str, Any]]) -> None:
+    """A demo scenario's own district, from its file's ``[[unit]]`` and ``[[operator]]`` tables, into the sandbox's
+    empty database (audited as the command line). A unit's kind defaults to ``station`` in a village and
+    ``service_center`` elsewhere; the root's code to ``DM``; an operator's role to ``clerk``."""
+    specs = []
+    for u in units:
+        tier = Tier(u["tier"])
+        default_kind = UnitKind.station if tier is Tier.village else UnitKind.service_center
+        specs.append(UnitSpec(u["name"], tier, UnitKind(u.get("kind", default_kind.value)), u.get("parent"),
+                              code=u.get("code") or ("DM" if not u.get("parent") else None)))
+    with write_session(ctx.engine) as session:
+        create_units(session, specs, who=Who.cli(), now=ctx.clock.now())
+        for op in operators:
+            create_operator(session, ctx.session_clock, op["username"], op["password"], Role(op.get("role", "clerk")),
+                            op["unit"], op.get("display_name") or op["username"], who=Who.cli())
+        session.commit()
+
+
 def play_sample_matters(ctx: ServerContext) -> None:
     """Record :data:`MATTERS` over the five days before now, in office hours (Chongqing time), so the queues show
     matters on track, at risk and overdue alike; each step follows its matter by half an hour or so."""
@@ -231,7 +256,9 @@ def play_sample_matters(ctx: ServerContext) -> None:
                         description=f"{resident}反映:{title}。")
         matter_id, _ = workflow.record(local, ops[recorder], data, f"sample-{index}")
         with Session(ctx.engine) as session:
-            number = session.get(Matter, matter_id).number  # type: ignore[union-attr]
+            matter = session.get(Matter, matter_id)
+            assert matter is not None  # recorded just now
+            number = matter.number
         for username, action, body in steps:
             clock.advance(timedelta(minutes=20))
             fields = dict(body)

@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 from huiyin.core.clock import Clock
 from huiyin.core.domain import AuditKind, Role, Tier, UnitKind
 from huiyin.core.schemas import LIMITS
+from huiyin.server.base.security import hash_password, password_problem
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
-from huiyin.server.serving.security import hash_password, password_problem
-from huiyin.server.storage.models import Operator, Unit
+from huiyin.server.storage.models import Operator, Unit, stored_id
 
 
 class SetupError(ValueError):
@@ -43,7 +43,8 @@ def create_units(session: Session, specs: list[UnitSpec], *, who: Who | None = N
         unit = Unit(name=spec.name, tier=spec.tier.value, kind=spec.kind.value, parent_id=parent_id, code=spec.code)
         session.add(unit)
         session.flush()
-        ids[spec.name] = unit.id  # type: ignore[assignment]
+        assert unit.id is not None  # flushed: the database gave it one
+        ids[spec.name] = unit.id
         if who is not None and now is not None:
             audit.record(session, who, now, AuditKind.unit, unit.name, None, audit.unit_facts(unit))
     return ids
@@ -78,12 +79,12 @@ def create_operator(session: Session, clock: Clock, username: str, password: str
     if len(name) > 64:
         raise SetupError("a display name may have at most 64 characters")
     op = Operator(username=username, display_name=name, password_hash=password_hash, role=role.value,
-                  unit_id=unit.id, created_at=clock.now())  # type: ignore[arg-type]
+                  unit_id=stored_id(unit), created_at=clock.now())
     session.add(op)
     session.flush()
     if who is not None:
         audit.record(session, who, op.created_at, AuditKind.operator, username, None,
-                     {**audit.operator_facts(op, unit.name), "password": "set"})  # type: ignore[dict-item]
+                     {**audit.operator_facts(op, unit.name), "password": "set"})
     return op
 
 
@@ -99,4 +100,4 @@ def set_password(session: Session, username: str, password: str, *, who: Who, no
     session.add(op)
     unit = session.get(Unit, op.unit_id)
     facts = audit.operator_facts(op, unit.name if unit else None)
-    audit.record(session, who, now, AuditKind.operator, username, facts, {**facts, "password": "changed"})  # type: ignore[dict-item]
+    audit.record(session, who, now, AuditKind.operator, username, facts, {**facts, "password": "changed"})

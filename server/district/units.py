@@ -21,17 +21,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.domain import AuditKind, Status, Tier, UnitKind
 from huiyin.core.schemas import UnitOut
 from huiyin.core.units import UnitInfo, UnitTree, UnitTreeError
 from huiyin.server.district import audit
 from huiyin.server.district.audit import Who
-from huiyin.server.district.rules import bump_version, stored_version
 from huiyin.server.district.setup import SetupError
 from huiyin.server.matters.events import CHANNEL
-from huiyin.server.storage.models import Matter, Operator, Unit
+from huiyin.server.storage.models import Matter, Operator, Unit, stored_id
+from huiyin.server.storage.rules import UNITS_VERSION_KEY, bump_version
 
 #: at most this many matter numbers or names are listed in a refusal (then "and N more")
 NAMED = 10
@@ -47,14 +47,6 @@ class AdminRefusal(SetupError):
         self.fields = fields
 
 
-#: a row of ``server_settings`` bumped by every change of the tree; the live feed tells windows when it moves
-UNITS_VERSION_KEY = "units_version"
-
-
-def units_version(session: Session) -> int:
-    return stored_version(session, UNITS_VERSION_KEY)
-
-
 def _bump_version(session: Session) -> None:
     bump_version(session, UNITS_VERSION_KEY)
     if session.get_bind().dialect.name == "postgresql":  # wake the live feed of every worker, not only ours
@@ -67,14 +59,14 @@ def named(items: list[str]) -> str:
 
 
 def facts(unit: Unit) -> dict[str, Any]:
-    return {**audit.unit_facts(unit), "active": unit.active}  # type: ignore[dict-item]
+    return {**audit.unit_facts(unit), "active": unit.active}
 
 
 def open_counts(session: Session) -> dict[int, int]:
     """Open matters held per unit id (units with none are absent)."""
     rows = session.exec(select(Matter.holder_unit_id, func.count())
                         .where(Matter.status != Status.closed.value)
-                        .group_by(Matter.holder_unit_id))  # type: ignore[arg-type]
+                        .group_by(col(Matter.holder_unit_id)))
     return {unit_id: count for unit_id, count in rows}
 
 
@@ -82,11 +74,11 @@ def open_matters(session: Session, unit_id: int) -> list[str]:
     """Numbers of the open matters a unit holds, oldest first."""
     return list(session.exec(select(Matter.number).where(Matter.holder_unit_id == unit_id,
                                                          Matter.status != Status.closed.value)
-                             .order_by(Matter.id)))  # type: ignore[arg-type]
+                             .order_by(col(Matter.id))))
 
 
 def all_units(session: Session) -> list[Unit]:
-    return list(session.exec(select(Unit).order_by(Unit.id)))  # type: ignore[arg-type]
+    return list(session.exec(select(Unit).order_by(col(Unit.id))))
 
 
 def find(session: Session, ref: int | str) -> Unit:
@@ -131,7 +123,7 @@ def _check_tree(session: Session, changed: Unit) -> None:
     rows = {u.id: u for u in all_units(session)}
     rows[changed.id] = changed
     try:
-        UnitTree(UnitInfo(u.id, u.name, Tier(u.tier), UnitKind(u.kind), u.parent_id)  # type: ignore[arg-type]
+        UnitTree(UnitInfo(stored_id(u), u.name, Tier(u.tier), UnitKind(u.kind), u.parent_id)
                  for u in rows.values())
     except UnitTreeError as exc:
         message = str(exc)
@@ -175,22 +167,22 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
         raise AdminRefusal(409, "root_unit", f"{unit.name} is the district itself: it can only be renamed")
     if name is not None:
         unit.name = _check_name(session, name, unit.id)
-    if new_kind:
+    if kind is not None and new_kind:
         if kind is UnitKind.government:
             raise AdminRefusal(422, "invalid_input", "only the district itself is of kind government",
                                {"kind": "government"})
-        unit.kind = kind.value  # type: ignore[union-attr]
+        unit.kind = kind.value
     if new_tier or (active is False and unit.active):
-        held = open_matters(session, unit.id)  # type: ignore[arg-type]
+        held = open_matters(session, stored_id(unit))
         if held:
             what = "change its tier" if new_tier else "be deactivated"
             raise AdminRefusal(409, "unit_has_open_matters",
                                f"{unit.name} holds {len(held)} open matter(s) and cannot {what}: {named(held)}; "
                                "close them or hand them on first")
-    if new_tier:
-        unit.tier = tier.value  # type: ignore[union-attr]
-    if moving:
-        parent = _parent(session, parent_id)  # type: ignore[arg-type]
+    if tier is not None and new_tier:
+        unit.tier = tier.value
+    if parent_id is not None and moving:
+        parent = _parent(session, parent_id)
         unit.parent_id = parent.id
     if active is False and unit.active:
         children = list(session.exec(select(Unit.name).where(Unit.parent_id == unit.id, Unit.active == True)))  # noqa: E712
@@ -220,9 +212,9 @@ def change_unit(session: Session, who: Who, now: datetime, unit_id: int, *, name
 
 
 def unit_row(unit: Unit, counts: dict[int, int] | None) -> UnitOut:
-    return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),  # type: ignore[arg-type]
+    return UnitOut(id=unit.id, name=unit.name, tier=Tier(unit.tier), kind=UnitKind(unit.kind),
                    parent_id=unit.parent_id, active=unit.active,
-                   open_matters=None if counts is None else counts.get(unit.id, 0))  # type: ignore[arg-type]
+                   open_matters=None if counts is None else counts.get(stored_id(unit), 0))
 
 
 def tree_rows(session: Session, *, counts: bool) -> list[UnitOut]:

@@ -8,7 +8,7 @@ seconds rather than minutes. Not an API: nothing a client can reach calls it.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
@@ -18,8 +18,10 @@ from huiyin.core.domain import Channel, Complexity, EventKind, Status
 from huiyin.server.matters.events import append_events
 from huiyin.server.matters.views import load_tree
 from huiyin.server.matters.workflow import district_code, district_of, reserve_sequence
-from huiyin.server.serving.context import ServerContext
 from huiyin.server.storage.models import MATTER_ID, Matter, Operator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from huiyin.server.state.context import ServerContext
 
 BATCH = 5000
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
-from huiyin.server.reports.facts import note_event, note_events
+from huiyin.server.storage.facts import note_event, note_events
 from huiyin.server.storage.models import MatterEvent
 
 EVENT_LOCK_KEY = 0x687579696E  # "huiyin"

@@ -39,13 +39,13 @@ from huiyin.core.domain import Role
 from huiyin.core.schemas import EventOut
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, access, redact, viewers
-from huiyin.server.district.units import units_version
 from huiyin.server.matters.events import CHANNEL, Notifier, events_after
 from huiyin.server.matters.views import Trail, event_outs, load_tree, trails
 from huiyin.server.storage.models import Matter, MatterEvent, stored_id
+from huiyin.server.storage.rules import units_version
 
 if TYPE_CHECKING:  # pragma: no cover
-    from huiyin.server.serving.settings import Settings
+    from huiyin.server.base.settings import Settings
 
 log = logging.getLogger("huiyin.server.matters.feed")
 

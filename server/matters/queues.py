@@ -69,8 +69,8 @@ from huiyin.core.schemas import MAX_ID, PHONE_RE
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import ROLE_VIEWERS, Access, Part, Viewer, granting, sees_all, sees_any
 from huiyin.core.workflow import SENDS_ON, may_watch_overdue
+from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.matters.supervision import OPEN
-from huiyin.server.serving.errors import ApiError, invalid
 from huiyin.server.storage.models import Matter, MatterEvent, MatterTally, Operator, stored_id
 
 #: a condition on the matters, in SQL

@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, or_, text, update
 from sqlmodel import Session, col, select
@@ -28,8 +28,10 @@ from starlette.concurrency import run_in_threadpool
 from huiyin.core.deadlines import Urgency, at_risk_horizon, countdown
 from huiyin.core.domain import DEADLINE_STATUSES, EventKind, Status
 from huiyin.server.matters.events import append_event
-from huiyin.server.serving.context import ServerContext
 from huiyin.server.storage.models import MATTER_ID, Matter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from huiyin.server.state.context import ServerContext
 
 log = logging.getLogger("huiyin.server.matters.supervision")
 

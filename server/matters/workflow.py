@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, insert, inspect, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,11 +22,13 @@ from huiyin.core.domain import Action, EventKind, LinkKind, Role, Status
 from huiyin.core.schemas import ActionIn, LinkOut, MatterIn
 from huiyin.core.units import UnitTree
 from huiyin.core.workflow import Actor, ClaimMove, Refusal, RefusalCode, can_record, decide
+from huiyin.server.base.errors import ApiError, invalid
 from huiyin.server.matters.events import append_event, lock_event_log
 from huiyin.server.matters.views import DetailRows, as_read, load_tree, matter_state, read_detail
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.errors import ApiError, invalid
 from huiyin.server.storage.models import MATTER_ID, Matter, MatterCounter, MatterLink, Operator, Unit, stored_id
+
+if TYPE_CHECKING:  # pragma: no cover
+    from huiyin.server.state.context import ServerContext
 
 IDEMPOTENCY_KEY_MAX = 200
 _MATTER_COLUMNS = [c for c in inspect(Matter).local_table.columns if c.name != "id"]

@@ -31,8 +31,8 @@ from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.server.matters.queues import visible
 from huiyin.server.matters.supervision import OPEN
 from huiyin.server.matters.views import load_tree
-from huiyin.server.reports.facts import FACTS, dbapi_cursor, stored_time, timeline_facts
-from huiyin.server.serving.context import ServerContext
+from huiyin.server.state.context import ServerContext
+from huiyin.server.storage.facts import FACTS, dbapi_cursor, stored_time, timeline_facts
 from huiyin.server.storage.models import Matter, MatterEvent, Operator
 
 #: at most this many matters behind one figure or cell come back to a drill-down

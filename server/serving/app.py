@@ -8,6 +8,8 @@ import os
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -17,11 +19,11 @@ from huiyin.core.clock import Clock, SystemClock, parse_clock
 from huiyin.server.api import audit, auth, calendar, common, events, matters, meta, operators, units
 from huiyin.server.api import clock as clock_api
 from huiyin.server.api import reports as report_api
+from huiyin.server.base import errors
+from huiyin.server.base.settings import Settings
 from huiyin.server.matters import supervision
-from huiyin.server.serving import errors
-from huiyin.server.serving.context import ServerContext
 from huiyin.server.serving.guard import AnswerHeaders, RequestGuard, security_headers
-from huiyin.server.serving.settings import Settings
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage import db
 
 DESCRIPTION = """\
@@ -31,7 +33,8 @@ Log in with `POST /api/auth/login`, then send `Authorization: Bearer <token>` on
 Errors are JSON `{code, message, fields?}`: 401 no or expired token, 403 not allowed (the message says why;
 `password_change_required`: the password was set by an admin, choose your own with `POST /api/me/password`),
 404 not found, 409 the matter's state changed or another window was first, 422 invalid input (`fields` names
-each field at fault); 405 a method the path does not have, 400 a malformed request, 408 a body too slow, 413 a body too large (1 MiB by default),
+each field at fault); 405 a method the path does not have, 400 a malformed request, 408 a body too slow, \
+413 a body too large (1 MiB by default),
 429 too many failed logins (`Retry-After` says when to try again).
 """
 
@@ -54,13 +57,13 @@ def _headers_outside_everything(app: FastAPI, make: Callable[[str], list[tuple[b
     def build_wrapped() -> ASGIApp:
         return AnswerHeaders(build(), make)
 
-    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]  # the stack is built through it
 
 
 def app_from_env() -> FastAPI:
     """The app of one worker of ``huiyin serve --workers N`` (uvicorn's factory, by import string
-    ``huiyin.server.serving.app:app_from_env``): settings from ``HUIYIN_*``, the clock from ``HUIYIN_CLOCK``. It does not
-    migrate (the parent did, once, before starting the workers); every response names its worker's pid."""
+    ``huiyin.server.serving.app:app_from_env``): settings from ``HUIYIN_*``, the clock from ``HUIYIN_CLOCK``. It
+    does not migrate (the parent did, once, before starting the workers); every response names its worker's pid."""
     app = create_app(Settings.from_env(), parse_clock(os.environ.get(CLOCK_ENV) or None), migrate=False,
                      worker=True)
     return app
@@ -120,7 +123,8 @@ def _end_feeds_on_exit_signals(ctx: ServerContext) -> None:
         if not callable(previous):
             continue
 
-        def handler(signum: int, frame: object, _previous=previous) -> None:  # type: ignore[no-untyped-def]
+        def handler(signum: int, frame: FrameType | None,
+                    _previous: Callable[[int, FrameType | None], Any] = previous) -> None:
             ctx.closing.set()
             ctx.notifier.notify()
             _previous(signum, frame)

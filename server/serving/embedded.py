@@ -9,11 +9,15 @@ import dataclasses
 import socket
 import threading
 import time
+from typing import Any
+
+from fastapi import FastAPI
 
 from huiyin.core.clock import Clock
+from huiyin.server.base.settings import Settings
 from huiyin.server.serving.app import create_app
 from huiyin.server.serving.run import HuiyinServer, end_live_feeds, make_server, tcp_socket
-from huiyin.server.serving.settings import Settings
+from huiyin.server.state.context import ServerContext
 
 __all__ = ["EmbeddedServer", "tcp_socket"]
 
@@ -21,14 +25,14 @@ __all__ = ["EmbeddedServer", "tcp_socket"]
 class EmbeddedServer:
     def __init__(self, database_url: str, clock: Clock | None = None, sample: bool = True,
                  host: str = "127.0.0.1", port: int = 0, sample_matters: bool = True,
-                 supervise_seconds: float | None = None, demo: bool = False, **limits: object) -> None:
+                 supervise_seconds: float | None = None, demo: bool = False, **limits: Any) -> None:
         """``limits``: any other :class:`Settings` field (``max_body_bytes=...``), for tests. ``demo``: a demo
         sandbox, whose clock trainers may move over the API."""
         self.settings = Settings(database_url=database_url)
         if supervise_seconds is not None:
             limits["supervise_seconds"] = supervise_seconds
         if limits:
-            self.settings = dataclasses.replace(self.settings, **limits)  # type: ignore[arg-type]
+            self.settings = dataclasses.replace(self.settings, **limits)
         self.clock = clock
         self.demo = demo
         self.sample = sample
@@ -39,18 +43,18 @@ class EmbeddedServer:
         self._server: HuiyinServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
-        self.app = None
+        self.app: FastAPI | None = None
 
     def start(self, timeout: float = 30.0) -> str:
         from huiyin.server.district import sample as sample_data
 
-        self.app = create_app(self.settings, self.clock, demo=self.demo)
-        ctx = self.app.state.ctx
+        self.app = app = create_app(self.settings, self.clock, demo=self.demo)
+        ctx = app.state.ctx
         if self.sample:
             sample_data.ensure_sample(ctx, matters=self.sample_matters)
         self._socket = tcp_socket(self.host, self.port)
         port = self._socket.getsockname()[1]
-        self._server = make_server(self.app, self.settings, log_level="warning")
+        self._server = make_server(app, self.settings, log_level="warning")
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="huiyin-embedded-server", daemon=True)
         self._thread.start()
@@ -65,7 +69,7 @@ class EmbeddedServer:
         return self.base_url
 
     @property
-    def ctx(self):  # type: ignore[no-untyped-def]
+    def ctx(self) -> ServerContext | None:
         return self.app.state.ctx if self.app is not None else None
 
     def stop(self) -> None:

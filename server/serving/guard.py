@@ -19,7 +19,7 @@ from collections.abc import Callable
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from huiyin.server.serving.errors import error_response
+from huiyin.server.base.errors import error_response
 
 CLOSE = {"Connection": "close"}
 

@@ -20,12 +20,13 @@ import asyncio
 import resource
 import socket
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from huiyin.server.serving.settings import Settings
+from huiyin.server.base.settings import Settings
 
 #: file descriptors kept back for the database, log files and the listening socket
 FD_RESERVE = 64
@@ -63,7 +64,7 @@ def guarded_protocol(header_timeout: float, max_connections: int) -> type[H11Pro
     """uvicorn's h11 protocol with a header timeout and a connection cap that sheds idle connections first."""
 
     class GuardedH11Protocol(H11Protocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's own
             self._header_timer: asyncio.TimerHandle | None = None
             self._opened = self.loop.time()
             super().connection_made(transport)
@@ -123,7 +124,8 @@ class HuiyinServer(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-def end_live_feeds(app: FastAPI) -> None:
+def end_live_feeds(app: object) -> None:
+    """Tell the app's live-feed connections to end (any ASGI app: one that is not ours has no context)."""
     ctx = getattr(getattr(app, "state", None), "ctx", None)
     if ctx is not None:
         ctx.closing.set()
@@ -134,19 +136,19 @@ def make_server(app: FastAPI, settings: Settings, log_level: str = "info") -> Hu
     return HuiyinServer(server_config(app, settings, log_level))
 
 
-def server_config(app: FastAPI | str, settings: Settings, log_level: str = "info", **extra: object) -> uvicorn.Config:
+def server_config(app: FastAPI | str, settings: Settings, log_level: str = "info", **extra: Any) -> uvicorn.Config:
     """uvicorn's configuration for huiyin; ``app`` is an app, or an import string with ``factory=True`` and
     ``workers=N`` (then the protocol is named by import string too, since workers are spawned processes)."""
-    http: object = guarded_protocol(settings.header_timeout_seconds, connection_cap(settings))
+    http: type[asyncio.Protocol] | str = guarded_protocol(settings.header_timeout_seconds, connection_cap(settings))
     if isinstance(app, str):
         http = f"{__name__}:WorkerH11Protocol"
     return uvicorn.Config(
         app, log_level=log_level, lifespan="on", ws="none", timeout_graceful_shutdown=3,
-        http=http,  # type: ignore[arg-type]
+        http=http,
         # one log line per request costs more than the request's SQL; errors are still logged
         access_log=False,
-        timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
-        h11_max_incomplete_event_size=settings.max_header_bytes, **extra,  # type: ignore[arg-type]
+        timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]  # uvicorn takes a float too
+        h11_max_incomplete_event_size=settings.max_header_bytes, **extra,
     )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -69,7 +69,7 @@ def make_engine(url: str) -> Engine:
                                pool_size=10, max_overflow=30)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
             # take the write lock at BEGIN so two writers never deadlock on an upgrade from read to write
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -80,7 +80,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("huiyin_write") else "BEGIN")
 
         return engine
@@ -93,7 +93,8 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None) -> Config:
+    """The migrations' configuration; ``None``: only to read the scripts."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -121,7 +122,7 @@ def revisions() -> list[str]:
     """Every migration's revision id, oldest first."""
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    script = ScriptDirectory.from_config(alembic_config(None))
     return [s.revision for s in reversed(list(script.walk_revisions()))]
 
 

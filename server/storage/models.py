@@ -7,22 +7,23 @@ timezone-aware UTC. ``MatterEvent`` rows are only ever inserted: there is no upd
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text, true
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
 from huiyin.core.schemas import LIMITS
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in and out, on every database (SQLite keeps no offset, so it stores UTC)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -30,7 +31,7 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -38,7 +39,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def _ts(nullable: bool = False, index: bool = False) -> object:
+def _ts(nullable: bool = False, index: bool = False) -> Any:  # what Field() gives: the model's field
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
@@ -77,7 +78,7 @@ class Operator(SQLModel, table=True):
     role: str = Field(max_length=16)
     unit_id: int = Field(foreign_key="units.id", index=True)
     active: bool = True
-    created_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts()
     #: signed in with a password an admin set (a new account, a reset): every call but changing it is refused
     #: until the operator chooses their own (0010)
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
@@ -90,14 +91,14 @@ class AuthToken(SQLModel, table=True):
     #: sha256 of the bearer token; the token itself is never stored
     token_hash: str = Field(max_length=64, unique=True)
     operator_id: int = Field(foreign_key="operators.id", index=True)
-    created_at: datetime = _ts()  # type: ignore[assignment]
-    expires_at: datetime = _ts()  # type: ignore[assignment]
-    revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
 
 
 class LoginFailure(SQLModel, table=True):
     """One failed (or not yet checked) login, counted against its account and, in another row, its address
-    (:mod:`huiyin.server.serving.throttle`); rows older than the window are deleted as new ones come."""
+    (:mod:`huiyin.server.state.throttle`); rows older than the window are deleted as new ones come."""
 
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_key", "scope", "key", "at"),)
@@ -107,7 +108,7 @@ class LoginFailure(SQLModel, table=True):
     scope: str = Field(max_length=8)
     #: the username or the client address
     key: str = Field(max_length=255)
-    at: datetime = _ts(index=True)  # type: ignore[assignment]
+    at: datetime = _ts(index=True)
 
 
 class MatterCounter(SQLModel, table=True):
@@ -153,11 +154,11 @@ class Matter(SQLModel, table=True):
     claimed_by_id: int | None = Field(default=None, foreign_key="operators.id")
     created_by_id: int = Field(foreign_key="operators.id")
     status: str = Field(max_length=16)
-    created_at: datetime = _ts()  # type: ignore[assignment]
-    updated_at: datetime = _ts()  # type: ignore[assignment]
-    due_at: datetime = _ts()  # type: ignore[assignment]
-    answered_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
-    closed_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    due_at: datetime = _ts()
+    answered_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
     satisfaction: int | None = None
     #: bumped by every action; actions update ``WHERE version = <the version they read>``
     version: int = 1
@@ -169,8 +170,8 @@ class Matter(SQLModel, table=True):
     #: ``due_at`` was counted across a year the calendar only guesses
     due_provisional: bool = False
     #: when the matter arrived at its current holder; the claim deadline counts from here
-    received_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
-    claim_due_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    received_at: datetime | None = _ts(nullable=True)
+    claim_due_at: datetime | None = _ts(nullable=True)
     #: an extension request waiting for a decision: the working days asked for
     extension_days_requested: int | None = None
     #: the supervision notice last given for the current ``due_at``: none, at_risk or overdue
@@ -182,16 +183,16 @@ class Matter(SQLModel, table=True):
 class StoredFacts(SQLModel, table=True):
     """What each matter's timeline says for the assessment (:class:`huiyin.core.assessment.MatterFacts`, the
     fold of its entries): written only by :func:`huiyin.server.matters.events.append_event` / ``append_events`` with
-    each entry the assessment reads, in the same transaction (``server/reports/facts.py``); read by the report
+    each entry the assessment reads, in the same transaction (``server/storage/facts.py``); read by the report
     (migration 0008)."""
 
     __tablename__ = "matter_facts"
 
     matter_id: int = Field(primary_key=True, foreign_key="matters.id")
     #: the matter's recording (the report's cohort is a range of it)
-    created_at: datetime = _ts(index=True)  # type: ignore[assignment]
+    created_at: datetime = _ts(index=True)
     #: the latest entry folded in: facts of a matter active after a period's end cannot be that period's
-    last_event_at: datetime = _ts()  # type: ignore[assignment]
+    last_event_at: datetime = _ts()
     #: the facts as a JSON array (``MatterFacts.row()``)
     state: str = Field(sa_column=Column(Text(), nullable=False))
 
@@ -235,8 +236,8 @@ class MatterEvent(SQLModel, table=True):
     #: working days asked for (request_extension) or granted (approve_extension)
     days: int | None = None
     #: the matter's deadline after this event, when the event set or moved it
-    due_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
-    created_at: datetime = _ts(index=True)  # type: ignore[assignment]
+    due_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts(index=True)
     #: ``link`` / ``linked``: the other matter, and the kind of link (related, duplicate)
     other_matter_id: int | None = Field(default=None, foreign_key="matters.id")
     link_kind: str | None = Field(default=None, max_length=16)
@@ -267,7 +268,7 @@ class MatterLink(SQLModel, table=True):
     other_id: int = Field(foreign_key="matters.id")
     kind: str = Field(max_length=16)
     created_by_id: int = Field(foreign_key="operators.id")
-    created_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts()
 
 
 class AuditEntry(SQLModel, table=True):
@@ -288,9 +289,9 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=80)
     #: the acting operator, when the change came through the API
     actor_id: int | None = Field(default=None, foreign_key="operators.id")
-    at: datetime = _ts()  # type: ignore[assignment]
-    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    at: datetime = _ts()
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 __all__ = ["AuditEntry", "AuthToken", "Matter", "MatterCounter", "MatterEvent", "MatterLink", "Operator",

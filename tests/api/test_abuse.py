@@ -10,7 +10,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from huiyin.server.serving.settings import Settings
+from huiyin.server.base.settings import Settings
 from tests.helpers import SAMPLE_PASSWORD
 
 WINDOW = Settings().login_window

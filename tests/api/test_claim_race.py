@@ -18,8 +18,8 @@ import pytest
 from sqlmodel import Session
 
 from huiyin.core.domain import Role
+from huiyin.server.base.security import hash_password
 from huiyin.server.district.setup import create_operator
-from huiyin.server.serving.security import hash_password
 from tests.helpers import SAMPLE_PASSWORD
 
 #: also against `huiyin serve --workers 2` (PostgreSQL)

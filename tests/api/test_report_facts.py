@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from huiyin.core.assessment import Assessment, EventRow, assess, parse_period
 from huiyin.server.reports import assessment as reports
-from huiyin.server.reports import facts as report_facts
+from huiyin.server.storage import facts as report_facts
 from tests.conftest import backends
 
 #: not against ``postgresql-2w``: the timelines are played at moved clock times and read back from the server's

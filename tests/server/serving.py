@@ -73,8 +73,8 @@ class WorkerServer:
         import os
 
         from huiyin.core.clock import ManualClock
-        from huiyin.server.serving.context import ServerContext
-        from huiyin.server.serving.settings import Settings
+        from huiyin.server.base.settings import Settings
+        from huiyin.server.state.context import ServerContext
         from huiyin.server.storage import db
 
         self.settings = Settings(database_url=database_url)

@@ -36,9 +36,9 @@ def test_workbenches_starting_together_build_the_sample_district_once(fresh_data
     from sqlmodel import Session, func, select
 
     from huiyin.core.clock import ManualClock
+    from huiyin.server.base.settings import Settings
     from huiyin.server.district import sample
     from huiyin.server.serving.app import create_app
-    from huiyin.server.serving.settings import Settings
     from huiyin.server.storage.models import Unit
     from tests.conftest import FROZEN_NOW
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from huiyin.core.calendar import WorkdayCalendar, YearOverrides
 from huiyin.core.deadlines import DeadlinePolicy, deadline
-from huiyin.server.serving.security import hash_password
+from huiyin.server.base.security import hash_password
 from huiyin.server.storage import db
 
 PASSWORD = "migrate-me-please"
@@ -164,7 +164,7 @@ def seed(revision: str, conn: sa.Connection) -> None:
     seeder = next(SEEDERS[r] for r in reversed(revs[: revs.index(revision) + 1]) if r in SEEDERS)
     seeder(conn)
     if revs.index(revision) >= revs.index("0009"):
-        from huiyin.server.reports.facts import rebuild_facts
+        from huiyin.server.storage.facts import rebuild_facts
 
         rebuild_facts(conn)  # the facts a server at that revision keeps as it writes (0008 made the table)
     if conn.dialect.name == "postgresql":

@@ -16,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from huiyin.core.clock import parse_clock
+from huiyin.server.base.settings import Settings
 from huiyin.server.district import sample
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.settings import Settings
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage import db
 from tests.helpers import SAMPLE_PASSWORD
 

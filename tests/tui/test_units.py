@@ -171,7 +171,7 @@ def test_every_theme_colours_every_urgency() -> None:
 
 
 def test_the_workbench_and_huiyin_serve_share_one_database_by_default(monkeypatch, tmp_path):
-    from huiyin.server.serving.settings import default_database_url
+    from huiyin.server.base.settings import default_database_url
     from huiyin.tui.config import data_dir
     from huiyin.tui.embedded import EmbeddedLauncher
 

@@ -11,13 +11,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.app import App
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
-        description="huiyin window workbench. Server commands: huiyin serve|init|db|unit|operator|calendar|report --help; "
-                    "trainer demos: huiyin demo --help")
+        description="huiyin window workbench. Server commands: "
+                    "huiyin serve|init|db|unit|operator|calendar|report --help; trainer demos: huiyin demo --help")
     parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
     parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
     parser.add_argument("--theme", help="theme name (huiyin, huiyin-light, huiyin-contrast, huiyin-16, or yours)")
@@ -64,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown and conf.path is not None:
         text = conf.path.read_text(encoding="utf-8")
         line = cfg._line_of(text, unknown[0])
-        print(f"huiyin: config error in {cfg.ConfigError(conf.path, line, f'unknown binding id {unknown[0]!r} in [keymap]')}"
-              f"\n  (the help screen, key ?, lists every binding id)", file=sys.stderr)
+        error = cfg.ConfigError(conf.path, line, f"unknown binding id {unknown[0]!r} in [keymap]")
+        print(f"huiyin: config error in {error}\n  (the help screen, key ?, lists every binding id)", file=sys.stderr)
         return 2
     try:
         spec = args.clock or os.environ.get("HUIYIN_CLOCK")
@@ -91,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 HANGUP_GRACE_SECONDS = 3.0
 
 
-def _exit_on_hangup(app) -> None:  # type: ignore[no-untyped-def]
+def _exit_on_hangup(app: App[Any]) -> None:
     """When the terminal goes away (an SSH connection drops: SIGHUP), leave cleanly: the app exits (the built-in
     server stops with it), and if that cannot finish (nothing to write the screen to any more) the process ends
     anyway after :data:`HANGUP_GRACE_SECONDS`, so nothing is left behind."""
@@ -128,6 +132,8 @@ def _remote_admin(argv: list[str]) -> int:
 
 
 def _widget_binding_ids() -> set[str]:
+    from textual.binding import Binding
+
     from huiyin.tui.components.queue_table import QueueTable
     from huiyin.tui.screens.action_dialog import ActionDialog
     from huiyin.tui.screens.record import RecordScreen
@@ -135,7 +141,7 @@ def _widget_binding_ids() -> set[str]:
     out: set[str] = set()
     for cls in (QueueTable, RecordScreen, ActionDialog):
         for b in cls.BINDINGS:
-            if getattr(b, "id", None):
+            if isinstance(b, Binding) and b.id:
                 out.add(b.id)
     return out
 

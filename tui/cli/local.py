@@ -11,12 +11,14 @@ import re
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from huiyin.core.clock import Clock, parse_clock
 from huiyin.core.domain import Role, Tier, UnitKind
-from huiyin.server.serving.settings import Settings
+from huiyin.server.base.settings import Settings
 from huiyin.server.storage import db
+from huiyin.server.storage.models import stored_id
 from huiyin.tui import export as rx
 from huiyin.tui.export import add_report_arguments
 
@@ -107,7 +109,7 @@ TIER_CHOICES = [t.value for t in Tier]
 KIND_CHOICES = [k.value for k in UnitKind if k is not UnitKind.government]
 
 
-def _admin_parsers(sub) -> None:  # type: ignore[no-untyped-def]
+def _admin_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``huiyin unit ...`` and ``huiyin operator ...``; UNIT is a unit's id or its exact name."""
     unit = sub.add_parser("unit", help="the unit tree: list, add, move, rename, deactivate")
     usub = unit.add_subparsers(dest="unit_command", required=True)
@@ -178,7 +180,7 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _engine(args: argparse.Namespace) -> tuple[Settings, Engine]:
     settings = Settings.from_env(args.database)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
@@ -255,7 +257,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from huiyin.server.district import sample
     from huiyin.server.district.orgfile import OrgFileError, parse_units
     from huiyin.server.district.setup import SetupError, create_operator, create_units, has_units
-    from huiyin.server.serving.context import ServerContext
+    from huiyin.server.state.context import ServerContext
     from huiyin.server.storage.models import Unit
 
     if args.empty and not args.sample:
@@ -378,21 +380,21 @@ def cmd_unit(args: argparse.Namespace) -> int:
             if args.unit_command == "add":
                 parent = unit_admin.find(session, args.parent)
                 unit = unit_admin.add_unit(session, who, now, name=args.name, tier=Tier(args.tier),
-                                           kind=UnitKind(args.kind), parent_id=parent.id)  # type: ignore[arg-type]
+                                           kind=UnitKind(args.kind), parent_id=stored_id(parent))
                 message = f"added {unit.name} (id {unit.id}) under {parent.name}"
             else:
                 unit = unit_admin.find(session, args.unit)
                 if args.unit_command == "move":
                     parent = unit_admin.find(session, args.parent)
-                    unit_admin.change_unit(session, who, now, unit.id, parent_id=parent.id,  # type: ignore[arg-type]
+                    unit_admin.change_unit(session, who, now, stored_id(unit), parent_id=stored_id(parent),
                                            tier=Tier(args.tier) if args.tier else None)
                     message = f"moved {unit.name} under {parent.name}"
                 elif args.unit_command == "rename":
                     old = unit.name
-                    unit_admin.change_unit(session, who, now, unit.id, name=args.new_name)  # type: ignore[arg-type]
+                    unit_admin.change_unit(session, who, now, stored_id(unit), name=args.new_name)
                     message = f"renamed {old} to {unit.name}"
                 else:
-                    unit_admin.change_unit(session, who, now, unit.id, active=args.undo)  # type: ignore[arg-type]
+                    unit_admin.change_unit(session, who, now, stored_id(unit), active=args.undo)
                     message = f"{'activated' if args.undo else 'deactivated'} {unit.name}"
             session.commit()
     except unit_admin.AdminRefusal as exc:
@@ -433,7 +435,7 @@ def cmd_operator(args: argparse.Namespace) -> int:
             if args.op_command == "add":
                 unit = unit_admin.find(session, args.unit)
                 _op, made = operator_admin.add(session, clock, who, username=args.username, role=Role(args.role),
-                                               unit_id=unit.id, display_name=args.display_name,  # type: ignore[arg-type]
+                                               unit_id=stored_id(unit), display_name=args.display_name,
                                                password=password)
                 message = (f"added {args.username} ({args.role}) at {unit.name}; they choose their own password at "
                            "their first sign-in")
@@ -482,14 +484,14 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             return 0
         with write_session(engine) as session:
             if args.cal_command == "add":
-                day = cal.parse_day(args.day)
-                cal.set_day(session, parse_clock(None).now(), day, args.type, args.name.strip(), args.note.strip(),
+                when = cal.parse_day(args.day)
+                cal.set_day(session, parse_clock(None).now(), when, args.type, args.name.strip(), args.note.strip(),
                             who=Who.cli())
-                print(f"{day} is now a {args.type}{' (' + args.name + ')' if args.name else ''}")
+                print(f"{when} is now a {args.type}{' (' + args.name + ')' if args.name else ''}")
             elif args.cal_command == "remove":
-                day = cal.parse_day(args.day)
-                cal.remove_day(session, parse_clock(None).now(), day, who=Who.cli())
-                print(f"removed the entry of {day}")
+                when = cal.parse_day(args.day)
+                cal.remove_day(session, parse_clock(None).now(), when, who=Who.cli())
+                print(f"removed the entry of {when}")
             else:
                 try:
                     text = args.file.read_text(encoding="utf-8")
@@ -511,7 +513,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from huiyin.core.domain import Tier
     from huiyin.server.matters.views import load_tree
     from huiyin.server.reports.assessment import load_assessment, report_units
-    from huiyin.server.serving.context import ServerContext
+    from huiyin.server.state.context import ServerContext
 
     if args.server:
         return _fail("--server: run it as 'huiyin report --server URL ...' (the huiyin command asks the server)")

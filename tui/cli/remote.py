@@ -69,9 +69,11 @@ class RemoteClient:
 
 
 def cli_login(server: str, username: str | None, password_stdin: bool, *,
-              roles: frozenset[str] | None = frozenset({"admin"}), user_flag: str = "--admin-user", stdin_flag: str = "--login-stdin") -> RemoteClient:
-    """Sign in to ``server`` as an operator of one of ``roles`` (``None``: any; the server decides); raises :class:`RemoteError` with a message a
-    person can act on (``user_flag`` / ``stdin_flag``: the command's own names for who and how)."""
+              roles: frozenset[str] | None = frozenset({"admin"}), user_flag: str = "--admin-user",
+              stdin_flag: str = "--login-stdin") -> RemoteClient:
+    """Sign in to ``server`` as an operator of one of ``roles`` (``None``: any; the server decides); raises
+    :class:`RemoteError` with a message a person can act on (``user_flag`` / ``stdin_flag``: the command's own names
+    for who and how)."""
     if not server.startswith(("http://", "https://")):
         raise RemoteError(f"--server must be an http:// or https:// URL, not {server!r}")
     if username is None:

@@ -26,13 +26,15 @@ PG_LOCK_KEY = 0x687569796E
 
 def _sqlite_pragma(connection: Connection, statement: str) -> None:
     """A PRAGMA outside any transaction (``foreign_keys`` is a no-op inside one): straight on the driver."""
-    connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a live connection, checked out for the migration
+    driver.execute(statement)
 
 
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from huiyin.server.serving.settings import Settings
+        from huiyin.server.base.settings import Settings
         from huiyin.server.storage.db import make_engine
 
         engine = make_engine(Settings.from_env().database_url)

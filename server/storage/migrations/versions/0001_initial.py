@@ -1,13 +1,13 @@
 """units, operators, tokens, matters and their timeline
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0001'
@@ -108,7 +108,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('matters', schema=None) as batch_op:
-        batch_op.create_index('ix_matters_holder_status_due', ['holder_unit_id', 'status', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_matters_holder_status_due', ['holder_unit_id', 'status', 'due_at', 'id'],
+                              unique=False)
         batch_op.create_index('ix_matters_origin_due', ['origin_unit_id', 'due_at', 'id'], unique=False)
         batch_op.create_index('ix_matters_status_due', ['status', 'due_at', 'id'], unique=False)
 

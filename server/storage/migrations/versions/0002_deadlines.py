@@ -7,7 +7,7 @@ Create Date: 2026-11-26
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0002'
@@ -45,7 +45,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('received_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('claim_due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('extension_days_requested', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('due_notice', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default='none'))
+        batch_op.add_column(sa.Column('due_notice', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False,
+                                      server_default='none'))
         batch_op.add_column(sa.Column('claim_notice', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index('ix_matters_status_claim_due', ['status', 'claim_due_at', 'id'], unique=False)
     # Derive each row's basis from the row: release 0001 counted every deadline with core's default policy

@@ -19,9 +19,14 @@ Downgrading keeps the repaired numbers (they are valid under 0002 too).
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic import op
+
+if TYPE_CHECKING:  # pragma: no cover
+    from huiyin.core.calendar import WorkdayCalendar
+    from huiyin.core.deadlines import DeadlinePolicy
 
 revision: str = '0003'
 down_revision: str | None = '0002'
@@ -34,7 +39,7 @@ COMPLEX_DAYS, WRONG_DAYS = 7, 3
 OPEN = ('pending', 'in_progress')
 
 
-def _tables():  # type: ignore[no-untyped-def]
+def _tables() -> tuple[sa.TableClause, sa.TableClause]:
     from huiyin.server.storage.models import UTCDateTime
 
     matters = sa.table('matters', sa.column('id', sa.Integer), sa.column('complexity', sa.String),
@@ -50,15 +55,15 @@ def _tables():  # type: ignore[no-untyped-def]
     return matters, events
 
 
-def _rules(conn):  # type: ignore[no-untyped-def]
-    """The calendar and policy as the server would load them (server/district/rules.py), read with plain SQL."""
+def _rules(conn: sa.Connection) -> tuple['WorkdayCalendar', 'DeadlinePolicy']:
+    """The calendar and policy as the server would load them (server/storage/rules.py), read with plain SQL."""
     from huiyin.core.calendar import WorkdayCalendar, YearOverrides
     from huiyin.core.deadlines import DeadlinePolicy
 
     row = conn.execute(sa.text("SELECT value FROM server_settings WHERE key = 'deadline_policy'")).first()
     policy = DeadlinePolicy.from_dict(json.loads(row[0])) if row and row[0] else DeadlinePolicy()
-    complete = dict(conn.execute(sa.text("SELECT year, complete FROM calendar_years")).all())
-    by_year: dict = {}
+    complete: dict[int, bool] = dict(conn.execute(sa.text("SELECT year, complete FROM calendar_years")).all())
+    by_year: dict[int, list[dict[str, Any]]] = {}
     for day, year, type_, name, note in conn.execute(
             sa.text("SELECT day, year, type, name, note FROM calendar_days ORDER BY day")):
         if isinstance(day, str):
@@ -86,7 +91,7 @@ def upgrade() -> None:
     calendar = policy = None
     for m in wrong:
         days = m['deadline_days'] + COMPLEX_DAYS - WRONG_DAYS
-        values: dict = {'deadline_days': days, 'version': m['version'] + 1}
+        values: dict[str, Any] = {'deadline_days': days, 'version': m['version'] + 1}
         if m['status'] in OPEN:
             if calendar is None:
                 calendar, policy = _rules(conn)

@@ -15,7 +15,7 @@ Nothing existing is changed; the downgrade drops the new tables and columns (lin
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0004'

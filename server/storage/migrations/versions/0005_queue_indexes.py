@@ -88,7 +88,8 @@ END $$
 """
 
 PG_TRIGGERS = [
-    "CREATE TRIGGER matters_tally_insert AFTER INSERT OR DELETE ON matters FOR EACH ROW EXECUTE FUNCTION matters_tally()",
+    "CREATE TRIGGER matters_tally_insert AFTER INSERT OR DELETE ON matters FOR EACH ROW "
+    "EXECUTE FUNCTION matters_tally()",
     "CREATE TRIGGER matters_tally_update AFTER UPDATE OF origin_unit_id, holder_unit_id, status ON matters "
     f"FOR EACH ROW WHEN ({_MOVED.replace('old.', 'OLD.').replace('new.', 'NEW.')}) EXECUTE FUNCTION matters_tally()",
 ]

@@ -5,7 +5,7 @@ Revises: 0006
 Create Date: 2026-11-27
 
 * ``login_failures``: one row per failed (or not yet checked) login, for its account and for its address
-  (:mod:`huiyin.server.serving.throttle`). Kept in each process's memory before, so ``huiyin serve --workers N`` let N
+  (:mod:`huiyin.server.state.throttle`). Kept in each process's memory before, so ``huiyin serve --workers N`` let N
   times the allowed attempts through and a restart forgot them. Starts empty.
 
 The downgrade drops the table (the counts are forgotten, as a restart did before).

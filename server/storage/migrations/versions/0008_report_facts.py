@@ -7,7 +7,7 @@ Create Date: 2026-11-27
 * ``matter_facts``: one row per matter, its timeline folded by ``huiyin.core.assessment.fold`` (a JSON array of
   units and instants), with ``created_at`` (indexed: the report's cohort is a range of it) and
   ``last_event_at``. Written from now on by ``server/matters/events.py`` with each timeline entry the assessment reads
-  (``server/reports/facts.py``); filled here from ``matter_events`` by the same fold (``rebuild_facts``). A later
+  (``server/storage/facts.py``); filled here from ``matter_events`` by the same fold (``rebuild_facts``). A later
   change of the fold or of its stored form needs a migration that calls ``rebuild_facts`` again.
 * ``ix_matters_created_at``: the board's intake of today, a range of ``matters.created_at``.
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from huiyin.server.reports.facts import rebuild_facts
+from huiyin.server.storage.facts import rebuild_facts
 
 revision: str = '0008'
 down_revision: str | None = '0007'

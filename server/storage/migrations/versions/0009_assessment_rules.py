@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from huiyin.server.reports.facts import rebuild_facts
+from huiyin.server.storage.facts import rebuild_facts
 
 revision: str = '0009'
 down_revision: str | None = '0008'

@@ -12,12 +12,12 @@ from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
 from huiyin.core.clock import Clock, session_clock
-from huiyin.server.district.rules import RulesCache
+from huiyin.server.base.settings import Settings
 from huiyin.server.matters.events import APPENDED, Notifier
 from huiyin.server.matters.feed import FeedHub
-from huiyin.server.serving.settings import Settings
-from huiyin.server.serving.throttle import LoginGuard
+from huiyin.server.state.throttle import LoginGuard
 from huiyin.server.storage.db import write_session
+from huiyin.server.storage.rules import RulesCache
 
 
 @dataclass

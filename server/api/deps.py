@@ -7,18 +7,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from huiyin.server.serving.context import ServerContext
-from huiyin.server.serving.errors import ApiError
-from huiyin.server.serving.security import token_hash
+from huiyin.server.base.errors import ApiError
+from huiyin.server.base.security import token_hash
+from huiyin.server.state.context import ServerContext
 from huiyin.server.storage.models import AuthToken, Operator
 
 bearer = HTTPBearer(auto_error=False, description="the token from POST /api/auth/login")
 
 
 def get_ctx(request: Request) -> ServerContext:
-    return request.app.state.ctx
+    ctx: ServerContext = request.app.state.ctx  # set by create_app
+    return ctx
 
 
 Ctx = Annotated[ServerContext, Depends(get_ctx)]
@@ -48,7 +49,7 @@ def signed_in_operator(ctx: Ctx, session: DbSession,
     if credentials is None:
         raise ApiError(401, "unauthorized", "log in first: send Authorization: Bearer <token>")
     # the token and its operator in one query
-    found = session.exec(select(AuthToken, Operator).join(Operator, Operator.id == AuthToken.operator_id)  # type: ignore[arg-type]
+    found = session.exec(select(AuthToken, Operator).join(Operator, col(Operator.id) == AuthToken.operator_id)
                          .where(AuthToken.token_hash == token_hash(credentials.credentials))).first()
     row, op = found if found is not None else (None, None)
     if not usable(row, ctx):

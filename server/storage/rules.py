@@ -12,7 +12,7 @@ import json
 import threading
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.core.calendar import WorkdayCalendar, YearOverrides
 from huiyin.core.deadlines import DeadlinePolicy
@@ -20,6 +20,9 @@ from huiyin.server.storage.models import CalendarDay, CalendarYear, ServerSettin
 
 VERSION_KEY = "rules_version"
 POLICY_KEY = "deadline_policy"
+#: a row of ``server_settings`` bumped by every change of the unit tree (:mod:`huiyin.server.district.units`);
+#: the live feed tells windows when it moves
+UNITS_VERSION_KEY = "units_version"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ def bump_version(session: Session, key: str = VERSION_KEY) -> None:
         session.add(row)
 
 
+def units_version(session: Session) -> int:
+    return stored_version(session, UNITS_VERSION_KEY)
+
+
 def load_policy(session: Session) -> DeadlinePolicy:
     row = session.get(ServerSetting, POLICY_KEY)
     return DeadlinePolicy.from_dict(json.loads(row.value)) if row and row.value else DeadlinePolicy()
@@ -54,7 +61,7 @@ def load_policy(session: Session) -> DeadlinePolicy:
 def load_overrides(session: Session) -> list[YearOverrides]:
     complete = {y.year: y.complete for y in session.exec(select(CalendarYear))}
     by_year: dict[int, list[CalendarDay]] = {}
-    for day in session.exec(select(CalendarDay).order_by(CalendarDay.day)):  # type: ignore[arg-type]
+    for day in session.exec(select(CalendarDay).order_by(col(CalendarDay.day))):
         by_year.setdefault(day.year, []).append(day)
     years = set(complete) | set(by_year)
     return [YearOverrides.build(year, [{"day": d.day, "type": d.type, "name": d.name, "note": d.note}
@@ -71,7 +78,7 @@ class RulesCache:
     def _calendar(self, overrides: list[YearOverrides]) -> WorkdayCalendar:
         if self._source is None:
             return WorkdayCalendar(overrides)
-        return WorkdayCalendar(overrides, source=self._source)  # type: ignore[arg-type]
+        return WorkdayCalendar(overrides, source=self._source)
 
     def load(self, session: Session) -> Rules:
         version = stored_version(session)

@@ -24,10 +24,10 @@ import math
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from huiyin.core.clock import Clock
-from huiyin.server.serving.settings import Settings
+from huiyin.server.base.settings import Settings
 from huiyin.server.storage.db import write_session
 from huiyin.server.storage.models import LoginFailure
 
@@ -57,8 +57,8 @@ class LoginGuard:
         since = now - self.settings.login_window
         f = LoginFailure
         for scope, key, limit, what in self._limits(username, address):
-            times = session.execute(select(f.at).where(f.scope == scope, f.key == key, f.at > since)  # type: ignore[arg-type]
-                                    .order_by(f.at)).scalars().all()
+            times = session.execute(select(col(f.at)).where(col(f.scope) == scope, col(f.key) == key, col(f.at) > since)
+                                    .order_by(col(f.at))).scalars().all()
             if len(times) >= limit:
                 until = times[len(times) - limit] + self.settings.login_window
                 wait = max(1, math.ceil((until - now).total_seconds()))
@@ -79,10 +79,10 @@ class LoginGuard:
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOGIN_LOCK_KEY})
             self._check(session, username, address, now)
-            session.execute(delete(f).where(f.at <= now - self.settings.login_window))  # type: ignore[arg-type]
+            session.execute(delete(f).where(col(f.at) <= now - self.settings.login_window))
             session.execute(insert(f), [{"scope": "account", "key": username, "at": now}])
             row = session.execute(insert(f).values(scope="address", key=address, at=now)
-                                  .returning(f.id)).scalar_one()  # type: ignore[arg-type]
+                                  .returning(col(f.id))).scalar_one()
             session.commit()
             return int(row)
 
@@ -90,8 +90,8 @@ class LoginGuard:
         """The password was right: clear the account's count and take the reserved attempt back."""
         f = LoginFailure
         with write_session(self.engine) as session:
-            session.execute(delete(f).where(f.scope == "account", f.key == username))  # type: ignore[arg-type]
-            session.execute(delete(f).where(f.id == reserved))  # type: ignore[arg-type]
+            session.execute(delete(f).where(col(f.scope) == "account", col(f.key) == username))
+            session.execute(delete(f).where(col(f.id) == reserved))
             session.commit()
 
     @property

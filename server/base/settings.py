@@ -2,7 +2,7 @@
 
 The same settings drive ``huiyin serve`` and the workbench's built-in server (``embedded.py``); the limits
 against slow or abusive clients are described in README ("Limits") and enforced by ``guard.py`` (bodies,
-headers of responses), ``serving.py`` (connections, slow headers) and ``throttle.py`` (logins).
+headers of responses), ``serving/run.py`` (connections, slow headers) and ``state/throttle.py`` (logins).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -44,7 +45,7 @@ class Settings:
     header_timeout_seconds: float = 10.0
     #: the longest request head (request line and headers) taken; more is 400
     max_header_bytes: int = 16 * 1024
-    #: connections kept open at once (also capped by the open-file limit); see serving.py for who gives way
+    #: connections kept open at once (also capped by the open-file limit); see serving/run.py for who gives way
     max_connections: int = 2000
     #: an idle kept-alive connection is closed after this many seconds
     keep_alive_seconds: float = 5.0
@@ -59,7 +60,7 @@ class Settings:
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
         url = database_url or os.environ.get("HUIYIN_DATABASE_URL") or default_database_url()
-        kwargs: dict = {}
+        kwargs: dict[str, Any] = {}
         ttl = _number("HUIYIN_TOKEN_TTL_HOURS", float, "a number of hours")
         if ttl is not None:
             kwargs["token_ttl"] = timedelta(hours=ttl)
@@ -74,7 +75,7 @@ class Settings:
 
 
 #: settings read from ``HUIYIN_<NAME>``: (field, type, what it must be)
-ENV_NUMBERS: tuple[tuple[str, type, str], ...] = (
+ENV_NUMBERS: tuple[tuple[str, type[float] | type[int], str], ...] = (
     ("supervise_seconds", float, "a number"),
     ("event_poll_seconds", float, "a number of seconds"),
     ("max_body_bytes", int, "a whole number of bytes"),
@@ -89,12 +90,12 @@ ENV_NUMBERS: tuple[tuple[str, type, str], ...] = (
 )
 
 
-def _number(variable: str, kind: type, text: str) -> float | int | None:
+def _number(variable: str, kind: type[float] | type[int], text: str) -> float | int | None:
     raw = os.environ.get(variable)
     if not raw:
         return None
     try:
-        value = kind(raw)
+        value: float | int = kind(raw)
     except ValueError as exc:
         raise ValueError(f"{variable} must be {text}, not {raw!r}") from exc
     if value <= 0:
