@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from huiyin.core.calendar import WorkdayCalendar, YearOverrides
+from huiyin.core.calendar import HolidaySource, WorkdayCalendar, YearOverrides
 from huiyin.core.deadlines import DeadlinePolicy
 from huiyin.server.storage.models import CalendarDay, CalendarYear, ServerSetting
 
@@ -70,7 +70,7 @@ def load_overrides(session: Session) -> list[YearOverrides]:
 
 
 class RulesCache:
-    def __init__(self, calendar_source: object | None = None) -> None:
+    def __init__(self, calendar_source: HolidaySource | None = None) -> None:
         self._lock = threading.Lock()
         self._rules: Rules | None = None
         self._source = calendar_source
