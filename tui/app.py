@@ -113,7 +113,8 @@ class WorkbenchApp(KeysInOrder):
         self.last_event_id: int | None = None
         self._changed: set[str] = set()
         self._flush_pending = False
-        self._stream_connected = asyncio.Event()
+        #: the live stream is open (the server sends this window what happens from now on)
+        self.stream_connected = False
         #: the district's calendar and deadline policy (countdowns) and the calendar's warnings
         self.rules = DeadlineRules()
         #: the operator's queue sizes and urgent counts (``GET /api/queues``), shown in every header
@@ -291,7 +292,7 @@ class WorkbenchApp(KeysInOrder):
         await self.switch_screen(queue)
         queue.take_over_typed_ahead([key for screen in leaving for key in screen.take_typed_ahead()])
         if self.live:
-            self._stream_connected.clear()
+            self.stream_connected = False
             self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
 
     async def refresh_rules(self, *, units: bool = True) -> None:
@@ -461,6 +462,7 @@ class WorkbenchApp(KeysInOrder):
             try:
                 async for event in self.api.stream_events(self.last_event_id):
                     if event is None:
+                        self.stream_connected = True
                         continue
                     if isinstance(event, UnitsChanged):  # an admin changed the tree: names, escalation targets
                         self.refresh_rules_soon()
