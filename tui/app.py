@@ -22,7 +22,7 @@ from textual.screen import Screen
 
 from huiyin.core.clock import Clock
 from huiyin.core.domain import Action
-from huiyin.core.schemas import ActionIn, LoginOut, MatterSummary, OperatorOut, QueueCounts, UnitOut
+from huiyin.core.schemas import ActionIn, LoginOut, MatterDetail, MatterSummary, OperatorOut, QueueCounts, UnitOut
 from huiyin.core.units import UnitInfo, UnitTree
 from huiyin.core.workflow import RULES, Actor, allowed_actions, state_of
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
@@ -44,7 +44,7 @@ from .screens.password import PasswordScreen
 from .screens.queue import QueueScreen
 from .screens.record import RecordScreen
 from .servertime import ServerTime
-from .session import TokenStore
+from .memory import TokenStore
 from .timeleft import DeadlineRules
 from .workbench import MatterActed, MattersChanged, RulesChanged, ServerReady, localize_bindings
 
@@ -404,8 +404,9 @@ class WorkbenchApp(KeysInOrder):
 
     # --- workflow actions ---------------------------------------------------------------------------------------
     def run_matter_action(self, matter: MatterSummary, action: Action) -> None:
-        """Ask what the action needs (fields, confirmation), send it, show the outcome, refresh. The screen it
-        was started from hears :class:`MatterActed` when it went through. The dialog opens at once, in the key's
+        """Ask what the action needs (fields, confirmation), send it, show the outcome. The screen it was started
+        from hears :class:`MatterActed` with the server's answer (the matter as it is now), the other screens
+        :class:`MattersChanged` with it: nobody asks for the matter again. The dialog opens at once, in the key's
         own turn (from a worker it opened later, and the keys typed right after the action's key, the note,
         went to the screen under it)."""
         if action not in self.allowed_for(matter):
@@ -414,40 +415,41 @@ class WorkbenchApp(KeysInOrder):
         rule = RULES[action]
         number = matter.number
         origin = self.screen
+        answers: list[MatterDetail] = []
 
         async def send(body: ActionIn) -> None:
-            await self.call(lambda api: api.act(number, action, body))
+            answers.append(await self.call(lambda api: api.act(number, action, body)))
 
         def dismissed(done: bool | None) -> None:
-            if done:
-                self._acted(origin, number, action)
+            if done and answers:
+                self._acted(origin, action, answers[-1])
 
         if rule.requires or rule.confirm:
             self.push_screen(ActionDialog(matter, action, send), dismissed)
             return
-        self._send_matter_action(origin, number, action, send)
+        self._send_matter_action(origin, number, action)
 
     @work(group="matter-action", exclusive=True, exit_on_error=False)
-    async def _send_matter_action(self, origin: Screen[Any], number: str, action: Action,
-                                  send: Callable[[ActionIn], Awaitable[None]]) -> None:
+    async def _send_matter_action(self, origin: Screen[Any], number: str, action: Action) -> None:
         """An action that needs nothing asked first (claim): sent as it is."""
         try:
-            await send(ActionIn())
+            detail = await self.call(lambda api: api.act(number, action, ActionIn()))
         except ApiError as exc:
             self.action_refused(number, action, exc)
             return
         except Unreachable:
             self.notify(t("conn.action_failed"), severity="error")
             return
-        self._acted(origin, number, action)
+        self._acted(origin, action, detail)
 
-    def _acted(self, origin: Screen[Any], number: str, action: Action) -> None:
-        self.action_done(number, action)
-        origin.post_message(MatterActed(number, action))
-
-    def action_done(self, number: str, action: Action) -> None:
+    def _acted(self, origin: Screen[Any], action: Action, detail: MatterDetail) -> None:
+        """The server's answer is the news: the screen the action came from hears it as :class:`MatterActed`, the
+        others as :class:`MattersChanged` with the matter; this window's own live events of it are known already."""
+        number = detail.number
         self.notify(t("notify.action_done", action=t(f"action.{action}"), number=number))
-        self.matters_changed({number})
+        self.events.known(e.id for e in detail.events)
+        origin.post_message(MatterActed(number, action, detail))
+        self._tell_screens(lambda: MattersChanged({number}, details={number: detail}), but=origin)
 
     def action_refused(self, number: str, action: Action, error: ApiError) -> None:
         """Show a refusal in words of the catalog (by its code; the server's message when the code is new)."""
@@ -518,10 +520,11 @@ class WorkbenchApp(KeysInOrder):
         """Tell every screen that these matters changed (an empty set: anything may have changed)."""
         self._tell_screens(lambda: MattersChanged(numbers))
 
-    def _tell_screens(self, make: Callable[[], Message]) -> None:
-        """Post a message (a new one from ``make`` for each) to every screen of the stack."""
+    def _tell_screens(self, make: Callable[[], Message], *, but: Screen[Any] | None = None) -> None:
+        """Post a message (a new one from ``make`` for each) to every screen of the stack (``but`` one)."""
         for screen in self.screen_stack:
-            screen.post_message(make())
+            if screen is not but:
+                screen.post_message(make())
 
     def set_online(self, online: bool, detail: str = "") -> None:
         if online == self.online and detail == self.offline_detail:

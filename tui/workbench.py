@@ -21,7 +21,7 @@ from textual.message import Message
 
 from huiyin.core.clock import Clock
 from huiyin.core.domain import Action
-from huiyin.core.schemas import MatterSummary, OperatorOut, QueueCounts, UnitOut
+from huiyin.core.schemas import MatterDetail, MatterSummary, OperatorOut, QueueCounts, UnitOut
 from huiyin.core.units import UnitTree
 
 from .i18n import t
@@ -29,7 +29,7 @@ from .timeleft import DeadlineRules
 
 if TYPE_CHECKING:
     from .client import ApiClient
-    from .session import TokenStore
+    from .memory import TokenStore
 
 T = TypeVar("T")
 
@@ -108,11 +108,16 @@ def localize_bindings(node: DOMNode) -> None:
 
 
 class MattersChanged(Message, bubble=False):
-    """These matters changed (an empty set: anything may have changed)."""
+    """These matters changed (an empty set: anything may have changed), with what is known of them already:
+    ``details``, a matter as the server answered an action of this window (shown as it is, not asked again), and
+    ``counts``, the operator's queue sizes after the change as the live feed told them (``None``: not told)."""
 
-    def __init__(self, numbers: set[str]) -> None:
+    def __init__(self, numbers: set[str], *, details: dict[str, MatterDetail] | None = None,
+                 counts: QueueCounts | None = None) -> None:
         super().__init__()
         self.numbers = numbers
+        self.details = details or {}
+        self.counts = counts
 
 
 class RulesChanged(Message, bubble=False):
@@ -124,9 +129,11 @@ class ServerReady(Message, bubble=False):
 
 
 class MatterActed(Message, bubble=False):
-    """An action on a matter went through (sent to the screen it was started from)."""
+    """An action on a matter went through (sent to the screen it was started from), with the server's answer:
+    the matter as it is now."""
 
-    def __init__(self, number: str, action: Action) -> None:
+    def __init__(self, number: str, action: Action, detail: MatterDetail) -> None:
         super().__init__()
         self.number = number
         self.action = action
+        self.detail = detail
