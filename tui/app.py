@@ -23,8 +23,8 @@ from textual.screen import Screen
 from huiyin.core.clock import Clock
 from huiyin.core.domain import Action
 from huiyin.core.schemas import ActionIn, LoginOut, MatterDetail, MatterSummary, OperatorOut, QueueCounts, UnitOut
-from huiyin.core.units import UnitInfo, UnitTree
-from huiyin.core.workflow import RULES, Actor, allowed_actions, state_of
+from huiyin.core.units import UnitTree
+from huiyin.core.workflow import RULES
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
 
 from .actions import BY_NAME, REGISTRY, bindings_for
@@ -33,6 +33,7 @@ from .components.banner import ConnectionBanner
 from .embedded import EmbeddedLauncher
 from .i18n import refusal_text, set_language, t
 from .keys import KeysInOrder
+from .memory import TokenStore
 from .palette import WorkbenchCommands
 from .screens.action_dialog import ActionDialog
 from .screens.admin_dialogs import FormDialog
@@ -43,8 +44,7 @@ from .screens.login import LoginScreen
 from .screens.password import PasswordScreen
 from .screens.queue import QueueScreen
 from .screens.record import RecordScreen
-from .servertime import ServerTime
-from .memory import TokenStore
+from .session import FromSession, WorkbenchSession
 from .timeleft import DeadlineRules
 from .workbench import MatterActed, MattersChanged, RulesChanged, ServerReady, localize_bindings
 
@@ -72,6 +72,18 @@ class WorkbenchApp(KeysInOrder):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {WorkbenchCommands}
 
+    # the session's state, as screens (the Workbench protocol) read it
+    clock: FromSession[Clock] = FromSession()
+    rules: FromSession[DeadlineRules] = FromSession()
+    operator: FromSession[OperatorOut | None] = FromSession()
+    units: FromSession[dict[int, UnitOut]] = FromSession()
+    unit_tree: FromSession[UnitTree | None] = FromSession()
+    counts: FromSession[QueueCounts | None] = FromSession()
+    server_url: FromSession[str | None] = FromSession()
+    api: FromSession[ApiClient | None] = FromSession()
+    last_event_id: FromSession[int | None] = FromSession()
+    stream_connected: FromSession[bool] = FromSession()
+
     def __init__(self, *, server_url: str | None = None, launcher: EmbeddedLauncher | None = None,
                  clock: Clock | None = None, language: str = "zh-CN", theme: str | None = None,
                  keymap: dict[str, str] | None = None, token_store: TokenStore | None = None,
@@ -80,10 +92,9 @@ class WorkbenchApp(KeysInOrder):
         self.catalog = set_language(language)
         super().__init__()
         localize_bindings(self)
-        #: the server's time (every answer resyncs it), unless a test hands the app a clock of its own
-        self.clock: Clock = clock or ServerTime()
+        #: who is signed in, the rules, the server's clock, the live stream's position, the API client
+        self.session = WorkbenchSession(clock, server_url, on_online=self.set_online, on_expired=self.session_expired)
         self.clock_sync_seconds = clock_sync_seconds
-        self.server_url = server_url.rstrip("/") if server_url else None
         self.launcher = launcher
         self.keymap_config = dict(keymap or {})
         self.token_store = token_store
@@ -104,21 +115,11 @@ class WorkbenchApp(KeysInOrder):
                 self.huiyin_themes.append(th.name)
         self.requested_theme = theme or DEFAULT_THEME
         self.theme = self.requested_theme if self.get_theme(self.requested_theme) else DEFAULT_THEME
-        self.api: ApiClient | None = self._client(self.server_url) if self.server_url else None
-        self.operator: OperatorOut | None = None
-        self.units: dict[int, UnitOut] = {}
-        self.unit_tree: UnitTree | None = None
         self.online = True
         self.offline_detail = ""
-        self.last_event_id: int | None = None
-        self._changed: set[str] = set()
+        #: live events not yet told to the screens: event id -> matter number
+        self._changed: dict[int, str] = {}
         self._flush_pending = False
-        #: the live stream is open (the server sends this window what happens from now on)
-        self.stream_connected = False
-        #: the district's calendar and deadline policy (countdowns) and the calendar's warnings
-        self.rules = DeadlineRules()
-        #: the operator's queue sizes and urgent counts (``GET /api/queues``), shown in every header
-        self.counts: QueueCounts | None = None
 
     # --- start ------------------------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -133,7 +134,7 @@ class WorkbenchApp(KeysInOrder):
             self.notify(problem, title=t("notify.theme_problem"), severity="warning", timeout=10)
         self.push_screen(LoginScreen())
         self.set_interval(RULES_REFRESH_SECONDS, self.refresh_rules_soon)
-        if isinstance(self.clock, ServerTime):
+        if self.session.follows_server_time:
             self.set_interval(self.clock_sync_seconds, self._sync_clock_soon)
         if self.launcher is not None and self.server_url is None:
             self._start_embedded()
@@ -149,19 +150,12 @@ class WorkbenchApp(KeysInOrder):
         self.call_from_thread(self._embedded_ready, url)
 
     def _embedded_ready(self, url: str) -> None:
-        self.server_url = url.rstrip("/")
-        self.api = self._client(self.server_url)
+        self.session.connect(url)
         self._tell_screens(ServerReady)
-
-    def _client(self, url: str) -> ApiClient:
-        api = ApiClient(url)
-        if isinstance(self.clock, ServerTime):
-            api.server_time = self.clock  # every answer's X-Huiyin-Now sets the workbench's time
-        return api
 
     async def sync_clock(self) -> None:
         """Ask the server its time (``GET /api/clock``) when no other answer came lately."""
-        if self.api is None or not isinstance(self.clock, ServerTime):
+        if self.api is None or not self.session.follows_server_time:
             return
         try:
             await self.api.clock()
@@ -183,21 +177,9 @@ class WorkbenchApp(KeysInOrder):
 
     # --- session ----------------------------------------------------------------------------------------------
     async def call(self, make: Callable[[ApiClient], Awaitable[T]]) -> T:
-        """Run one API call; marks the app offline/online; re-raises :class:`ApiError` and :class:`Unreachable`."""
-        if self.api is None:
-            raise Unreachable(t("conn.starting"))
-        try:
-            result = await make(self.api)
-        except Unreachable as exc:
-            self.set_online(False, str(exc))
-            raise
-        except ApiError as exc:
-            self.set_online(True)
-            if exc.status == 401 and self.operator is not None:
-                self.session_expired()
-            raise
-        self.set_online(True)
-        return result
+        """Run one API call (:meth:`WorkbenchSession.call`: marks the app offline/online, a 401 ends the session);
+        re-raises :class:`ApiError` and :class:`Unreachable`."""
+        return await self.session.call(make)
 
     @property
     def embedded(self) -> bool:
@@ -273,11 +255,7 @@ class WorkbenchApp(KeysInOrder):
 
     async def enter_session(self, operator: OperatorOut) -> None:
         units = await self.call(lambda api: api.units())
-        self.units = {u.id: u for u in units}
-        self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
-        self.operator = operator
-        self.last_event_id = None
-        self.counts = None
+        self.session.begin(operator, units)
         await self.refresh_rules(units=False)  # the units were just fetched
         # the screen switch runs in the app's own worker: the login screen (and its workers) go away during it
         self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
@@ -292,34 +270,11 @@ class WorkbenchApp(KeysInOrder):
         await self.switch_screen(queue)
         queue.take_over_typed_ahead([key for screen in leaving for key in screen.take_typed_ahead()])
         if self.live:
-            self.stream_connected = False
             self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
 
     async def refresh_rules(self, *, units: bool = True) -> None:
-        """Fetch the district's deadline policy, calendar and calendar warnings. Each part that fails keeps
-        what the workbench had (never raises): countdowns go on with the last known rules."""
-        if self.api is None:
-            return
-        answers: list[Any] = []
-        for fetch in (lambda api: api.policy(), lambda api: api.calendar(), lambda api: api.calendar_status()):
-            try:
-                answers.append(await self.call(fetch))
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - an old server, a 500, a timeout: keep the last rules
-                answers.append(None)
-        policy, years, status = answers
-        self.rules = DeadlineRules.from_wire(policy.model_dump() if policy is not None else None, years,
-                                             status.warnings if status is not None else None, self.rules)
-        if units and self.operator is not None:  # the unit tree too: an admin may have added or moved units
-            try:
-                fresh = await self.call(lambda api: api.units())
-                self.units = {u.id: u for u in fresh}
-                self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in fresh)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - keep the tree the workbench had
-                pass
+        """Fetch the district's rules again (:meth:`WorkbenchSession.refresh_rules`), then tell the screens."""
+        await self.session.refresh_rules(units=units)
         self._tell_screens(RulesChanged)
 
     def refresh_rules_soon(self) -> None:
@@ -330,11 +285,7 @@ class WorkbenchApp(KeysInOrder):
 
     async def refresh_counts(self) -> QueueCounts | None:
         """``GET /api/queues`` into :attr:`counts` (kept as it was when the call fails)."""
-        try:
-            self.counts = await self.call(lambda api: api.queue_counts())
-        except (ApiError, Unreachable):
-            pass
-        return self.counts
+        return await self.session.refresh_counts()
 
     def session_expired(self) -> None:
         self.notify(t("notify.session_expired"), severity="warning")
@@ -353,7 +304,7 @@ class WorkbenchApp(KeysInOrder):
 
     def _end_session(self, *, server_logout: bool) -> None:
         self.workers.cancel_group(self, "events")
-        operator, self.operator = self.operator, None
+        operator = self.session.end()
         if operator is not None and self.token_store is not None and self.server_url:
             self.token_store.forget(self.session_key, operator.username)
         api = self.api
@@ -391,16 +342,10 @@ class WorkbenchApp(KeysInOrder):
     # --- rules ------------------------------------------------------------------------------------------------
     def allowed_for(self, matter: MatterSummary | None) -> list[Action]:
         """The workflow actions the core rules allow this operator on ``matter`` (from the row's facts)."""
-        if matter is None or self.operator is None or self.unit_tree is None:
-            return []
-        actor = Actor(role=self.operator.role, unit_id=self.operator.unit.id)
-        return allowed_actions(actor, state_of(matter), self.unit_tree)
+        return self.session.allowed_for(matter)
 
     def unit_label(self, unit_id: int | None) -> str:
-        if unit_id is None or unit_id not in self.units:
-            return ""
-        unit = self.units[unit_id]
-        return f"{unit.name} ({t(f'tier.{unit.tier}')})"
+        return self.session.unit_label(unit_id, lambda tier: t(f"tier.{tier}"))
 
     # --- workflow actions ---------------------------------------------------------------------------------------
     def run_matter_action(self, matter: MatterSummary, action: Action) -> None:
@@ -447,7 +392,7 @@ class WorkbenchApp(KeysInOrder):
         others as :class:`MattersChanged` with the matter; this window's own live events of it are known already."""
         number = detail.number
         self.notify(t("notify.action_done", action=t(f"action.{action}"), number=number))
-        self.events.known(e.id for e in detail.events)
+        self.session.known(e.id for e in detail.events)
         origin.post_message(MatterActed(number, action, detail))
         self._tell_screens(lambda: MattersChanged({number}, details={number: detail}), but=origin)
 
@@ -461,17 +406,21 @@ class WorkbenchApp(KeysInOrder):
     async def _event_loop(self) -> None:
         delay = 0.3
         while self.operator is not None and self.api is not None:
+            self.session.stream_connected = False
             try:
                 async for event in self.api.stream_events(self.last_event_id):
                     if event is None:
-                        self.stream_connected = True
+                        self.session.stream_connected = True
                         continue
                     if isinstance(event, UnitsChanged):  # an admin changed the tree: names, escalation targets
                         self.refresh_rules_soon()
                         continue
-                    self.last_event_id = event.id
-                    self._changed.add(event.matter_number)
-                    self._schedule_flush()
+                    if isinstance(event, QueueCounts):  # the sizes after the events just sent: no need to ask
+                        self.session.told(event)
+                        continue
+                    if self.session.take(event):  # else this window's own action: its answer was applied
+                        self._changed[event.id] = event.matter_number
+                        self._schedule_flush()
                     delay = 0.3
                 reconnect = True
             except Unreachable as exc:
@@ -513,12 +462,18 @@ class WorkbenchApp(KeysInOrder):
 
     def _flush_changes(self) -> None:
         self._flush_pending = False
-        numbers, self._changed = self._changed, set()
-        self.matters_changed(numbers)
+        changed, self._changed = self._changed, {}
+        # the window's own action may have been answered since its event came: that one is no news
+        numbers = {number for ident, number in changed.items() if not self.session.is_known(ident)}
+        if not numbers:
+            return
+        # the queue sizes the last event carried (None when one came from the catch-up: the screens ask)
+        self.matters_changed(numbers, counts=self.session.counts if self.session.counts_told else None)
 
-    def matters_changed(self, numbers: set[str]) -> None:
-        """Tell every screen that these matters changed (an empty set: anything may have changed)."""
-        self._tell_screens(lambda: MattersChanged(numbers))
+    def matters_changed(self, numbers: set[str], *, counts: QueueCounts | None = None) -> None:
+        """Tell every screen that these matters changed (an empty set: anything may have changed); ``counts``:
+        the operator's queue sizes after them, when the live feed told them."""
+        self._tell_screens(lambda: MattersChanged(numbers, counts=counts))
 
     def _tell_screens(self, make: Callable[[], Message], *, but: Screen[Any] | None = None) -> None:
         """Post a message (a new one from ``make`` for each) to every screen of the stack (``but`` one)."""
@@ -583,8 +538,8 @@ class WorkbenchApp(KeysInOrder):
                                 and screen.check_action(b.action.split("(")[0], ()) is not False), binding)
             if not binding.id or binding.id in seen or not binding.description:
                 continue
-            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin", "report",
-                                                                             "board"):
+            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin",
+                                                                             "report", "board"):
                 continue
             # a queue this operator does not have (overdue: clerks), an admin screen for someone not an admin
             if binding.action.startswith(("queue(", "admin(")):

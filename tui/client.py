@@ -252,15 +252,18 @@ class ApiClient:
         return [MatterSummary.model_validate(m)
                 for m in await self._request("GET", "/api/board/matters", params={"cell": cell})]
 
-    async def stream_events(self, last_event_id: int | None = None) -> AsyncIterator[EventOut | UnitsChanged | None]:
+    async def stream_events(self, last_event_id: int | None = None,
+                            ) -> AsyncIterator[EventOut | QueueCounts | UnitsChanged | None]:
         """The server's event stream (SSE); resumes after ``last_event_id``. Ends when the connection does.
-        ``None`` first, once the server has taken the connection (it sends what happens from then on)."""
+        ``None`` first, once the server has taken the connection (it sends what happens from then on); the
+        operator's queue sizes (:class:`QueueCounts`) after the events of each moment."""
         headers = self._headers({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
         if last_event_id is not None:
             headers["Last-Event-ID"] = str(last_event_id)
         timeout = httpx.Timeout(10.0, read=None)
         try:
-            async with self._http.stream("GET", "/api/events", headers=headers, timeout=timeout) as response:
+            async with self._http.stream("GET", "/api/events", params={"counts": "true"}, headers=headers,
+                                         timeout=timeout) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     raise _error_from(response)
@@ -273,7 +276,11 @@ class ApiClient:
                             yield UnitsChanged()
                         elif data:
                             try:
-                                yield EventOut.model_validate(json.loads("\n".join(data)))
+                                payload = json.loads("\n".join(data))
+                                if kind == "queue_counts":
+                                    yield QueueCounts.model_validate(payload)
+                                else:
+                                    yield EventOut.model_validate(payload)
                             except (ValueError, ValidationError):
                                 pass
                         data, kind = [], ""

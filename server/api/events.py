@@ -17,7 +17,7 @@ from huiyin.core.schemas import MAX_ID, EventOut, EventPage
 from huiyin.core.visibility import Access, Part, sees_any
 from huiyin.server.api.common import E401, E422
 from huiyin.server.matters.events import events_after
-from huiyin.server.matters.feed import last_event_id, sse_frame
+from huiyin.server.matters.feed import ALWAYS, last_event_id, sse_frame
 from huiyin.server.matters.views import event_outs, load_tree, seen_by
 from huiyin.server.serving.context import ServerContext
 from huiyin.server.serving.deps import Ctx, CurrentOperator
@@ -77,14 +77,19 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
 @router.get("/events", responses={
     200: {"description": "`text/event-stream` (default): one `matter_event` per timeline entry, `id:` = event "
                          "id, `data:` = the EventOut JSON, and a `units_changed` (no id) when an admin changed the "
-                         "unit tree; or, with `Accept: application/json`, an EventPage.",
+                         "unit tree (with `counts=true`, after the events of a moment a `queue_counts`, no id, "
+                         "`data:` = the QueueCounts JSON); or, with `Accept: application/json`, an EventPage.",
           "content": {"text/event-stream": {"schema": {"type": "string"}},
-                      "application/json": {"schema": EventPage.model_json_schema(ref_template="#/components/schemas/{model}")}}},
+                      "application/json": {"schema": EventPage.model_json_schema(
+                          ref_template="#/components/schemas/{model}")}}},
     **E401, **E422})
 async def events(request: Request, op: CurrentOperator, ctx: Ctx,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="send events with a larger id")] = None,
+                 after: Annotated[int | None, Query(ge=0, le=MAX_ID,
+                                                    description="send events with a larger id")] = None,
                  limit: Annotated[int, Query(ge=1, le=1000, description="JSON page size")] = 200,
                  last_event_id: Annotated[str | None, Header(description="resume after this event id (SSE)")] = None,
+                 counts: Annotated[bool, Query(description="SSE: after the events of a moment, a `queue_counts` "
+                                                           "frame with the caller's queue sizes")] = False,
                  ):
     """The live feed of the timeline entries of every matter the caller may see, redacted like the detail by the
     visibility policy (docs/visibility.md): the `note` of a matter whose notes the caller may not read comes as
@@ -100,15 +105,18 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
         page = EventPage(items=items, last_id=last)
         return JSONResponse(page.model_dump(mode="json"))
     seen_last = await run_in_threadpool(_last_id, ctx)
-    return EventSourceResponse(_stream(ctx, op, seen_last if start is None else start, seen_last))
+    return EventSourceResponse(_stream(ctx, op, seen_last if start is None else start, seen_last, counts))
 
 
-async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) -> AsyncIterator[bytes]:
+async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int,
+                  counts: bool = False) -> AsyncIterator[bytes]:
     """Catch up from the table (``_page``, per operator) from ``start``, then send what the process's one reader
-    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and then."""
+    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection (``counts``: with the operator's queue
+    sizes after each batch); idle, only a keep-alive comment now and then."""
     ping = ctx.settings.event_ping_seconds
     yield format_sse_event(comment="huiyin live feed", retry=1000)
-    sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last)  # first register, then read the table: no gap between them
+    # first register, then read the table: no gap between them
+    sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last, counts=counts)
     last = start
     catching_up = True
     next_ping = time.monotonic() + ping
@@ -127,7 +135,9 @@ async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) 
                 continue
             while sub.frames:
                 ident, frame = sub.frames.popleft()
-                if ident > last:  # else the catch-up sent it already
+                if ident == ALWAYS:  # the queue sizes now: no entry of the log
+                    yield frame
+                elif ident > last:  # else the catch-up sent it already
                     last = ident
                     yield frame
             if sub.overflow:

@@ -10,6 +10,10 @@ connection that may see it.
 * **Decided once per kind of reader.** Subscribers are grouped by ``(role, unit)``: what an operator may see of a
   matter depends only on those two (``core/visibility.py``), so each event is decided once per group, redacted
   once per distinct access level and serialised once per level; every connection of a group gets the same bytes.
+* **The queue sizes, for who asks.** A connection opened with ``?counts=true`` (the workbench's) gets, after the
+  frames of a batch that concerned its group, one ``queue_counts`` frame (no id): its operator's queue sizes as
+  ``GET /api/queues`` answers them, counted once per group and batch, so a window moves its counts without
+  asking. Groups nobody asked this for cost nothing more.
 * **Idle costs nothing.** A connection waits on its own ``asyncio.Event``; it wakes only for a frame or for its
   keep-alive comment. The hub itself polls the table only as a slow backstop (``event_poll_seconds``), for writes
   of processes it cannot hear (a SQLite database written by another process).
@@ -28,6 +32,7 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fastapi.sse import format_sse_event
@@ -35,16 +40,19 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
+from huiyin.core.clock import Clock
+from huiyin.core.deadlines import at_risk_horizon
 from huiyin.core.domain import Role
-from huiyin.core.schemas import EventOut
+from huiyin.core.schemas import EventOut, QueueCounts
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, access, redact, viewers
 from huiyin.server.district.units import units_version
 from huiyin.server.matters.events import CHANNEL, Notifier, events_after
 from huiyin.server.matters.views import Trail, event_outs, load_tree, trails
-from huiyin.server.storage.models import Matter, MatterEvent
+from huiyin.server.storage.models import Matter, MatterEvent, Operator
 
 if TYPE_CHECKING:  # pragma: no cover
+    from huiyin.server.district.rules import RulesCache
     from huiyin.server.serving.settings import Settings
 
 log = logging.getLogger("huiyin.server.matters.feed")
@@ -54,11 +62,29 @@ BATCH = 200
 #: frames kept for a connection that does not read; past this it catches up from the table instead
 MAX_BACKLOG = 2000
 _FULL: Mapping[Part, Access] = {part: Access.full for part in Part}
+#: the id under which a frame is handed to a connection that is sent whatever it has read already
+ALWAYS = -1
 
 
 def last_event_id(engine: Engine) -> int:
     with Session(engine) as session:
         return session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one()
+
+
+def group_counts(session: Session, role: str, unit_id: int, tree: UnitTree, now: datetime,
+                 rules: RulesCache) -> QueueCounts:
+    """The queue sizes of every operator of ``role`` at ``unit_id`` (as ``GET /api/queues`` answers them)."""
+    # here, not at the top: the queues import the serving context, which imports this module
+    from huiyin.server.matters.queues import queue_counts
+
+    stored = rules.load(session)
+    horizon = at_risk_horizon(now, stored.calendar, stored.policy)
+    return QueueCounts(**queue_counts(session, Operator(role=role, unit_id=unit_id), tree, now, horizon))
+
+
+def counts_frame(counts: QueueCounts) -> bytes:
+    """One ``queue_counts`` frame (no id: it is no entry of the log)."""
+    return format_sse_event(data_str=counts.model_dump_json(), event="queue_counts")
 
 
 def sse_frame(item: EventOut) -> bytes:
@@ -79,10 +105,12 @@ class _Read:
 class Subscriber:
     """One live-feed connection: the frames handed to it and the event that wakes it."""
 
-    __slots__ = ("key", "frames", "wake", "overflow")
+    __slots__ = ("key", "frames", "wake", "overflow", "counts")
 
-    def __init__(self, role: str, unit_id: int) -> None:
+    def __init__(self, role: str, unit_id: int, counts: bool = False) -> None:
         self.key = (role, unit_id)
+        #: send this connection its queue sizes after the events of a batch (``queue_counts``)
+        self.counts = counts
         self.frames: deque[tuple[int, bytes]] = deque()
         self.wake = asyncio.Event()
         #: the backlog was dropped: catch up from the table
@@ -98,8 +126,12 @@ class Subscriber:
 
 
 class FeedHub:
-    def __init__(self, engine: Engine, settings: Settings, notifier: Notifier, closing: threading.Event) -> None:
+    def __init__(self, engine: Engine, settings: Settings, notifier: Notifier, closing: threading.Event, *,
+                 clock: Clock | None = None, rules: RulesCache | None = None) -> None:
         self.engine = engine
+        #: what the queue sizes are counted with (without them no connection gets any)
+        self.clock = clock
+        self.rules = rules
         self.settings = settings
         self.notifier = notifier
         self.closing = closing
@@ -134,13 +166,13 @@ class FeedHub:
         self._wake_all()
 
     # --- connections ----------------------------------------------------------------------------------------------
-    def subscribe(self, role: str, unit_id: int, seen_last: int) -> Subscriber:
+    def subscribe(self, role: str, unit_id: int, seen_last: int, *, counts: bool = False) -> Subscriber:
         """Register a connection; ``seen_last`` is an event id the caller read as the log's last *before* this
         call. A hub nobody listened to has not kept reading: it resumes from there (every event up to it was
         committed before the connection registered, so its own catch-up from the table covers them)."""
         if not self.groups:
             self.last = max(self.last, seen_last)
-        sub = Subscriber(role, unit_id)
+        sub = Subscriber(role, unit_id, counts)
         self.groups.setdefault(sub.key, set()).add(sub)
         return sub
 
@@ -184,7 +216,9 @@ class FeedHub:
             tree, batch = await run_in_threadpool(self._read, self.last)
             if not batch:
                 return
-            self._dispatch(tree, batch)
+            told = self._dispatch(tree, batch)
+            if told:
+                self._send_counts(await run_in_threadpool(self._count, tree, told))
             self.last = batch[-1].out.id
             if len(batch) < BATCH:
                 return
@@ -214,10 +248,13 @@ class FeedHub:
             outs = event_outs(session, rows, tree, {i: _FULL for i in ids},
                               {i: m.number for i, m in matters.items()})  # type: ignore[misc]
             return tree, [_Read(out, trail[e.matter_id], matters[e.matter_id].holder_unit_id,
-                                matters[e.matter_id].origin_unit_id) for e, out in zip(rows, outs)]
+                                matters[e.matter_id].origin_unit_id) for e, out in zip(rows, outs, strict=True)]
 
-    def _dispatch(self, tree: UnitTree | None, batch: list[_Read]) -> None:
+    def _dispatch(self, tree: UnitTree | None, batch: list[_Read]) -> set[tuple[str, int]]:
+        """Hand each event to the groups that may see it; returns the groups told something that want their
+        queue sizes."""
         assert tree is not None
+        told: set[tuple[str, int]] = set()
         for item in batch:
             frames: dict[tuple[Access, Access], bytes] = {}
             for (role, unit_id), group in list(self.groups.items()):
@@ -231,6 +268,22 @@ class FeedHub:
                     frame = frames[level] = sse_frame(_redacted(item.out, seen))
                 for sub in group:
                     sub.push(item.out.id, frame)
+                if self.clock is not None and any(sub.counts for sub in group):
+                    told.add((role, unit_id))
+        return told
+
+    def _count(self, tree: UnitTree | None, groups: set[tuple[str, int]]) -> dict[tuple[str, int], QueueCounts]:
+        assert tree is not None and self.clock is not None and self.rules is not None
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            return {key: group_counts(session, *key, tree, now, self.rules) for key in groups}
+
+    def _send_counts(self, counts: Mapping[tuple[str, int], QueueCounts]) -> None:
+        for key, sizes in counts.items():
+            frame = counts_frame(sizes)
+            for sub in self.groups.get(key, ()):
+                if sub.counts:
+                    sub.push(ALWAYS, frame)
 
     # --- PostgreSQL: hear other processes' writes -----------------------------------------------------------------
     def _listen(self) -> None:

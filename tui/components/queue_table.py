@@ -239,6 +239,20 @@ class QueueTable(ScrollView, can_focus=True):
                 return page.rows[index - page.start]
         return None
 
+    def patch(self, matter: MatterSummary) -> bool:
+        """Show ``matter`` as it is now on its row, where a held page has it (the server's answer to an action,
+        applied as it is); ``False`` when no held row is that matter."""
+        summary = MatterSummary.model_validate(matter.model_dump(include=set(MatterSummary.model_fields)))
+        for page in self._pages:
+            for index, row in enumerate(page.rows):
+                if row.number == matter.number:
+                    page.rows[index] = summary
+                    self.refresh()
+                    if self.current is summary:
+                        self._report()
+                    return True
+        return False
+
     def set_source(self, fetcher: PageFetcher) -> None:
         """A new queue (or filter): forget the rows, go to the top."""
         self.fetcher = fetcher

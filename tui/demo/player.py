@@ -635,8 +635,7 @@ class DemoApp(WorkbenchApp):
         assert launcher is not None
         await asyncio.to_thread(launcher.reset)  # type: ignore[attr-defined]
         url = await asyncio.to_thread(launcher.start)
-        self.server_url = url.rstrip("/")
-        self.api = self._client(self.server_url)
+        self.session.connect(url)
         self._tell_screens(ServerReady)
         self.caption = CaptionState(total=len(self.scenario.steps), controls=t("demo.controls"))
         # a restart plays (r); going back to a step keeps a pause (the step then waits for space or ->)

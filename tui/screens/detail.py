@@ -23,6 +23,7 @@ from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
 from ..i18n import t, tn
 from ..timeleft import TimeLeft, time_left
+from ..workbench import MatterActed, MattersChanged
 from .base import MatterActionsScreen
 
 _DEFAULT_TZ = DeadlinePolicy().tz
@@ -44,10 +45,11 @@ def left_content(left: TimeLeft) -> Content:
 class DetailScreen(MatterActionsScreen):
     BINDINGS = bindings_for("detail")
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, matter: MatterDetail | None = None) -> None:
+        """``matter``: the matter as the server just answered (an action's answer): shown as it is, not asked."""
         super().__init__()
         self.number = number
-        self.matter: MatterDetail | None = None
+        self.matter: MatterDetail | None = matter
         #: the first load is over (the matter, or why it could not be shown)
         self.load_done = False
 
@@ -63,8 +65,11 @@ class DetailScreen(MatterActionsScreen):
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
-        self.load()
         self._shown_left: tuple[str, ...] | None = None
+        if self.matter is not None:
+            self.show(self.matter)
+        else:
+            self.load()
         self.set_interval(1.0, self._tick)
 
     def _countdowns(self) -> tuple[TimeLeft, TimeLeft | None]:
@@ -104,6 +109,25 @@ class DetailScreen(MatterActionsScreen):
         if not numbers or self.number in numbers:
             self.load()
 
+    def matters_told(self, message: MattersChanged) -> None:
+        """The matter as an action's answer brought it is shown as it is; other news of it is asked for."""
+        detail = message.details.get(self.number)
+        if detail is not None:
+            self.show(detail)
+        else:
+            self.matters_changed(message.numbers)
+
+    def on_matter_acted(self, message: MatterActed) -> None:
+        """An action from here went through: the server's answer is the matter now."""
+        if message.number == self.number:
+            self.show(message.detail)
+
+    def show(self, matter: MatterDetail) -> None:
+        """Show ``matter`` as it is (no request)."""
+        self.workers.cancel_group(self, "detail-load")  # an older answer on its way must not paint over it
+        self.matter = matter
+        self._matter_shown()
+
     @work(group="detail-load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         try:
@@ -113,6 +137,9 @@ class DetailScreen(MatterActionsScreen):
             self.matter = None
         except Unreachable:
             pass
+        self._matter_shown()
+
+    def _matter_shown(self) -> None:
         self._paint()
         self.refresh_bindings()
         if not self.load_done:
@@ -138,7 +165,7 @@ class DetailScreen(MatterActionsScreen):
 
         def row(*pairs: tuple[str, str | Content]) -> Content:
             parts: list[str | tuple[str, str] | Content] = []
-            for i, (label, value) in enumerate(pairs):
+            for label, value in pairs:
                 if not value:
                     continue
                 if parts:
@@ -201,8 +228,8 @@ class DetailScreen(MatterActionsScreen):
             # the server's own notice: no operator, no unit; its deadline is the one it watched
             variable = {EventKind.at_risk: "urgency-at-risk"}.get(e.kind, "urgency-overdue")
             glyph = "!" if e.kind is EventKind.at_risk else "X"
-            head: list[str | tuple[str, str]] = [when, "  ", (f"{glyph} {t('detail.supervision')}", f"bold ${variable}"),
-                                                  "  ", (label, "bold")]
+            head: list[str | tuple[str, str]] = [
+                when, "  ", (f"{glyph} {t('detail.supervision')}", f"bold ${variable}"), "  ", (label, "bold")]
             if e.due_at is not None:
                 # not claimed in time: the claim deadline that passed; the others: the matter's deadline
                 was = "detail.claim_due_was" if e.kind is EventKind.claim_overdue else "detail.due_was"
@@ -234,7 +261,8 @@ class DetailScreen(MatterActionsScreen):
         elif e.note:
             # an internal note and the answer to the resident read differently (only an answer answers)
             if e.note_kind in (NoteKind.internal, NoteKind.answer):
-                lines.append(Content.assemble("    ", (t(f"note_kind.{e.note_kind}") + ": ", "bold"), (e.note, "italic")))
+                lines.append(Content.assemble("    ", (t(f"note_kind.{e.note_kind}") + ": ", "bold"),
+                                              (e.note, "italic")))
             else:
                 lines.append(Content.assemble("    ", (e.note, "italic")))
         return Content("\n").join(lines)
