@@ -164,7 +164,11 @@ class WorkbenchApp(KeysInOrder):
 
     def _sync_clock_soon(self) -> None:
         if not any(w.group == "clock" and not w.is_finished for w in self.workers):
-            self.run_worker(self.sync_clock, group="clock", exit_on_error=False)
+            self._sync_clock_worker()
+
+    @work(group="clock", exit_on_error=False)
+    async def _sync_clock_worker(self) -> None:
+        await self.sync_clock()
 
     def _embedded_failed(self, detail: str) -> None:
         self.set_online(False, t("conn.embedded_failed", detail=detail))
@@ -280,8 +284,12 @@ class WorkbenchApp(KeysInOrder):
     def refresh_rules_soon(self) -> None:
         """Fetch the rules again in the background (ctrl+r, every few minutes)."""
         if self.operator is not None:
-            # the method, not a coroutine: an exclusive worker cancelled before it starts leaves no coroutine behind
-            self.run_worker(self.refresh_rules, group="rules", exclusive=True, exit_on_error=False)
+            self._refresh_rules_worker()
+
+    @work(group="rules", exclusive=True, exit_on_error=False)
+    async def _refresh_rules_worker(self) -> None:
+        # a worker (it runs the method when it starts): one cancelled before it starts leaves no coroutine behind
+        await self.refresh_rules()
 
     async def refresh_counts(self) -> QueueCounts | None:
         """``GET /api/queues`` into :attr:`counts` (kept as it was when the call fails)."""
@@ -511,7 +519,7 @@ class WorkbenchApp(KeysInOrder):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):  # is_open()
             self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
 
     def action_help(self) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.domain import Role
@@ -44,7 +44,7 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
             if not rows:
                 break
             ids = {e.matter_id for e in rows}
-            matters = list(session.exec(select(Matter).where(Matter.id.in_(ids))))  # type: ignore[union-attr,attr-defined]
+            matters = list(session.exec(select(Matter).where(col(Matter.id).in_(ids))))
             _trail, seen = seen_by(session, op, matters, tree)
             numbers = {m.id: m.number for m in matters}
             visible = [e for e in rows if seen[e.matter_id][Part.work] > Access.none]
@@ -74,7 +74,7 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
     return after
 
 
-@router.get("/events", responses={
+@router.get("/events", response_model=None, responses={
     200: {"description": "`text/event-stream` (default): one `matter_event` per timeline entry, `id:` = event "
                          "id, `data:` = the EventOut JSON, and a `units_changed` (no id) when an admin changed the "
                          "unit tree (with `counts=true`, after the events of a moment a `queue_counts`, no id, "
@@ -90,7 +90,7 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
                  last_event_id: Annotated[str | None, Header(description="resume after this event id (SSE)")] = None,
                  counts: Annotated[bool, Query(description="SSE: after the events of a moment, a `queue_counts` "
                                                            "frame with the caller's queue sizes")] = False,
-                 ):
+                 ) -> JSONResponse | EventSourceResponse:
     """The live feed of the timeline entries of every matter the caller may see, redacted like the detail by the
     visibility policy (docs/visibility.md): the `note` of a matter whose notes the caller may not read comes as
     `""` with `masked: ["note"]`; a trainer receives no event of the district. A client that reconnects with

@@ -21,7 +21,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import insert, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from huiyin.server.reports.facts import note_event, note_events
 from huiyin.server.storage.models import MatterEvent
@@ -69,7 +69,7 @@ def append_events(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def events_after(session: Session, after: int, limit: int) -> list[MatterEvent]:
-    stmt = select(MatterEvent).where(MatterEvent.id > after).order_by(MatterEvent.id).limit(limit)
+    stmt = select(MatterEvent).where(col(MatterEvent.id) > after).order_by(col(MatterEvent.id)).limit(limit)
     return list(session.exec(stmt))
 
 

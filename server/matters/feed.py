@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from fastapi.sse import format_sse_event
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.clock import Clock
@@ -68,7 +68,7 @@ ALWAYS = -1
 
 def last_event_id(engine: Engine) -> int:
     with Session(engine) as session:
-        return session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one()
+        return int(session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one() or 0)
 
 
 def group_counts(session: Session, role: str, unit_id: int, tree: UnitTree, now: datetime,
@@ -79,7 +79,9 @@ def group_counts(session: Session, role: str, unit_id: int, tree: UnitTree, now:
 
     stored = rules.load(session)
     horizon = at_risk_horizon(now, stored.calendar, stored.policy)
-    return QueueCounts(**queue_counts(session, Operator(role=role, unit_id=unit_id), tree, now, horizon))
+    # queue_counts reads the operator's role and unit only: any operator of the group counts the same
+    anyone = Operator(username="", display_name="", password_hash="", role=role, unit_id=unit_id)
+    return QueueCounts(**queue_counts(session, anyone, tree, now, horizon))
 
 
 def counts_frame(counts: QueueCounts) -> bytes:
@@ -243,7 +245,7 @@ class FeedHub:
                 return None, []
             tree = load_tree(session)
             ids = {e.matter_id for e in rows}
-            matters = {m.id: m for m in session.exec(select(Matter).where(Matter.id.in_(ids)))}  # type: ignore[union-attr,attr-defined]
+            matters = {m.id: m for m in session.exec(select(Matter).where(col(Matter.id).in_(ids)))}
             trail = trails(session, ids)
             outs = event_outs(session, rows, tree, {i: _FULL for i in ids},
                               {i: m.number for i, m in matters.items()})  # type: ignore[misc]

@@ -94,7 +94,7 @@ class MatterActionsScreen(WorkbenchScreen):
                 wanted = Action(str(parameters[0]))
             except (IndexError, ValueError):
                 return False
-            return wanted in self.wb.allowed_for(self.current_matter())
+            return wanted in self.wb.session.allowed_for(self.current_matter())
         return True
 
     def action_workflow(self, name: str) -> None:

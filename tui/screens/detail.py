@@ -75,7 +75,7 @@ class DetailScreen(MatterActionsScreen):
     def _countdowns(self) -> tuple[TimeLeft, TimeLeft | None]:
         m = self.matter
         assert m is not None
-        now, rules = self.wb.clock.now(), self.wb.rules
+        now, rules = self.wb.session.clock.now(), self.wb.session.rules
         left = time_left(m.due_at, now, closed=m.status is Status.closed, answered=m.status is Status.answered,
                          rules=rules)
         claim = None
@@ -158,7 +158,7 @@ class DetailScreen(MatterActionsScreen):
         self.query_one(HeaderBar).refresh_text()
         left, claim = self._countdowns()
         self._shown_left = (left.text(), claim.text() if claim else "")
-        tz = self.wb.rules.policy.tz
+        tz = self.wb.session.rules.policy.tz
         head = Content.assemble((m.number, "bold"), "  ", (f"[{t(f'status.{m.status}')}]", "reverse"), "  ",
                                 (m.title, "bold"))
         self.query_one("#detail-head", Static).update(head)
@@ -213,7 +213,7 @@ class DetailScreen(MatterActionsScreen):
     def _shown(m: MatterDetail, name: str) -> str | Content:
         """A field as the server sent it, marked when the visibility policy masked or withheld it: a masked value
         is never shown as if it were the whole value, a withheld one never as if it were empty."""
-        value = getattr(m, name)
+        value = str(getattr(m, name))
         if name not in m.masked:
             return value
         if not value:
@@ -221,7 +221,7 @@ class DetailScreen(MatterActionsScreen):
         return Content.assemble(value, " ", (t("detail.masked"), "dim italic"))
 
     def _event(self, e: EventOut) -> Content:
-        tz = self.wb.rules.policy.tz
+        tz = self.wb.session.rules.policy.tz
         when = (local_time(e.created_at, tz), "dim")
         label = t(f"event.{e.kind}")
         if e.kind.is_supervision:

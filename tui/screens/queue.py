@@ -77,8 +77,8 @@ class QueueScreen(MatterActionsScreen):
         self.queue: Queue = Queue.incoming
         self.filter_text = ""
         self.counts: QueueCounts | None = None
-        operator = self.wb.operator
-        self.queues: tuple[Queue, ...] = (queues_for(operator.role, operator.unit.id, self.wb.unit_tree)
+        operator = self.wb.session.operator
+        self.queues: tuple[Queue, ...] = (queues_for(operator.role, operator.unit.id, self.wb.session.unit_tree)
                                           if operator else QUEUE_ORDER[:5])
         self._painted_at: int | None = None
         self.arrivals: Arrivals | None = None
@@ -93,12 +93,14 @@ class QueueScreen(MatterActionsScreen):
         #: a refresh is on its way (set with the new source, before its worker starts)
         self._refreshing = False
         self._refresh_gen = 0
+        #: the keys on offer last time the footer was built (see _refresh_keys)
+        self._offered: tuple[Action | bool, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
         yield Tabs(*(Tab(self._tab_label(q), id=f"q-{q}") for q in self.queues), id="queues")
         yield HInput(id="filter", placeholder=t("queue.filter_hint"), compact=True)
-        yield QueueTable(clock=self.wb.clock, id="table")
+        yield QueueTable(clock=self.wb.session.clock, id="table")
         yield Static("", id="calendar-warning")
         yield StatusLine(id="queue-status")
         yield ConnectionBanner()
@@ -124,7 +126,7 @@ class QueueScreen(MatterActionsScreen):
 
     def _tick(self) -> None:
         """Countdowns move with the clock: repaint the visible rows and the header when it moved a second."""
-        second = int(self.wb.clock.now().timestamp())
+        second = int(self.wb.session.clock.now().timestamp())
         if second == self._painted_at:
             return
         self._painted_at = second
@@ -133,10 +135,10 @@ class QueueScreen(MatterActionsScreen):
 
     def rules_changed(self) -> None:
         """New calendar or policy from the server: recount the countdowns, show the calendar's warnings."""
-        warnings = self.wb.rules.warnings
+        warnings = self.wb.session.rules.warnings
         line = self.query_one("#calendar-warning", Static)
         # only admins can load a year's holidays: others see the provisional mark (*) on the countdowns it affects
-        operator = self.wb.operator
+        operator = self.wb.session.operator
         line.display = bool(warnings) and operator is not None and operator.role is Role.admin
         if warnings:
             line.update(Content.assemble(("! ", "bold"), "  ".join(w.text() for w in warnings)))
@@ -186,7 +188,7 @@ class QueueScreen(MatterActionsScreen):
 
     async def _show_counts(self, counts: QueueCounts | None = None) -> None:
         """The queue sizes on the tabs and in the header: ``counts`` as told, else asked for (one request)."""
-        self.counts = counts if counts is not None else await self.wb.refresh_counts()
+        self.counts = counts if counts is not None else await self.wb.session.refresh_counts()
         tabs = self.query_one("#queues", Tabs)
         for q in self.queues:
             tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
@@ -283,8 +285,8 @@ class QueueScreen(MatterActionsScreen):
     def _refresh_keys(self) -> None:
         """Rebuild the footer only when the keys on offer change: moving through a long queue of alike rows
         must not recompose it at every step."""
-        offered = tuple(self.wb.allowed_for(self.current_matter())) + (self.current_matter() is not None,)
-        if offered != getattr(self, "_offered", None):
+        offered = tuple(self.wb.session.allowed_for(self.current_matter())) + (self.current_matter() is not None,)
+        if offered != self._offered:
             self._offered = offered
             self.refresh_bindings()
 
@@ -319,7 +321,7 @@ class QueueScreen(MatterActionsScreen):
     # --- keys ---------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "record":
-            operator = self.wb.operator
+            operator = self.wb.session.operator
             return operator is not None and can_record(operator.role)
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).display)
@@ -331,7 +333,7 @@ class QueueScreen(MatterActionsScreen):
             from .board import BOARD_ROLES
             from .report import REPORT_ROLES
 
-            operator = self.wb.operator
+            operator = self.wb.session.operator
             return operator is not None and operator.role in (REPORT_ROLES if action == "report" else BOARD_ROLES)
         if action == "admin":
             return is_admin(self.wb)

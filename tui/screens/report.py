@@ -119,7 +119,7 @@ class MatterList(MatterActionsScreen):
     def compose(self) -> ComposeResult:
         yield HeaderBar()
         yield Static(escape(self.title_text), id="list-title")
-        yield QueueTable(clock=self.wb.clock, id="list-table")
+        yield QueueTable(clock=self.wb.session.clock, id="list-table")
         yield StatusLine(id="list-status")
         yield WorkbenchFooter()
 
@@ -222,8 +222,8 @@ class ReportScreen(WorkbenchScreen):
     def __init__(self, *, grain: str = "year", anchor: date | None = None, export_dir: Path | None = None) -> None:
         super().__init__()
         self.grain = grain
-        tz = self.wb.rules.policy.tz if getattr(self.wb, "rules", None) is not None else None
-        now = self.wb.clock.now()
+        tz = self.wb.session.rules.policy.tz if getattr(self.wb, "rules", None) is not None else None
+        now = self.wb.session.clock.now()
         self.anchor = anchor or (now.astimezone(tz).date() if tz else now.date())
         self.export_dir = export_dir or Path.cwd()
         self.report: AssessmentOut | None = None
