@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from fastapi.sse import format_sse_event
 from sqlalchemy import Engine, func
@@ -41,7 +41,7 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.clock import Clock
-from huiyin.core.deadlines import at_risk_horizon
+from huiyin.core.deadlines import DeadlinePolicy, WorkCalendar, at_risk_horizon
 from huiyin.core.domain import Role
 from huiyin.core.schemas import EventOut, QueueCounts
 from huiyin.core.units import UnitTree
@@ -52,7 +52,6 @@ from huiyin.server.matters.views import Trail, event_outs, load_tree, trails
 from huiyin.server.storage.models import Matter, MatterEvent, Operator
 
 if TYPE_CHECKING:  # pragma: no cover
-    from huiyin.server.district.rules import RulesCache
     from huiyin.server.serving.settings import Settings
 
 log = logging.getLogger("huiyin.server.matters.feed")
@@ -71,8 +70,24 @@ def last_event_id(engine: Engine) -> int:
         return int(session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one() or 0)
 
 
+class _Rules(Protocol):
+    """The district's rules as stored (``huiyin.server.district.rules.Rules``)."""
+
+    @property
+    def calendar(self) -> WorkCalendar: ...
+
+    @property
+    def policy(self) -> DeadlinePolicy: ...
+
+
+class RulesSource(Protocol):
+    """Where the stored rules are read (``huiyin.server.district.rules.RulesCache``)."""
+
+    def load(self, session: Session) -> _Rules: ...
+
+
 def group_counts(session: Session, role: str, unit_id: int, tree: UnitTree, now: datetime,
-                 rules: RulesCache) -> QueueCounts:
+                 rules: RulesSource) -> QueueCounts:
     """The queue sizes of every operator of ``role`` at ``unit_id`` (as ``GET /api/queues`` answers them)."""
     # here, not at the top: the queues import the serving context, which imports this module
     from huiyin.server.matters.queues import queue_counts
@@ -129,7 +144,7 @@ class Subscriber:
 
 class FeedHub:
     def __init__(self, engine: Engine, settings: Settings, notifier: Notifier, closing: threading.Event, *,
-                 clock: Clock | None = None, rules: RulesCache | None = None) -> None:
+                 clock: Clock | None = None, rules: RulesSource | None = None) -> None:
         self.engine = engine
         #: what the queue sizes are counted with (without them no connection gets any)
         self.clock = clock
