@@ -1,8 +1,10 @@
 """The window workbench: a keyboard-driven Textual client of the huiyin server.
 
-The app owns the session (server URL, API client, the logged-in operator and the unit tree), the live event
-stream, and running workflow actions; screens show things and call back here. It talks to the server only
-over HTTP (:mod:`.client`), also when the server is the embedded one.
+The app holds the :class:`~.session.WorkbenchSession` (who is signed in, the rules, the server's clock, the API
+client), the :class:`~.live.LiveFeed` that reads the event stream, and the screens; it signs in and out, starts
+the built-in server, runs workflow actions (their answers go to the screens as Messages, applied as they are),
+and shows the connection. It talks to the server only over HTTP (:mod:`.client`), also when the server is the
+embedded one.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from huiyin.core.units import UnitTree
 from huiyin.core.workflow import RULES
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
 
-from .actions import BY_NAME, REGISTRY, bindings_for
-from .client import ApiClient, ApiError, UnitsChanged, Unreachable
+from .actions import BY_NAME, REGISTRY, ActionSpec, bindings_for
+from .client import ApiClient, ApiError, Unreachable
 from .components.banner import ConnectionBanner
 from .embedded import EmbeddedLauncher
 from .i18n import refusal_text, set_language, t
 from .keys import KeysInOrder
+from .live import LiveFeed
 from .memory import TokenStore
 from .palette import WorkbenchCommands
 from .screens.action_dialog import ActionDialog
@@ -117,9 +120,12 @@ class WorkbenchApp(KeysInOrder):
         self.theme = self.requested_theme if self.get_theme(self.requested_theme) else DEFAULT_THEME
         self.online = True
         self.offline_detail = ""
-        #: live events not yet told to the screens: event id -> matter number
-        self._changed: dict[int, str] = {}
-        self._flush_pending = False
+        #: the live event stream, read while signed in (the "events" worker)
+        self.live_feed = LiveFeed(self.session, changed=lambda numbers, counts: self.matters_changed(numbers,
+                                                                                                   counts=counts),
+                                  units_changed=self.refresh_rules_soon, online=self.set_online,
+                                  is_online=lambda: self.online, expired=self.session_expired,
+                                  retry_seconds=lambda: self.retry_seconds, later=self.set_timer)
 
     # --- start ------------------------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -274,7 +280,7 @@ class WorkbenchApp(KeysInOrder):
         await self.switch_screen(queue)
         queue.take_over_typed_ahead([key for screen in leaving for key in screen.take_typed_ahead()])
         if self.live:
-            self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
+            self.run_worker(self.live_feed.run(), group="events", exclusive=True, exit_on_error=False)
 
     async def refresh_rules(self, *, units: bool = True) -> None:
         """Fetch the district's rules again (:meth:`WorkbenchSession.refresh_rules`), then tell the screens."""
@@ -411,73 +417,6 @@ class WorkbenchApp(KeysInOrder):
         self.matters_changed({number})
 
     # --- live updates ---------------------------------------------------------------------------------------
-    async def _event_loop(self) -> None:
-        delay = 0.3
-        while self.operator is not None and self.api is not None:
-            self.session.stream_connected = False
-            try:
-                async for event in self.api.stream_events(self.last_event_id):
-                    if event is None:
-                        self.session.stream_connected = True
-                        continue
-                    if isinstance(event, UnitsChanged):  # an admin changed the tree: names, escalation targets
-                        self.refresh_rules_soon()
-                        continue
-                    if isinstance(event, QueueCounts):  # the sizes after the events just sent: no need to ask
-                        self.session.told(event)
-                        continue
-                    if self.session.take(event):  # else this window's own action: its answer was applied
-                        self._changed[event.id] = event.matter_number
-                        self._schedule_flush()
-                    delay = 0.3
-                reconnect = True
-            except Unreachable as exc:
-                self.set_online(False, str(exc))
-                reconnect = False
-            except ApiError as exc:
-                if exc.status == 401:
-                    self.session_expired()
-                    return
-                reconnect = False
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - a broken stream is retried, never shown as a traceback
-                reconnect = False
-            if not reconnect:
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.retry_seconds)
-            else:
-                await asyncio.sleep(0.05)
-            await self._probe()
-
-    async def _probe(self) -> None:
-        if self.api is None:
-            return
-        try:
-            await self.api.health()
-        except Unreachable as exc:
-            self.set_online(False, str(exc))
-            return
-        was_offline = not self.online
-        self.set_online(True)
-        if was_offline:
-            self.matters_changed(set())
-
-    def _schedule_flush(self) -> None:
-        if not self._flush_pending:
-            self._flush_pending = True
-            self.set_timer(0.15, self._flush_changes)
-
-    def _flush_changes(self) -> None:
-        self._flush_pending = False
-        changed, self._changed = self._changed, {}
-        # the window's own action may have been answered since its event came: that one is no news
-        numbers = {number for ident, number in changed.items() if not self.session.is_known(ident)}
-        if not numbers:
-            return
-        # the queue sizes the last event carried (None when one came from the catch-up: the screens ask)
-        self.matters_changed(numbers, counts=self.session.counts if self.session.counts_told else None)
-
     def matters_changed(self, numbers: set[str], *, counts: QueueCounts | None = None) -> None:
         """Tell every screen that these matters changed (an empty set: anything may have changed); ``counts``:
         the operator's queue sizes after them, when the live feed told them."""
@@ -504,17 +443,23 @@ class WorkbenchApp(KeysInOrder):
         spec = BY_NAME.get(name)
         if spec is None:
             raise KeyError(f"no action named {name!r}")
-        target: DOMNode = self if spec.scope == "app" else self.screen
-        action_name = spec.action.split("(")[0]
-        params: tuple[Any, ...] = ()
-        if "(" in spec.action:
-            params = (spec.action.split("(", 1)[1].rstrip(")").strip("'\""),)
-        if not hasattr(target, f"action_{action_name}"):
-            return False
-        if target.check_action(action_name, params) is not True:
+        target = self._offered(spec, self.screen)
+        if target is None:
             return False
         await self.run_action(spec.action, target)
         return True
+
+    def _offered(self, spec: ActionSpec, screen: Screen[Any], *, checked: bool = True) -> DOMNode | None:
+        """Where ``spec``'s action runs with ``screen`` on top (the app, or the screen when it has that action),
+        when it applies there now (``checked``: its ``check_action`` says so); else ``None``."""
+        target: DOMNode = self if spec.scope == "app" else screen
+        action_name, _, rest = spec.action.partition("(")
+        params: tuple[Any, ...] = (rest.rstrip(")").strip("'\""),) if rest else ()
+        if getattr(type(target), f"action_{action_name}", None) is None:  # Textual runs actions by this name
+            return None
+        if checked and target.check_action(action_name, params) is not True:
+            return None
+        return target
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
@@ -563,15 +508,9 @@ class WorkbenchApp(KeysInOrder):
         for spec in REGISTRY:
             if spec.name == "palette":
                 continue
-            target: DOMNode = self if spec.scope == "app" else screen
-            action_name = spec.action.split("(")[0]
-            if not hasattr(target, f"action_{action_name}"):
+            # Quit is offered everywhere: from a form it asks first (q there is typed, never quits)
+            if self._offered(spec, screen, checked=spec.name != "quit") is None:
                 continue
-            params: tuple[Any, ...] = ()
-            if "(" in spec.action:
-                params = (spec.action.split("(", 1)[1].rstrip(")").strip("'\""),)
-            if spec.name != "quit" and target.check_action(action_name, params) is not True:
-                continue  # Quit is offered everywhere: from a form it asks first (q there is typed, never quits)
             key = self.get_key_display(Binding(spec.key, spec.action, "", key_display=spec.key_display))
             # plain text: the palette (tui/palette.py) shows it as Content, so "[/]" is not markup
             run = self.action_quit if spec.name == "quit" else partial(self.run_named_action, spec.name)

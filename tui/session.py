@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 from huiyin.core.clock import Clock
 from huiyin.core.domain import Action
@@ -36,6 +36,10 @@ def _ignore_expired() -> None:
     pass
 
 
+class _HasSession(Protocol):
+    session: WorkbenchSession
+
+
 class FromSession(Generic[T]):
     """An attribute of the object's :class:`WorkbenchSession` (its ``session``), read and written through it:
     the app offers the session's state under the names screens have always used."""
@@ -47,15 +51,15 @@ class FromSession(Generic[T]):
     def __get__(self, obj: None, objtype: type | None = None) -> FromSession[T]: ...
 
     @overload
-    def __get__(self, obj: object, objtype: type | None = None) -> T: ...
+    def __get__(self, obj: _HasSession, objtype: type | None = None) -> T: ...
 
-    def __get__(self, obj: object | None, objtype: type | None = None) -> T | FromSession[T]:
+    def __get__(self, obj: _HasSession | None, objtype: type | None = None) -> T | FromSession[T]:
         if obj is None:
             return self
-        return cast(T, getattr(obj.session, self.name))  # type: ignore[attr-defined]  # the owner has a session
+        return cast(T, getattr(obj.session, self.name))
 
-    def __set__(self, obj: object, value: T) -> None:
-        setattr(obj.session, self.name, value)  # type: ignore[attr-defined]  # the owner has a session
+    def __set__(self, obj: _HasSession, value: T) -> None:
+        setattr(obj.session, self.name, value)
 
 
 class WorkbenchSession:

@@ -46,15 +46,17 @@ def _page(ctx: ServerContext, op: Operator, after: int, limit: int) -> tuple[lis
             ids = {e.matter_id for e in rows}
             matters = list(session.exec(select(Matter).where(col(Matter.id).in_(ids))))
             _trail, seen = seen_by(session, op, matters, tree)
-            numbers = {m.id: m.number for m in matters}
+            numbers = {m.id: m.number for m in matters if m.id is not None}
             visible = [e for e in rows if seen[e.matter_id][Part.work] > Access.none]
-            for item in event_outs(session, visible, tree, seen, numbers):  # type: ignore[arg-type]
+            for item in event_outs(session, visible, tree, seen, numbers):
                 if len(out) == limit:
                     break
                 out.append(item)
                 after = item.id
             else:
-                after = rows[-1].id  # type: ignore[assignment]
+                last = rows[-1].id
+                assert last is not None  # read from the table
+                after = last
     return out, after
 
 

@@ -262,8 +262,8 @@ class FeedHub:
             ids = {e.matter_id for e in rows}
             matters = {m.id: m for m in session.exec(select(Matter).where(col(Matter.id).in_(ids)))}
             trail = trails(session, ids)
-            outs = event_outs(session, rows, tree, {i: _FULL for i in ids},
-                              {i: m.number for i, m in matters.items()})  # type: ignore[misc]
+            numbers = {i: m.number for i, m in matters.items() if i is not None}
+            outs = event_outs(session, rows, tree, {i: _FULL for i in ids}, numbers)
             return tree, [_Read(out, trail[e.matter_id], matters[e.matter_id].holder_unit_id,
                                 matters[e.matter_id].origin_unit_id) for e, out in zip(rows, outs, strict=True)]
 

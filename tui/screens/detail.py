@@ -4,7 +4,7 @@ cross-tier timeline (who, where, when, notes), with the server's supervision not
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from textual import work
 from textual.app import ComposeResult
@@ -29,7 +29,7 @@ from .base import MatterActionsScreen
 _DEFAULT_TZ = DeadlinePolicy().tz
 
 
-def local_time(when: datetime | None, tz=_DEFAULT_TZ) -> str:  # type: ignore[no-untyped-def]
+def local_time(when: datetime | None, tz: tzinfo = _DEFAULT_TZ) -> str:
     if when is None:
         return ""
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -55,12 +55,12 @@ def has_units_below(unit_id: int, tree: UnitTree | None) -> bool:
     return any(u != unit_id and tree.can_hold_matters(u) for u in tree.jurisdiction(unit_id))
 
 
-def queues_for(role: object, unit_id: int | None = None, tree: UnitTree | None = None) -> tuple[Queue, ...]:
+def queues_for(role: Role, unit_id: int | None = None, tree: UnitTree | None = None) -> tuple[Queue, ...]:
     """The tabs an operator has: *below* only for a unit with units under it, *overdue* only for supervisors
     and commanders."""
     def has(queue: Queue) -> bool:
         if queue is Queue.overdue:
-            return may_watch_overdue(role)  # type: ignore[arg-type]
+            return may_watch_overdue(role)
         if queue is Queue.district:  # a trainer sees none of the district's matters
             return role != Role.trainer
         if queue is Queue.pending_below and unit_id is not None:
