@@ -39,6 +39,8 @@ class LiveFeed:
         #: live events not yet told: event id -> matter number
         self._changed: dict[int, str] = {}
         self._flush_pending = False
+        #: the flush waited once already for the queue sizes the server sends after the events
+        self._waited = False
 
     async def run(self) -> None:
         """Read the stream while signed in; returns when the session ends (or expires)."""
@@ -101,7 +103,12 @@ class LiveFeed:
             self.later(FLUSH_SECONDS, self._flush)
 
     def _flush(self) -> None:
-        self._flush_pending = False
+        if not self.session.counts_told and not self._waited:
+            # the server counts the sizes after sending the events: give them one more moment to come
+            self._waited = True
+            self.later(FLUSH_SECONDS, self._flush)
+            return
+        self._flush_pending, self._waited = False, False
         changed, self._changed = self._changed, {}
         # the window's own action may have been answered since its event came: that one is no news
         numbers = {number for ident, number in changed.items() if not self.session.is_known(ident)}
