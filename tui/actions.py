@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from huiyin.core.domain import Action
 
@@ -111,7 +111,7 @@ def specs_for(scope: str) -> list[ActionSpec]:
     return [spec for spec in REGISTRY if spec.scope in scopes]
 
 
-def bindings_for(scope: str) -> list[Binding]:
+def bindings_for(scope: str) -> list[BindingType]:
     return [spec.binding() for spec in specs_for(scope)]
 
 

@@ -1,8 +1,10 @@
 """The window workbench: a keyboard-driven Textual client of the huiyin server.
 
-The app owns the session (server URL, API client, the logged-in operator and the unit tree), the live event
-stream, and running workflow actions; screens show things and call back here. It talks to the server only
-over HTTP (:mod:`.client`), also when the server is the embedded one.
+The app holds the :class:`~.session.WorkbenchSession` (who is signed in, the rules, the server's clock, the API
+client), the :class:`~.live.LiveFeed` that reads the event stream, and the screens; it signs in and out, starts
+the built-in server, runs workflow actions (their answers go to the screens as Messages, applied as they are),
+and shows the connection. It talks to the server only over HTTP (:mod:`.client`), also when the server is the
+embedded one.
 """
 
 from __future__ import annotations
@@ -22,17 +24,19 @@ from textual.screen import Screen
 
 from huiyin.core.clock import Clock
 from huiyin.core.domain import Action
-from huiyin.core.schemas import ActionIn, LoginOut, MatterSummary, OperatorOut, QueueCounts, UnitOut
-from huiyin.core.units import UnitInfo, UnitTree
-from huiyin.core.workflow import RULES, Actor, allowed_actions, state_of
+from huiyin.core.schemas import ActionIn, LoginOut, MatterDetail, MatterSummary, OperatorOut, QueueCounts, UnitOut
+from huiyin.core.units import UnitTree
+from huiyin.core.workflow import RULES
 from huiyin.themes import DEFAULT_THEME, builtin_themes, user_themes
 
-from .actions import BY_NAME, REGISTRY, bindings_for
-from .client import ApiClient, ApiError, UnitsChanged, Unreachable
+from .actions import BY_NAME, REGISTRY, ActionSpec, bindings_for
+from .client import ApiClient, ApiError, Unreachable
 from .components.banner import ConnectionBanner
 from .embedded import EmbeddedLauncher
 from .i18n import refusal_text, set_language, t
 from .keys import KeysInOrder
+from .live import LiveFeed
+from .memory import TokenStore
 from .palette import WorkbenchCommands
 from .screens.action_dialog import ActionDialog
 from .screens.admin_dialogs import FormDialog
@@ -43,8 +47,7 @@ from .screens.login import LoginScreen
 from .screens.password import PasswordScreen
 from .screens.queue import QueueScreen
 from .screens.record import RecordScreen
-from .servertime import ServerTime
-from .session import TokenStore
+from .session import FromSession, WorkbenchSession
 from .timeleft import DeadlineRules
 from .workbench import MatterActed, MattersChanged, RulesChanged, ServerReady, localize_bindings
 
@@ -72,6 +75,18 @@ class WorkbenchApp(KeysInOrder):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {WorkbenchCommands}
 
+    # the session's state, as screens (the Workbench protocol) read it
+    clock: FromSession[Clock] = FromSession()
+    rules: FromSession[DeadlineRules] = FromSession()
+    operator: FromSession[OperatorOut | None] = FromSession()
+    units: FromSession[dict[int, UnitOut]] = FromSession()
+    unit_tree: FromSession[UnitTree | None] = FromSession()
+    counts: FromSession[QueueCounts | None] = FromSession()
+    server_url: FromSession[str | None] = FromSession()
+    api: FromSession[ApiClient | None] = FromSession()
+    last_event_id: FromSession[int | None] = FromSession()
+    stream_connected: FromSession[bool] = FromSession()
+
     def __init__(self, *, server_url: str | None = None, launcher: EmbeddedLauncher | None = None,
                  clock: Clock | None = None, language: str = "zh-CN", theme: str | None = None,
                  keymap: dict[str, str] | None = None, token_store: TokenStore | None = None,
@@ -80,10 +95,9 @@ class WorkbenchApp(KeysInOrder):
         self.catalog = set_language(language)
         super().__init__()
         localize_bindings(self)
-        #: the server's time (every answer resyncs it), unless a test hands the app a clock of its own
-        self.clock: Clock = clock or ServerTime()
+        #: who is signed in, the rules, the server's clock, the live stream's position, the API client
+        self.session = WorkbenchSession(clock, server_url, on_online=self.set_online, on_expired=self.session_expired)
         self.clock_sync_seconds = clock_sync_seconds
-        self.server_url = server_url.rstrip("/") if server_url else None
         self.launcher = launcher
         self.keymap_config = dict(keymap or {})
         self.token_store = token_store
@@ -104,20 +118,14 @@ class WorkbenchApp(KeysInOrder):
                 self.huiyin_themes.append(th.name)
         self.requested_theme = theme or DEFAULT_THEME
         self.theme = self.requested_theme if self.get_theme(self.requested_theme) else DEFAULT_THEME
-        self.api: ApiClient | None = self._client(self.server_url) if self.server_url else None
-        self.operator: OperatorOut | None = None
-        self.units: dict[int, UnitOut] = {}
-        self.unit_tree: UnitTree | None = None
         self.online = True
         self.offline_detail = ""
-        self.last_event_id: int | None = None
-        self._changed: set[str] = set()
-        self._flush_pending = False
-        self._stream_connected = asyncio.Event()
-        #: the district's calendar and deadline policy (countdowns) and the calendar's warnings
-        self.rules = DeadlineRules()
-        #: the operator's queue sizes and urgent counts (``GET /api/queues``), shown in every header
-        self.counts: QueueCounts | None = None
+        #: the live event stream, read while signed in (the "events" worker)
+        self.live_feed = LiveFeed(self.session, changed=lambda numbers, counts: self.matters_changed(numbers,
+                                                                                                   counts=counts),
+                                  units_changed=self.refresh_rules_soon, online=self.set_online,
+                                  is_online=lambda: self.online, expired=self.session_expired,
+                                  retry_seconds=lambda: self.retry_seconds, later=self.set_timer)
 
     # --- start ------------------------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -132,7 +140,7 @@ class WorkbenchApp(KeysInOrder):
             self.notify(problem, title=t("notify.theme_problem"), severity="warning", timeout=10)
         self.push_screen(LoginScreen())
         self.set_interval(RULES_REFRESH_SECONDS, self.refresh_rules_soon)
-        if isinstance(self.clock, ServerTime):
+        if self.session.follows_server_time:
             self.set_interval(self.clock_sync_seconds, self._sync_clock_soon)
         if self.launcher is not None and self.server_url is None:
             self._start_embedded()
@@ -148,19 +156,12 @@ class WorkbenchApp(KeysInOrder):
         self.call_from_thread(self._embedded_ready, url)
 
     def _embedded_ready(self, url: str) -> None:
-        self.server_url = url.rstrip("/")
-        self.api = self._client(self.server_url)
+        self.session.connect(url)
         self._tell_screens(ServerReady)
-
-    def _client(self, url: str) -> ApiClient:
-        api = ApiClient(url)
-        if isinstance(self.clock, ServerTime):
-            api.server_time = self.clock  # every answer's X-Huiyin-Now sets the workbench's time
-        return api
 
     async def sync_clock(self) -> None:
         """Ask the server its time (``GET /api/clock``) when no other answer came lately."""
-        if self.api is None or not isinstance(self.clock, ServerTime):
+        if self.api is None or not self.session.follows_server_time:
             return
         try:
             await self.api.clock()
@@ -169,7 +170,11 @@ class WorkbenchApp(KeysInOrder):
 
     def _sync_clock_soon(self) -> None:
         if not any(w.group == "clock" and not w.is_finished for w in self.workers):
-            self.run_worker(self.sync_clock, group="clock", exit_on_error=False)
+            self._sync_clock_worker()
+
+    @work(group="clock", exit_on_error=False)
+    async def _sync_clock_worker(self) -> None:
+        await self.sync_clock()
 
     def _embedded_failed(self, detail: str) -> None:
         self.set_online(False, t("conn.embedded_failed", detail=detail))
@@ -182,21 +187,9 @@ class WorkbenchApp(KeysInOrder):
 
     # --- session ----------------------------------------------------------------------------------------------
     async def call(self, make: Callable[[ApiClient], Awaitable[T]]) -> T:
-        """Run one API call; marks the app offline/online; re-raises :class:`ApiError` and :class:`Unreachable`."""
-        if self.api is None:
-            raise Unreachable(t("conn.starting"))
-        try:
-            result = await make(self.api)
-        except Unreachable as exc:
-            self.set_online(False, str(exc))
-            raise
-        except ApiError as exc:
-            self.set_online(True)
-            if exc.status == 401 and self.operator is not None:
-                self.session_expired()
-            raise
-        self.set_online(True)
-        return result
+        """Run one API call (:meth:`WorkbenchSession.call`: marks the app offline/online, a 401 ends the session);
+        re-raises :class:`ApiError` and :class:`Unreachable`."""
+        return await self.session.call(make)
 
     @property
     def embedded(self) -> bool:
@@ -272,11 +265,7 @@ class WorkbenchApp(KeysInOrder):
 
     async def enter_session(self, operator: OperatorOut) -> None:
         units = await self.call(lambda api: api.units())
-        self.units = {u.id: u for u in units}
-        self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
-        self.operator = operator
-        self.last_event_id = None
-        self.counts = None
+        self.session.begin(operator, units)
         await self.refresh_rules(units=False)  # the units were just fetched
         # the screen switch runs in the app's own worker: the login screen (and its workers) go away during it
         self.run_worker(self._show_queues(), group="session", exclusive=True, exit_on_error=False)
@@ -291,49 +280,26 @@ class WorkbenchApp(KeysInOrder):
         await self.switch_screen(queue)
         queue.take_over_typed_ahead([key for screen in leaving for key in screen.take_typed_ahead()])
         if self.live:
-            self._stream_connected.clear()
-            self.run_worker(self._event_loop(), group="events", exclusive=True, exit_on_error=False)
+            self.run_worker(self.live_feed.run(), group="events", exclusive=True, exit_on_error=False)
 
     async def refresh_rules(self, *, units: bool = True) -> None:
-        """Fetch the district's deadline policy, calendar and calendar warnings. Each part that fails keeps
-        what the workbench had (never raises): countdowns go on with the last known rules."""
-        if self.api is None:
-            return
-        answers: list[Any] = []
-        for fetch in (lambda api: api.policy(), lambda api: api.calendar(), lambda api: api.calendar_status()):
-            try:
-                answers.append(await self.call(fetch))
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - an old server, a 500, a timeout: keep the last rules
-                answers.append(None)
-        policy, years, status = answers
-        self.rules = DeadlineRules.from_wire(policy.model_dump() if policy is not None else None, years,
-                                             status.warnings if status is not None else None, self.rules)
-        if units and self.operator is not None:  # the unit tree too: an admin may have added or moved units
-            try:
-                fresh = await self.call(lambda api: api.units())
-                self.units = {u.id: u for u in fresh}
-                self.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in fresh)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - keep the tree the workbench had
-                pass
+        """Fetch the district's rules again (:meth:`WorkbenchSession.refresh_rules`), then tell the screens."""
+        await self.session.refresh_rules(units=units)
         self._tell_screens(RulesChanged)
 
     def refresh_rules_soon(self) -> None:
         """Fetch the rules again in the background (ctrl+r, every few minutes)."""
         if self.operator is not None:
-            # the method, not a coroutine: an exclusive worker cancelled before it starts leaves no coroutine behind
-            self.run_worker(self.refresh_rules, group="rules", exclusive=True, exit_on_error=False)
+            self._refresh_rules_worker()
+
+    @work(group="rules", exclusive=True, exit_on_error=False)
+    async def _refresh_rules_worker(self) -> None:
+        # a worker (it runs the method when it starts): one cancelled before it starts leaves no coroutine behind
+        await self.refresh_rules()
 
     async def refresh_counts(self) -> QueueCounts | None:
         """``GET /api/queues`` into :attr:`counts` (kept as it was when the call fails)."""
-        try:
-            self.counts = await self.call(lambda api: api.queue_counts())
-        except (ApiError, Unreachable):
-            pass
-        return self.counts
+        return await self.session.refresh_counts()
 
     def session_expired(self) -> None:
         self.notify(t("notify.session_expired"), severity="warning")
@@ -352,7 +318,7 @@ class WorkbenchApp(KeysInOrder):
 
     def _end_session(self, *, server_logout: bool) -> None:
         self.workers.cancel_group(self, "events")
-        operator, self.operator = self.operator, None
+        operator = self.session.end()
         if operator is not None and self.token_store is not None and self.server_url:
             self.token_store.forget(self.session_key, operator.username)
         api = self.api
@@ -390,21 +356,16 @@ class WorkbenchApp(KeysInOrder):
     # --- rules ------------------------------------------------------------------------------------------------
     def allowed_for(self, matter: MatterSummary | None) -> list[Action]:
         """The workflow actions the core rules allow this operator on ``matter`` (from the row's facts)."""
-        if matter is None or self.operator is None or self.unit_tree is None:
-            return []
-        actor = Actor(role=self.operator.role, unit_id=self.operator.unit.id)
-        return allowed_actions(actor, state_of(matter), self.unit_tree)
+        return self.session.allowed_for(matter)
 
     def unit_label(self, unit_id: int | None) -> str:
-        if unit_id is None or unit_id not in self.units:
-            return ""
-        unit = self.units[unit_id]
-        return f"{unit.name} ({t(f'tier.{unit.tier}')})"
+        return self.session.unit_label(unit_id, lambda tier: t(f"tier.{tier}"))
 
     # --- workflow actions ---------------------------------------------------------------------------------------
     def run_matter_action(self, matter: MatterSummary, action: Action) -> None:
-        """Ask what the action needs (fields, confirmation), send it, show the outcome, refresh. The screen it
-        was started from hears :class:`MatterActed` when it went through. The dialog opens at once, in the key's
+        """Ask what the action needs (fields, confirmation), send it, show the outcome. The screen it was started
+        from hears :class:`MatterActed` with the server's answer (the matter as it is now), the other screens
+        :class:`MattersChanged` with it: nobody asks for the matter again. The dialog opens at once, in the key's
         own turn (from a worker it opened later, and the keys typed right after the action's key, the note,
         went to the screen under it)."""
         if action not in self.allowed_for(matter):
@@ -413,40 +374,41 @@ class WorkbenchApp(KeysInOrder):
         rule = RULES[action]
         number = matter.number
         origin = self.screen
+        answers: list[MatterDetail] = []
 
         async def send(body: ActionIn) -> None:
-            await self.call(lambda api: api.act(number, action, body))
+            answers.append(await self.call(lambda api: api.act(number, action, body)))
 
         def dismissed(done: bool | None) -> None:
-            if done:
-                self._acted(origin, number, action)
+            if done and answers:
+                self._acted(origin, action, answers[-1])
 
         if rule.requires or rule.confirm:
             self.push_screen(ActionDialog(matter, action, send), dismissed)
             return
-        self._send_matter_action(origin, number, action, send)
+        self._send_matter_action(origin, number, action)
 
     @work(group="matter-action", exclusive=True, exit_on_error=False)
-    async def _send_matter_action(self, origin: Screen[Any], number: str, action: Action,
-                                  send: Callable[[ActionIn], Awaitable[None]]) -> None:
+    async def _send_matter_action(self, origin: Screen[Any], number: str, action: Action) -> None:
         """An action that needs nothing asked first (claim): sent as it is."""
         try:
-            await send(ActionIn())
+            detail = await self.call(lambda api: api.act(number, action, ActionIn()))
         except ApiError as exc:
             self.action_refused(number, action, exc)
             return
         except Unreachable:
             self.notify(t("conn.action_failed"), severity="error")
             return
-        self._acted(origin, number, action)
+        self._acted(origin, action, detail)
 
-    def _acted(self, origin: Screen[Any], number: str, action: Action) -> None:
-        self.action_done(number, action)
-        origin.post_message(MatterActed(number, action))
-
-    def action_done(self, number: str, action: Action) -> None:
+    def _acted(self, origin: Screen[Any], action: Action, detail: MatterDetail) -> None:
+        """The server's answer is the news: the screen the action came from hears it as :class:`MatterActed`, the
+        others as :class:`MattersChanged` with the matter; this window's own live events of it are known already."""
+        number = detail.number
         self.notify(t("notify.action_done", action=t(f"action.{action}"), number=number))
-        self.matters_changed({number})
+        self.session.known(e.id for e in detail.events)
+        origin.post_message(MatterActed(number, action, detail))
+        self._tell_screens(lambda: MattersChanged({number}, details={number: detail}), but=origin)
 
     def action_refused(self, number: str, action: Action, error: ApiError) -> None:
         """Show a refusal in words of the catalog (by its code; the server's message when the code is new)."""
@@ -455,71 +417,16 @@ class WorkbenchApp(KeysInOrder):
         self.matters_changed({number})
 
     # --- live updates ---------------------------------------------------------------------------------------
-    async def _event_loop(self) -> None:
-        delay = 0.3
-        while self.operator is not None and self.api is not None:
-            try:
-                async for event in self.api.stream_events(self.last_event_id):
-                    if event is None:
-                        continue
-                    if isinstance(event, UnitsChanged):  # an admin changed the tree: names, escalation targets
-                        self.refresh_rules_soon()
-                        continue
-                    self.last_event_id = event.id
-                    self._changed.add(event.matter_number)
-                    self._schedule_flush()
-                    delay = 0.3
-                reconnect = True
-            except Unreachable as exc:
-                self.set_online(False, str(exc))
-                reconnect = False
-            except ApiError as exc:
-                if exc.status == 401:
-                    self.session_expired()
-                    return
-                reconnect = False
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - a broken stream is retried, never shown as a traceback
-                reconnect = False
-            if not reconnect:
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.retry_seconds)
-            else:
-                await asyncio.sleep(0.05)
-            await self._probe()
+    def matters_changed(self, numbers: set[str], *, counts: QueueCounts | None = None) -> None:
+        """Tell every screen that these matters changed (an empty set: anything may have changed); ``counts``:
+        the operator's queue sizes after them, when the live feed told them."""
+        self._tell_screens(lambda: MattersChanged(numbers, counts=counts))
 
-    async def _probe(self) -> None:
-        if self.api is None:
-            return
-        try:
-            await self.api.health()
-        except Unreachable as exc:
-            self.set_online(False, str(exc))
-            return
-        was_offline = not self.online
-        self.set_online(True)
-        if was_offline:
-            self.matters_changed(set())
-
-    def _schedule_flush(self) -> None:
-        if not self._flush_pending:
-            self._flush_pending = True
-            self.set_timer(0.15, self._flush_changes)
-
-    def _flush_changes(self) -> None:
-        self._flush_pending = False
-        numbers, self._changed = self._changed, set()
-        self.matters_changed(numbers)
-
-    def matters_changed(self, numbers: set[str]) -> None:
-        """Tell every screen that these matters changed (an empty set: anything may have changed)."""
-        self._tell_screens(lambda: MattersChanged(numbers))
-
-    def _tell_screens(self, make: Callable[[], Message]) -> None:
-        """Post a message (a new one from ``make`` for each) to every screen of the stack."""
+    def _tell_screens(self, make: Callable[[], Message], *, but: Screen[Any] | None = None) -> None:
+        """Post a message (a new one from ``make`` for each) to every screen of the stack (``but`` one)."""
         for screen in self.screen_stack:
-            screen.post_message(make())
+            if screen is not but:
+                screen.post_message(make())
 
     def set_online(self, online: bool, detail: str = "") -> None:
         if online == self.online and detail == self.offline_detail:
@@ -536,22 +443,28 @@ class WorkbenchApp(KeysInOrder):
         spec = BY_NAME.get(name)
         if spec is None:
             raise KeyError(f"no action named {name!r}")
-        target: DOMNode = self if spec.scope == "app" else self.screen
-        action_name = spec.action.split("(")[0]
-        params: tuple[Any, ...] = ()
-        if "(" in spec.action:
-            params = (spec.action.split("(", 1)[1].rstrip(")").strip("'\""),)
-        if not hasattr(target, f"action_{action_name}"):
-            return False
-        if target.check_action(action_name, params) is not True:
+        target = self._offered(spec, self.screen)
+        if target is None:
             return False
         await self.run_action(spec.action, target)
         return True
 
+    def _offered(self, spec: ActionSpec, screen: Screen[Any], *, checked: bool = True) -> DOMNode | None:
+        """Where ``spec``'s action runs with ``screen`` on top (the app, or the screen when it has that action),
+        when it applies there now (``checked``: its ``check_action`` says so); else ``None``."""
+        target: DOMNode = self if spec.scope == "app" else screen
+        action_name, _, rest = spec.action.partition("(")
+        params: tuple[Any, ...] = (rest.rstrip(")").strip("'\""),) if rest else ()
+        if getattr(type(target), f"action_{action_name}", None) is None:  # Textual runs actions by this name
+            return None
+        if checked and target.check_action(action_name, params) is not True:
+            return None
+        return target
+
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):  # is_open()
             self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
 
     def action_help(self) -> None:
@@ -578,8 +491,8 @@ class WorkbenchApp(KeysInOrder):
                                 and screen.check_action(b.action.split("(")[0], ()) is not False), binding)
             if not binding.id or binding.id in seen or not binding.description:
                 continue
-            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin", "report",
-                                                                             "board"):
+            if binding.id not in BY_NAME and binding.id.split(".")[0] not in ("table", "form", "dialog", "admin",
+                                                                             "report", "board"):
                 continue
             # a queue this operator does not have (overdue: clerks), an admin screen for someone not an admin
             if binding.action.startswith(("queue(", "admin(")):
@@ -595,15 +508,9 @@ class WorkbenchApp(KeysInOrder):
         for spec in REGISTRY:
             if spec.name == "palette":
                 continue
-            target: DOMNode = self if spec.scope == "app" else screen
-            action_name = spec.action.split("(")[0]
-            if not hasattr(target, f"action_{action_name}"):
+            # Quit is offered everywhere: from a form it asks first (q there is typed, never quits)
+            if self._offered(spec, screen, checked=spec.name != "quit") is None:
                 continue
-            params: tuple[Any, ...] = ()
-            if "(" in spec.action:
-                params = (spec.action.split("(", 1)[1].rstrip(")").strip("'\""),)
-            if spec.name != "quit" and target.check_action(action_name, params) is not True:
-                continue  # Quit is offered everywhere: from a form it asks first (q there is typed, never quits)
             key = self.get_key_display(Binding(spec.key, spec.action, "", key_display=spec.key_display))
             # plain text: the palette (tui/palette.py) shows it as Content, so "[/]" is not markup
             run = self.action_quit if spec.name == "quit" else partial(self.run_named_action, spec.name)

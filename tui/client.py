@@ -91,9 +91,15 @@ class ApiClient:
         self.token = token
         #: told the server's now of every answer (``X-Huiyin-Now``): a :class:`huiyin.tui.servertime.ServerTime`
         self.server_time: Any = None
+        #: every request sent, as ``(method, path)`` in order (the stream's too): what a keystroke or a live event
+        #: costs, counted by the tests
+        self.sent: list[tuple[str, str]] = []
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
                                        headers={"Accept": "application/json"},
-                                       event_hooks={"response": [self._observe_clock]})
+                                       event_hooks={"request": [self._count], "response": [self._observe_clock]})
+
+    async def _count(self, request: httpx.Request) -> None:
+        self.sent.append((request.method, request.url.path))
 
     async def _observe_clock(self, response: httpx.Response) -> None:
         if self.server_time is not None:
@@ -246,17 +252,22 @@ class ApiClient:
         return [MatterSummary.model_validate(m)
                 for m in await self._request("GET", "/api/board/matters", params={"cell": cell})]
 
-    async def stream_events(self, last_event_id: int | None = None) -> AsyncIterator[EventOut | UnitsChanged]:
-        """The server's event stream (SSE); resumes after ``last_event_id``. Ends when the connection does."""
+    async def stream_events(self, last_event_id: int | None = None,
+                            ) -> AsyncIterator[EventOut | QueueCounts | UnitsChanged | None]:
+        """The server's event stream (SSE); resumes after ``last_event_id``. Ends when the connection does.
+        ``None`` first, once the server has taken the connection (it sends what happens from then on); the
+        operator's queue sizes (:class:`QueueCounts`) after the events of each moment."""
         headers = self._headers({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
         if last_event_id is not None:
             headers["Last-Event-ID"] = str(last_event_id)
         timeout = httpx.Timeout(10.0, read=None)
         try:
-            async with self._http.stream("GET", "/api/events", headers=headers, timeout=timeout) as response:
+            async with self._http.stream("GET", "/api/events", params={"counts": "true"}, headers=headers,
+                                         timeout=timeout) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     raise _error_from(response)
+                yield None
                 data: list[str] = []
                 kind = ""
                 async for line in response.aiter_lines():
@@ -265,7 +276,11 @@ class ApiClient:
                             yield UnitsChanged()
                         elif data:
                             try:
-                                yield EventOut.model_validate(json.loads("\n".join(data)))
+                                payload = json.loads("\n".join(data))
+                                if kind == "queue_counts":
+                                    yield QueueCounts.model_validate(payload)
+                                else:
+                                    yield EventOut.model_validate(payload)
                             except (ValueError, ValidationError):
                                 pass
                         data, kind = [], ""

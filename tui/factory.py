@@ -18,7 +18,7 @@ from .actions import canonical_keymap
 from .app import WorkbenchApp
 from .embedded import EmbeddedLauncher
 from .i18n import choose_language
-from .session import TokenStore
+from .memory import TokenStore
 
 
 def make_app(config: cfg.Config | None = None, *, server_url: str | None = None, language: str | None = None,

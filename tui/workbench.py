@@ -19,32 +19,25 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from textual.dom import DOMNode
 from textual.message import Message
 
-from huiyin.core.clock import Clock
 from huiyin.core.domain import Action
-from huiyin.core.schemas import MatterSummary, OperatorOut, QueueCounts, UnitOut
-from huiyin.core.units import UnitTree
+from huiyin.core.schemas import MatterDetail, MatterSummary, QueueCounts
 
 from .i18n import t
-from .timeleft import DeadlineRules
 
 if TYPE_CHECKING:
-    from .client import ApiClient
-    from .session import TokenStore
+    from .client import ApiClient, ApiError
+    from .memory import TokenStore
+    from .session import WorkbenchSession
 
 T = TypeVar("T")
 
 
 class Workbench(Protocol):
-    """The workbench app as screens see it (implemented by :class:`huiyin.tui.app.WorkbenchApp`)."""
+    """The workbench app as screens see it (implemented by :class:`huiyin.tui.app.WorkbenchApp`): its session (who
+    is signed in, the rules, the clock, the API client: :class:`~huiyin.tui.session.WorkbenchSession`), how it
+    is set up, and what screens ask of it."""
 
-    clock: Clock
-    rules: DeadlineRules
-    operator: OperatorOut | None
-    units: dict[int, UnitOut]
-    unit_tree: UnitTree | None
-    counts: QueueCounts | None
-    server_url: str | None
-    api: ApiClient | None
+    session: WorkbenchSession
     online: bool
     offline_detail: str
     retry_seconds: float
@@ -65,27 +58,19 @@ class Workbench(Protocol):
 
     async def call(self, make: Callable[[ApiClient], Awaitable[T]]) -> T: ...
 
-    async def login(self, username: str, password: str, *, keep: bool = False) -> None: ...
+    async def login(self, username: str, password: str, *, keep: bool = False) -> bool: ...
 
     async def resume_saved(self, username: str | None = None) -> bool: ...
 
     def last_username(self) -> str | None: ...
 
-    def allowed_for(self, matter: MatterSummary | None) -> list[Action]: ...
-
     def unit_label(self, unit_id: int | None) -> str: ...
 
-    def run_matter_action(self, matter: MatterSummary, action: Action) -> Any: ...
+    def run_matter_action(self, matter: MatterSummary, action: Action) -> None: ...
 
-    def action_done(self, number: str, action: Action) -> None: ...
-
-    def action_refused(self, number: str, action: Action, error: Any) -> None: ...
-
-    def matters_changed(self, numbers: set[str]) -> None: ...
+    def action_refused(self, number: str, action: Action, error: ApiError) -> None: ...
 
     def refresh_rules_soon(self) -> None: ...
-
-    async def refresh_counts(self) -> QueueCounts | None: ...
 
     def set_online(self, online: bool, detail: str = "") -> None: ...
 
@@ -108,11 +93,16 @@ def localize_bindings(node: DOMNode) -> None:
 
 
 class MattersChanged(Message, bubble=False):
-    """These matters changed (an empty set: anything may have changed)."""
+    """These matters changed (an empty set: anything may have changed), with what is known of them already:
+    ``details``, a matter as the server answered an action of this window (shown as it is, not asked again), and
+    ``counts``, the operator's queue sizes after the change as the live feed told them (``None``: not told)."""
 
-    def __init__(self, numbers: set[str]) -> None:
+    def __init__(self, numbers: set[str], *, details: dict[str, MatterDetail] | None = None,
+                 counts: QueueCounts | None = None) -> None:
         super().__init__()
         self.numbers = numbers
+        self.details = details or {}
+        self.counts = counts
 
 
 class RulesChanged(Message, bubble=False):
@@ -124,9 +114,11 @@ class ServerReady(Message, bubble=False):
 
 
 class MatterActed(Message, bubble=False):
-    """An action on a matter went through (sent to the screen it was started from)."""
+    """An action on a matter went through (sent to the screen it was started from), with the server's answer:
+    the matter as it is now."""
 
-    def __init__(self, number: str, action: Action) -> None:
+    def __init__(self, number: str, action: Action, detail: MatterDetail) -> None:
         super().__init__()
         self.number = number
         self.action = action
+        self.detail = detail

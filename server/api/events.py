@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from huiyin.server.api.common import E401, E422
 from huiyin.server.api.deps import Ctx, CurrentOperator
 from huiyin.server.base.errors import invalid
 from huiyin.server.matters.events import events_after
-from huiyin.server.matters.feed import last_event_id, sse_frame
+from huiyin.server.matters.feed import ALWAYS, last_event_id, sse_frame
 from huiyin.server.matters.views import event_outs, load_tree, seen_by
 from huiyin.server.state.context import ServerContext
 from huiyin.server.storage.models import Matter, Operator, stored_id
@@ -74,10 +74,11 @@ def _resume_point(after: int | None, last_event_id: str | None) -> int | None:
     return after
 
 
-@router.get("/events", responses={
+@router.get("/events", response_model=None, responses={
     200: {"description": "`text/event-stream` (default): one `matter_event` per timeline entry, `id:` = event "
                          "id, `data:` = the EventOut JSON, and a `units_changed` (no id) when an admin changed the "
-                         "unit tree; or, with `Accept: application/json`, an EventPage.",
+                         "unit tree (with `counts=true`, after the events of a moment a `queue_counts`, no id, "
+                         "`data:` = the QueueCounts JSON); or, with `Accept: application/json`, an EventPage.",
           "content": {"text/event-stream": {"schema": {"type": "string"}},
                       "application/json": {"schema": EventPage.model_json_schema(
                           ref_template="#/components/schemas/{model}")}}},
@@ -87,7 +88,9 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
                                                     description="send events with a larger id")] = None,
                  limit: Annotated[int, Query(ge=1, le=1000, description="JSON page size")] = 200,
                  last_event_id: Annotated[str | None, Header(description="resume after this event id (SSE)")] = None,
-                 ) -> Response:
+                 counts: Annotated[bool, Query(description="SSE: after the events of a moment, a `queue_counts` "
+                                                           "frame with the caller's queue sizes")] = False,
+                 ) -> JSONResponse | EventSourceResponse:
     """The live feed of the timeline entries of every matter the caller may see, redacted like the detail by the
     visibility policy (docs/visibility.md): the `note` of a matter whose notes the caller may not read comes as
     `""` with `masked: ["note"]`; a trainer receives no event of the district. A client that reconnects with
@@ -102,16 +105,18 @@ async def events(request: Request, op: CurrentOperator, ctx: Ctx,
         page = EventPage(items=items, last_id=last)
         return JSONResponse(page.model_dump(mode="json"))
     seen_last = await run_in_threadpool(_last_id, ctx)
-    return EventSourceResponse(_stream(ctx, op, seen_last if start is None else start, seen_last))
+    return EventSourceResponse(_stream(ctx, op, seen_last if start is None else start, seen_last, counts))
 
 
-async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) -> AsyncIterator[bytes]:
+async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int,
+                  counts: bool = False) -> AsyncIterator[bytes]:
     """Catch up from the table (``_page``, per operator) from ``start``, then send what the process's one reader
-    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection; idle, only a keep-alive comment now and
-    then."""
+    (:class:`~huiyin.server.matters.feed.FeedHub`) hands this connection (``counts``: with the operator's queue
+    sizes after each batch); idle, only a keep-alive comment now and then."""
     ping = ctx.settings.event_ping_seconds
     yield format_sse_event(comment="huiyin live feed", retry=1000)
-    sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last)  # first register, then read the table: no gap between them
+    # first register, then read the table: no gap between them
+    sub = ctx.feed.subscribe(op.role, op.unit_id, seen_last, counts=counts)
     last = start
     catching_up = True
     next_ping = time.monotonic() + ping
@@ -130,7 +135,9 @@ async def _stream(ctx: ServerContext, op: Operator, start: int, seen_last: int) 
                 continue
             while sub.frames:
                 ident, frame = sub.frames.popleft()
-                if ident > last:  # else the catch-up sent it already
+                if ident == ALWAYS:  # the queue sizes now: no entry of the log
+                    yield frame
+                elif ident > last:  # else the catch-up sent it already
                     last = ident
                     yield frame
             if sub.overflow:

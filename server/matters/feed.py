@@ -10,6 +10,10 @@ connection that may see it.
 * **Decided once per kind of reader.** Subscribers are grouped by ``(role, unit)``: what an operator may see of a
   matter depends only on those two (``core/visibility.py``), so each event is decided once per group, redacted
   once per distinct access level and serialised once per level; every connection of a group gets the same bytes.
+* **The queue sizes, for who asks.** A connection opened with ``?counts=true`` (the workbench's) gets, after the
+  frames of a batch that concerned its group, one ``queue_counts`` frame (no id): its operator's queue sizes as
+  ``GET /api/queues`` answers them, counted once per group and batch, so a window moves its counts without
+  asking. Groups nobody asked this for cost nothing more.
 * **Idle costs nothing.** A connection waits on its own ``asyncio.Event``; it wakes only for a frame or for its
   keep-alive comment. The hub itself polls the table only as a slow backstop (``event_poll_seconds``), for writes
   of processes it cannot hear (a SQLite database written by another process).
@@ -28,20 +32,23 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from fastapi.sse import format_sse_event
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from huiyin.core.clock import Clock
+from huiyin.core.deadlines import DeadlinePolicy, WorkCalendar, at_risk_horizon
 from huiyin.core.domain import Role
-from huiyin.core.schemas import EventOut
+from huiyin.core.schemas import EventOut, QueueCounts
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, access, redact, viewers
 from huiyin.server.matters.events import CHANNEL, Notifier, events_after
 from huiyin.server.matters.views import Trail, event_outs, load_tree, trails
-from huiyin.server.storage.models import Matter, MatterEvent, stored_id
+from huiyin.server.storage.models import Matter, MatterEvent, Operator, stored_id
 from huiyin.server.storage.rules import units_version
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +61,8 @@ BATCH = 200
 #: frames kept for a connection that does not read; past this it catches up from the table instead
 MAX_BACKLOG = 2000
 _FULL: Mapping[Part, Access] = {part: Access.full for part in Part}
+#: the id under which a frame is handed to a connection that is sent whatever it has read already
+ALWAYS = -1
 
 
 def last_event_id(engine: Engine) -> int:
@@ -61,6 +70,40 @@ def last_event_id(engine: Engine) -> int:
         last = session.exec(select(func.coalesce(func.max(MatterEvent.id), 0))).one()
         assert last is not None  # coalesce(…, 0)
         return last
+
+
+class _Rules(Protocol):
+    """The district's rules as stored (``huiyin.server.storage.rules.Rules``)."""
+
+    @property
+    def calendar(self) -> WorkCalendar: ...
+
+    @property
+    def policy(self) -> DeadlinePolicy: ...
+
+
+class RulesSource(Protocol):
+    """Where the stored rules are read (``huiyin.server.storage.rules.RulesCache``)."""
+
+    def load(self, session: Session) -> _Rules: ...
+
+
+def group_counts(session: Session, role: str, unit_id: int, tree: UnitTree, now: datetime,
+                 rules: RulesSource) -> QueueCounts:
+    """The queue sizes of every operator of ``role`` at ``unit_id`` (as ``GET /api/queues`` answers them)."""
+    # here, not at the top: the queues import the serving context, which imports this module
+    from huiyin.server.matters.queues import queue_counts
+
+    stored = rules.load(session)
+    horizon = at_risk_horizon(now, stored.calendar, stored.policy)
+    # queue_counts reads the operator's role and unit only: any operator of the group counts the same
+    anyone = Operator(username="", display_name="", password_hash="", role=role, unit_id=unit_id)
+    return QueueCounts(**queue_counts(session, anyone, tree, now, horizon))
+
+
+def counts_frame(counts: QueueCounts) -> bytes:
+    """One ``queue_counts`` frame (no id: it is no entry of the log)."""
+    return format_sse_event(data_str=counts.model_dump_json(), event="queue_counts")
 
 
 def sse_frame(item: EventOut) -> bytes:
@@ -81,10 +124,12 @@ class _Read:
 class Subscriber:
     """One live-feed connection: the frames handed to it and the event that wakes it."""
 
-    __slots__ = ("key", "frames", "wake", "overflow")
+    __slots__ = ("key", "frames", "wake", "overflow", "counts")
 
-    def __init__(self, role: str, unit_id: int) -> None:
+    def __init__(self, role: str, unit_id: int, counts: bool = False) -> None:
         self.key = (role, unit_id)
+        #: send this connection its queue sizes after the events of a batch (``queue_counts``)
+        self.counts = counts
         self.frames: deque[tuple[int, bytes]] = deque()
         self.wake = asyncio.Event()
         #: the backlog was dropped: catch up from the table
@@ -100,8 +145,12 @@ class Subscriber:
 
 
 class FeedHub:
-    def __init__(self, engine: Engine, settings: Settings, notifier: Notifier, closing: threading.Event) -> None:
+    def __init__(self, engine: Engine, settings: Settings, notifier: Notifier, closing: threading.Event, *,
+                 clock: Clock | None = None, rules: RulesSource | None = None) -> None:
         self.engine = engine
+        #: what the queue sizes are counted with (without them no connection gets any)
+        self.clock = clock
+        self.rules = rules
         self.settings = settings
         self.notifier = notifier
         self.closing = closing
@@ -136,13 +185,13 @@ class FeedHub:
         self._wake_all()
 
     # --- connections ----------------------------------------------------------------------------------------------
-    def subscribe(self, role: str, unit_id: int, seen_last: int) -> Subscriber:
+    def subscribe(self, role: str, unit_id: int, seen_last: int, *, counts: bool = False) -> Subscriber:
         """Register a connection; ``seen_last`` is an event id the caller read as the log's last *before* this
         call. A hub nobody listened to has not kept reading: it resumes from there (every event up to it was
         committed before the connection registered, so its own catch-up from the table covers them)."""
         if not self.groups:
             self.last = max(self.last, seen_last)
-        sub = Subscriber(role, unit_id)
+        sub = Subscriber(role, unit_id, counts)
         self.groups.setdefault(sub.key, set()).add(sub)
         return sub
 
@@ -186,7 +235,9 @@ class FeedHub:
             tree, batch = await run_in_threadpool(self._read, self.last)
             if not batch:
                 return
-            self._dispatch(tree, batch)
+            told = self._dispatch(tree, batch)
+            if told:
+                self._send_counts(await run_in_threadpool(self._count, tree, told))
             self.last = batch[-1].out.id
             if len(batch) < BATCH:
                 return
@@ -216,10 +267,13 @@ class FeedHub:
             outs = event_outs(session, rows, tree, {i: _FULL for i in ids},
                               {i: m.number for i, m in matters.items()})
             return tree, [_Read(out, trail[e.matter_id], matters[e.matter_id].holder_unit_id,
-                                matters[e.matter_id].origin_unit_id) for e, out in zip(rows, outs, strict=False)]
+                                matters[e.matter_id].origin_unit_id) for e, out in zip(rows, outs, strict=True)]
 
-    def _dispatch(self, tree: UnitTree | None, batch: list[_Read]) -> None:
+    def _dispatch(self, tree: UnitTree | None, batch: list[_Read]) -> set[tuple[str, int]]:
+        """Hand each event to the groups that may see it; returns the groups told something that want their
+        queue sizes."""
         assert tree is not None
+        told: set[tuple[str, int]] = set()
         for item in batch:
             frames: dict[tuple[Access, Access], bytes] = {}
             for (role, unit_id), group in list(self.groups.items()):
@@ -233,6 +287,22 @@ class FeedHub:
                     frame = frames[level] = sse_frame(_redacted(item.out, seen))
                 for sub in group:
                     sub.push(item.out.id, frame)
+                if self.clock is not None and any(sub.counts for sub in group):
+                    told.add((role, unit_id))
+        return told
+
+    def _count(self, tree: UnitTree | None, groups: set[tuple[str, int]]) -> dict[tuple[str, int], QueueCounts]:
+        assert tree is not None and self.clock is not None and self.rules is not None
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            return {key: group_counts(session, *key, tree, now, self.rules) for key in groups}
+
+    def _send_counts(self, counts: Mapping[tuple[str, int], QueueCounts]) -> None:
+        for key, sizes in counts.items():
+            frame = counts_frame(sizes)
+            for sub in self.groups.get(key, ()):
+                if sub.counts:
+                    sub.push(ALWAYS, frame)
 
     # --- PostgreSQL: hear other processes' writes -----------------------------------------------------------------
     def _listen(self) -> None:

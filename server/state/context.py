@@ -39,7 +39,8 @@ class ServerContext:
 
     def __post_init__(self) -> None:
         self.logins = LoginGuard(self.settings, self.session_clock, self.engine)
-        self.feed = FeedHub(self.engine, self.settings, self.notifier, self.closing)
+        self.feed = FeedHub(self.engine, self.settings, self.notifier, self.closing, clock=self.clock,
+                            rules=self.rules)
 
     @property
     def session_clock(self) -> Clock:

@@ -16,7 +16,7 @@ from huiyin.tui import cli
 from huiyin.tui.actions import REGISTRY, WORKFLOW_KEYS
 from huiyin.tui.config import ConfigError, load_config
 from huiyin.tui.i18n import choose_language, load_catalog, set_language
-from huiyin.tui.session import TokenStore
+from huiyin.tui.memory import TokenStore
 from huiyin.tui.timeleft import DeadlineRules, time_left
 
 from .conftest import FROZEN_NOW

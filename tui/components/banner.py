@@ -23,7 +23,7 @@ class ConnectionBanner(Static):
         online = app.online
         self.set_class(not online, "-offline")
         if not online:
-            url = app.server_url or t("conn.embedded")
+            url = app.session.server_url or t("conn.embedded")
             detail = app.offline_detail
             text = t("conn.offline", url=url)
             self.update(Content(f"{text} ({detail})" if detail else text))

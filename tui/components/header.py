@@ -26,8 +26,8 @@ class HeaderBar(Static):
 
     def _urgent(self) -> list[tuple[str, str]]:
         app = workbench(self)
-        counts = app.counts
-        if counts is None or app.operator is None:
+        counts = app.session.counts
+        if counts is None or app.session.operator is None:
             return []
         parts = []
         for urgency, key, count in ((Urgency.at_risk, "header.at_risk", counts.urgent_at_risk),
@@ -39,14 +39,14 @@ class HeaderBar(Static):
     def refresh_text(self) -> None:
         """Draw again if anything shown changed (cheap enough to call every second)."""
         app = workbench(self)
-        operator = app.operator
+        operator = app.session.operator
         lefts = [t("app.name")]
         if operator is not None:
             values = dict(app=t("app.name"), name=operator.display_name, username=operator.username,
                           unit=operator.unit.name, tier=t(f"tier.{operator.tier}"), role=t(f"role.{operator.role}"))
             lefts = [t(key, **values) for key in ("header.operator", "header.operator_medium", "header.operator_short")]
-        tz = app.rules.policy.tz
-        now = app.clock.now().astimezone(tz).strftime("%m-%d %H:%M")
+        tz = app.session.rules.policy.tz
+        now = app.session.clock.now().astimezone(tz).strftime("%m-%d %H:%M")
         urgent = self._urgent()
         width = max(self.size.width - 2, 0)
         key = (lefts[0], tuple(urgent), now, width)

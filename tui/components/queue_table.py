@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import work
+from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -50,6 +50,7 @@ from huiyin.core.schemas import MatterSummary, QueuePage
 
 from ..i18n import t
 from ..timeleft import DeadlineRules, TimeLeft, time_left
+from ..workbench import localize_bindings, workbench
 
 URGENCY_CLASS: dict[Urgency, str] = {Urgency.on_track: "queue-table--on-track",
                                      Urgency.at_risk: "queue-table--at-risk",
@@ -196,8 +197,6 @@ class QueueTable(ScrollView, can_focus=True):
     def __init__(self, *, clock: Clock | None = None, page_size: int = PAGE_SIZE, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        from ..workbench import localize_bindings
-
         localize_bindings(self)
         self.clock = clock or SystemClock()
         self.page_size = page_size
@@ -239,6 +238,20 @@ class QueueTable(ScrollView, can_focus=True):
                 return page.rows[index - page.start]
         return None
 
+    def patch(self, matter: MatterSummary) -> bool:
+        """Show ``matter`` as it is now on its row, where a held page has it (the server's answer to an action,
+        applied as it is); ``False`` when no held row is that matter."""
+        summary = MatterSummary.model_validate(matter.model_dump(include=set(MatterSummary.model_fields)))
+        for page in self._pages:
+            for index, row in enumerate(page.rows):
+                if row.number == matter.number:
+                    page.rows[index] = summary
+                    self.refresh()
+                    if self.current is summary:
+                        self._report()
+                    return True
+        return False
+
     def set_source(self, fetcher: PageFetcher) -> None:
         """A new queue (or filter): forget the rows, go to the top."""
         self.fetcher = fetcher
@@ -257,9 +270,9 @@ class QueueTable(ScrollView, can_focus=True):
         if kind == "after":
             return await self.fetcher(cursor, limit)
         if kind == "before":
-            return await self.fetcher(None, limit, before=cursor)  # type: ignore[call-arg]
+            return await self.fetcher(None, limit, before=cursor)
         if kind == "end":
-            return await self.fetcher(None, limit, from_end=True)  # type: ignore[call-arg]
+            return await self.fetcher(None, limit, from_end=True)
         return await self.fetcher(None, limit)
 
     def _place(self, anchor: Anchor, page: QueuePage, start: int | None = None) -> _Page:
@@ -455,7 +468,7 @@ class QueueTable(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._update_size()
 
-    def on_click(self, event) -> None:  # mouse is optional, but harmless
+    def on_click(self, event: events.Click) -> None:  # mouse is optional, but harmless
         row = round(self.scroll_y) + event.y - 1
         if event.y >= 1 and 0 <= row < self.total:
             self.cursor_row = row
@@ -498,9 +511,9 @@ class QueueTable(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, row_style)
 
     @property
-    def rules(self) -> DeadlineRules | None:
-        """The district's calendar and policy, from the workbench app (``None`` elsewhere: core's defaults)."""
-        return getattr(self.app, "rules", None)
+    def rules(self) -> DeadlineRules:
+        """The district's calendar and policy, as the workbench's session knows them."""
+        return workbench(self).session.rules
 
     def time_left(self, matter: MatterSummary) -> TimeLeft:
         return time_left(matter.due_at, self.clock.now(), closed=matter.status is Status.closed,

@@ -25,6 +25,7 @@ from huiyin.core.schemas import PHONE_RE, SimilarMatter
 
 from ..client import ApiError, Unreachable
 from ..i18n import t
+from ..workbench import workbench
 
 DEBOUNCE_SECONDS = 0.4
 #: a title this long (characters, spaces not counted) is worth comparing
@@ -82,7 +83,8 @@ class SimilarMatters(Vertical):
             self.show([])
             return
         try:
-            page = await self.app.call(lambda api: api.similar(**params))  # type: ignore[attr-defined]
+            page = await workbench(self).session.call(lambda api: api.similar(
+                phone=params.get("phone", ""), title=params.get("title", ""), address=params.get("address", "")))
         except (ApiError, Unreachable):
             return  # keep what is shown; the next keystroke asks again
         self._asked = params

@@ -108,23 +108,23 @@ class ActionDialog(ModalScreen[bool]):
             self.query_one("#ok", Button).focus()
 
     def _target_text(self) -> str:
-        app = self.wb
-        if app.operator is None or app.unit_tree is None:
+        session = self.wb.session
+        if session.operator is None or session.unit_tree is None:
             return ""
-        actor = Actor(role=app.operator.role, unit_id=app.operator.unit.id)
-        target = target_unit(self.action, state_of(self.matter), app.unit_tree, actor)
+        actor = Actor(role=session.operator.role, unit_id=session.operator.unit.id)
+        target = target_unit(self.action, state_of(self.matter), session.unit_tree, actor)
         if target is None or target == actor.unit_id and self.action is Action.claim:
             return ""
-        return t("dialog.target", unit=app.unit_label(target))
+        return t("dialog.target", unit=self.wb.unit_label(target))
 
     def _unit_options(self, search: str) -> list[Option]:
-        app = self.wb
-        if app.unit_tree is None:
+        tree = self.wb.session.unit_tree
+        if tree is None:
             return []
         search = search.strip().lower()
         out = []
-        for unit in sorted(app.unit_tree, key=lambda u: (u.tier.rank, u.id)):
-            if not app.unit_tree.can_hold_matters(unit.id) or unit.id == self.matter.holder_unit.id:
+        for unit in sorted(tree, key=lambda u: (u.tier.rank, u.id)):
+            if not tree.can_hold_matters(unit.id) or unit.id == self.matter.holder_unit.id:
                 continue
             label = f"{unit.name} ({t(f'tier.{unit.tier}')})"
             if search and search not in label.lower():

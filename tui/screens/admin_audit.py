@@ -138,7 +138,7 @@ class AuditScreen(AdminScreen):
         if not more:
             self.entries = []
             table.clear()
-        tz = self.wb.rules.policy.tz
+        tz = self.wb.session.rules.policy.tz
         for entry in page.items:
             self.entries.append(entry)
             table.add_row(entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), t(f"admin.audit.kind.{entry.kind}"),
@@ -205,7 +205,7 @@ class AuditScreen(AdminScreen):
         def dump(value: Any) -> str:
             return json.dumps(value, ensure_ascii=False, indent=1) if value is not None else "—"
 
-        tz = self.wb.rules.policy.tz
+        tz = self.wb.session.rules.policy.tz
         # the district's time, as in the list (with its zone: the entry is stored in UTC)
         at = f"{entry.at.astimezone(tz):%Y-%m-%d %H:%M:%S} ({getattr(tz, 'key', tz)})"
         text = t("admin.audit.detail", who=entry.actor, at=at, change=change_summary(entry),

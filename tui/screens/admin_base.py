@@ -20,7 +20,6 @@ from textual.widgets.data_table import ColumnKey
 
 from huiyin.core.domain import Role
 from huiyin.core.schemas import UnitOut
-from huiyin.core.units import UnitInfo, UnitTree
 
 from ..components.banner import ConnectionBanner
 from ..components.footer import WorkbenchFooter
@@ -30,7 +29,7 @@ from .base import WorkbenchScreen
 
 
 def is_admin(wb: Workbench) -> bool:
-    return wb.operator is not None and wb.operator.role == Role.admin
+    return wb.session.operator is not None and wb.session.operator.role == Role.admin
 
 
 def back_binding() -> Binding:
@@ -90,9 +89,7 @@ class AdminScreen(WorkbenchScreen):
 
     def share_units(self, units: list[UnitOut]) -> None:
         """The workbench's own copy of the tree (unit names in queues, escalation targets) follows at once."""
-        wb = self.wb
-        wb.units = {u.id: u for u in units}
-        wb.unit_tree = UnitTree(UnitInfo(u.id, u.name, u.tier, u.kind, u.parent_id) for u in units)
+        self.wb.session.set_units(units)
 
 
 class FilteredAdminScreen(AdminScreen):

@@ -96,7 +96,7 @@ class CalendarScreen(AdminScreen):
         yield Static("", id="calendar-policy")
 
     def on_mount(self) -> None:
-        self.cursor = self.wb.clock.now().astimezone(self.wb.rules.policy.tz).date()
+        self.cursor = self.wb.session.clock.now().astimezone(self.wb.session.rules.policy.tz).date()
         self.load()
 
     @work(group="admin-load", exclusive=True, exit_on_error=False)

@@ -158,7 +158,7 @@ class OperatorsScreen(FilteredAdminScreen):
 
     # --- changes ------------------------------------------------------------------------------------------
     def unit_options(self) -> list[tuple[str, str]]:
-        return [(u.name, str(u.id)) for u in self.wb.units.values() if u.active]
+        return [(u.name, str(u.id)) for u in self.wb.session.units.values() if u.active]
 
     def role_options(self) -> list[tuple[str, str]]:
         return [(t(f"role.{r}"), r.value) for r in Role]

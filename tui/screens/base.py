@@ -94,7 +94,7 @@ class MatterActionsScreen(WorkbenchScreen):
                 wanted = Action(str(parameters[0]))
             except (IndexError, ValueError):
                 return False
-            return wanted in self.wb.allowed_for(self.current_matter())
+            return wanted in self.wb.session.allowed_for(self.current_matter())
         return True
 
     def action_workflow(self, name: str) -> None:
@@ -114,6 +114,11 @@ class MatterActionsScreen(WorkbenchScreen):
         self.refresh()
 
     def on_matters_changed(self, message: MattersChanged) -> None:
+        self.matters_told(message)
+
+    def matters_told(self, message: MattersChanged) -> None:
+        """What a screen does with the news (with what it carries: an action's answer, the queue sizes); by
+        default, as :meth:`matters_changed` of its numbers."""
         self.matters_changed(message.numbers)
 
     def on_rules_changed(self, message: RulesChanged) -> None:

@@ -122,7 +122,7 @@ class BoardScreen(WorkbenchScreen):
     def show(self) -> None:
         board = self.board
         assert board is not None
-        tz = self.wb.rules.policy.tz
+        tz = self.wb.session.rules.policy.tz
         whole = board.district
         # the whole district's figures stay in sight when the rows scroll (80x24): the Σ row repeats them
         self.query_one("#board-title", Static).update(escape(

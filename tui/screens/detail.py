@@ -4,7 +4,7 @@ cross-tier timeline (who, where, when, notes), with the server's supervision not
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,12 +23,13 @@ from ..components.footer import WorkbenchFooter
 from ..components.header import HeaderBar
 from ..i18n import t, tn
 from ..timeleft import TimeLeft, time_left
+from ..workbench import MatterActed, MattersChanged
 from .base import MatterActionsScreen
 
 _DEFAULT_TZ = DeadlinePolicy().tz
 
 
-def local_time(when: datetime | None, tz=_DEFAULT_TZ) -> str:  # type: ignore[no-untyped-def]
+def local_time(when: datetime | None, tz: tzinfo = _DEFAULT_TZ) -> str:
     if when is None:
         return ""
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
@@ -44,10 +45,11 @@ def left_content(left: TimeLeft) -> Content:
 class DetailScreen(MatterActionsScreen):
     BINDINGS = bindings_for("detail")
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, matter: MatterDetail | None = None) -> None:
+        """``matter``: the matter as the server just answered (an action's answer): shown as it is, not asked."""
         super().__init__()
         self.number = number
-        self.matter: MatterDetail | None = None
+        self.matter: MatterDetail | None = matter
         #: the first load is over (the matter, or why it could not be shown)
         self.load_done = False
 
@@ -63,14 +65,17 @@ class DetailScreen(MatterActionsScreen):
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
-        self.load()
         self._shown_left: tuple[str, ...] | None = None
+        if self.matter is not None:
+            self.show(self.matter)
+        else:
+            self.load()
         self.set_interval(1.0, self._tick)
 
     def _countdowns(self) -> tuple[TimeLeft, TimeLeft | None]:
         m = self.matter
         assert m is not None
-        now, rules = self.wb.clock.now(), self.wb.rules
+        now, rules = self.wb.session.clock.now(), self.wb.session.rules
         left = time_left(m.due_at, now, closed=m.status is Status.closed, answered=m.status is Status.answered,
                          rules=rules)
         claim = None
@@ -104,6 +109,25 @@ class DetailScreen(MatterActionsScreen):
         if not numbers or self.number in numbers:
             self.load()
 
+    def matters_told(self, message: MattersChanged) -> None:
+        """The matter as an action's answer brought it is shown as it is; other news of it is asked for."""
+        detail = message.details.get(self.number)
+        if detail is not None:
+            self.show(detail)
+        else:
+            self.matters_changed(message.numbers)
+
+    def on_matter_acted(self, message: MatterActed) -> None:
+        """An action from here went through: the server's answer is the matter now."""
+        if message.number == self.number:
+            self.show(message.detail)
+
+    def show(self, matter: MatterDetail) -> None:
+        """Show ``matter`` as it is (no request)."""
+        self.workers.cancel_group(self, "detail-load")  # an older answer on its way must not paint over it
+        self.matter = matter
+        self._matter_shown()
+
     @work(group="detail-load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         try:
@@ -113,6 +137,9 @@ class DetailScreen(MatterActionsScreen):
             self.matter = None
         except Unreachable:
             pass
+        self._matter_shown()
+
+    def _matter_shown(self) -> None:
         self._paint()
         self.refresh_bindings()
         if not self.load_done:
@@ -131,14 +158,14 @@ class DetailScreen(MatterActionsScreen):
         self.query_one(HeaderBar).refresh_text()
         left, claim = self._countdowns()
         self._shown_left = (left.text(), claim.text() if claim else "")
-        tz = self.wb.rules.policy.tz
+        tz = self.wb.session.rules.policy.tz
         head = Content.assemble((m.number, "bold"), "  ", (f"[{t(f'status.{m.status}')}]", "reverse"), "  ",
                                 (m.title, "bold"))
         self.query_one("#detail-head", Static).update(head)
 
         def row(*pairs: tuple[str, str | Content]) -> Content:
             parts: list[str | tuple[str, str] | Content] = []
-            for i, (label, value) in enumerate(pairs):
+            for label, value in pairs:
                 if not value:
                     continue
                 if parts:
@@ -186,7 +213,7 @@ class DetailScreen(MatterActionsScreen):
     def _shown(m: MatterDetail, name: str) -> str | Content:
         """A field as the server sent it, marked when the visibility policy masked or withheld it: a masked value
         is never shown as if it were the whole value, a withheld one never as if it were empty."""
-        value = getattr(m, name)
+        value = str(getattr(m, name))
         if name not in m.masked:
             return value
         if not value:
@@ -194,15 +221,15 @@ class DetailScreen(MatterActionsScreen):
         return Content.assemble(value, " ", (t("detail.masked"), "dim italic"))
 
     def _event(self, e: EventOut) -> Content:
-        tz = self.wb.rules.policy.tz
+        tz = self.wb.session.rules.policy.tz
         when = (local_time(e.created_at, tz), "dim")
         label = t(f"event.{e.kind}")
         if e.kind.is_supervision:
             # the server's own notice: no operator, no unit; its deadline is the one it watched
             variable = {EventKind.at_risk: "urgency-at-risk"}.get(e.kind, "urgency-overdue")
             glyph = "!" if e.kind is EventKind.at_risk else "X"
-            head: list[str | tuple[str, str]] = [when, "  ", (f"{glyph} {t('detail.supervision')}", f"bold ${variable}"),
-                                                  "  ", (label, "bold")]
+            head: list[str | tuple[str, str]] = [
+                when, "  ", (f"{glyph} {t('detail.supervision')}", f"bold ${variable}"), "  ", (label, "bold")]
             if e.due_at is not None:
                 # not claimed in time: the claim deadline that passed; the others: the matter's deadline
                 was = "detail.claim_due_was" if e.kind is EventKind.claim_overdue else "detail.due_was"
@@ -234,7 +261,8 @@ class DetailScreen(MatterActionsScreen):
         elif e.note:
             # an internal note and the answer to the resident read differently (only an answer answers)
             if e.note_kind in (NoteKind.internal, NoteKind.answer):
-                lines.append(Content.assemble("    ", (t(f"note_kind.{e.note_kind}") + ": ", "bold"), (e.note, "italic")))
+                lines.append(Content.assemble("    ", (t(f"note_kind.{e.note_kind}") + ": ", "bold"),
+                                              (e.note, "italic")))
             else:
                 lines.append(Content.assemble("    ", (e.note, "italic")))
         return Content("\n").join(lines)

@@ -140,7 +140,7 @@ class LoginScreen(WorkbenchScreen):
             self.query_one("#username", Input).value = str(event.option.id)
 
     def _server_label(self) -> str:
-        return server_label(self.wb.server_url, self.wb.embedded)
+        return server_label(self.wb.session.server_url, self.wb.embedded)
 
     def on_mount(self) -> None:
         self.query_one("#samples-label").display = False
@@ -154,7 +154,7 @@ class LoginScreen(WorkbenchScreen):
             self.set_focus(self.query_one("#password", Input))
         else:
             self.set_focus(self.query_one("#username", Input))
-        if self.wb.api is not None:
+        if self.wb.session.api is not None:
             self._connect()
         else:
             self._status(t("login.server_starting"))
@@ -172,7 +172,7 @@ class LoginScreen(WorkbenchScreen):
 
     @work(group="login-connect", exclusive=True, exit_on_error=False)
     async def _connect(self) -> None:
-        api = self.wb.api
+        api = self.wb.session.api
         assert api is not None
         while True:
             try:

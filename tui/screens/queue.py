@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Input, Static, Tab, Tabs
 
 from huiyin.core.domain import Action, Queue, Role
-from huiyin.core.schemas import MatterOut, MatterSummary, QueueCounts, QueuePage
+from huiyin.core.schemas import MatterDetail, MatterOut, MatterSummary, QueueCounts, QueuePage
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import sees_any
 from huiyin.core.workflow import can_record, may_watch_overdue
@@ -28,7 +28,7 @@ from ..components.inputs import HInput
 from ..components.queue_table import QueueTable, is_assigned_wait
 from ..components.status import StatusLine
 from ..i18n import t
-from ..workbench import MatterActed
+from ..workbench import MatterActed, MattersChanged
 from .admin import open_admin
 from .admin_base import is_admin
 from .base import MatterActionsScreen
@@ -78,8 +78,8 @@ class QueueScreen(MatterActionsScreen):
         self.queue: Queue = Queue.incoming
         self.filter_text = ""
         self.counts: QueueCounts | None = None
-        operator = self.wb.operator
-        self.queues: tuple[Queue, ...] = (queues_for(operator.role, operator.unit.id, self.wb.unit_tree)
+        operator = self.wb.session.operator
+        self.queues: tuple[Queue, ...] = (queues_for(operator.role, operator.unit.id, self.wb.session.unit_tree)
                                           if operator else QUEUE_ORDER[:5])
         self._painted_at: int | None = None
         self.arrivals: Arrivals | None = None
@@ -87,17 +87,21 @@ class QueueScreen(MatterActionsScreen):
             store = self.wb.token_store
             path = store.path.parent / "seen.json" if store is not None else None
             self.arrivals = Arrivals(SeenStore(path, f"{self.wb.session_key}|{operator.username}"), operator.unit.id)
-        #: (number, action) just done here: once the rows are fresh, open it (see on_matter_acted)
-        self._acted: tuple[str, Action] | None = None
+        #: (the server's answer, action) just done here: once the rows are fresh, open it (see on_matter_acted)
+        self._acted: tuple[MatterDetail, Action] | None = None
+        #: what an action of this window changed while another screen was on top: fetched again on coming back
+        self._stale = False
         #: a refresh is on its way (set with the new source, before its worker starts)
         self._refreshing = False
         self._refresh_gen = 0
+        #: the keys on offer last time the footer was built (see _refresh_keys)
+        self._offered: tuple[Action | bool, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
         yield Tabs(*(Tab(self._tab_label(q), id=f"q-{q}") for q in self.queues), id="queues")
         yield HInput(id="filter", placeholder=t("queue.filter_hint"), compact=True)
-        yield QueueTable(clock=self.wb.clock, id="table")
+        yield QueueTable(clock=self.wb.session.clock, id="table")
         yield Static("", id="calendar-warning")
         yield StatusLine(id="queue-status")
         yield ConnectionBanner()
@@ -123,7 +127,7 @@ class QueueScreen(MatterActionsScreen):
 
     def _tick(self) -> None:
         """Countdowns move with the clock: repaint the visible rows and the header when it moved a second."""
-        second = int(self.wb.clock.now().timestamp())
+        second = int(self.wb.session.clock.now().timestamp())
         if second == self._painted_at:
             return
         self._painted_at = second
@@ -132,10 +136,10 @@ class QueueScreen(MatterActionsScreen):
 
     def rules_changed(self) -> None:
         """New calendar or policy from the server: recount the countdowns, show the calendar's warnings."""
-        warnings = self.wb.rules.warnings
+        warnings = self.wb.session.rules.warnings
         line = self.query_one("#calendar-warning", Static)
         # only admins can load a year's holidays: others see the provisional mark (*) on the countdowns it affects
-        operator = self.wb.operator
+        operator = self.wb.session.operator
         line.display = bool(warnings) and operator is not None and operator.role is Role.admin
         if warnings:
             line.update(Content.assemble(("! ", "bold"), "  ".join(w.text() for w in warnings)))
@@ -157,20 +161,15 @@ class QueueScreen(MatterActionsScreen):
         self._refreshing = True  # the refresh that follows a new source
 
     @work(group="queue-refresh", exclusive=True, exit_on_error=False)
-    async def refresh_data(self) -> None:
+    async def refresh_data(self, counts: QueueCounts | None = None) -> None:
+        """The counts (``counts``: as the live feed told them, else asked) and the rows on screen, fetched again;
+        then the arrivals."""
         table = self.query_one(QueueTable)
         self._refreshing = True
         self._refresh_gen += 1
         generation = self._refresh_gen
         try:
-            self.counts = await self.wb.refresh_counts()
-            tabs = self.query_one("#queues", Tabs)
-            for q in self.queues:
-                tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
-            # Textual moves the underline on a relabel before the wider tab is laid out, and it could stay
-            # short of the count (seen in snapshots): move it again once the new widths are laid out
-            self.call_after_refresh(self.call_after_refresh, tabs._highlight_active, False)
-            self.query_one(HeaderBar).refresh_text()
+            await self._show_counts(counts)
             await table.reload()
         except (ApiError, Unreachable):
             pass
@@ -188,24 +187,62 @@ class QueueScreen(MatterActionsScreen):
         except (ApiError, Unreachable):
             pass
 
+    async def _show_counts(self, counts: QueueCounts | None = None) -> None:
+        """The queue sizes on the tabs and in the header: ``counts`` as told, else asked for (one request)."""
+        self.counts = counts if counts is not None else await self.wb.session.refresh_counts()
+        tabs = self.query_one("#queues", Tabs)
+        for q in self.queues:
+            tabs.query_one(f"#q-{q}", Tab).label = self._tab_label(q)
+        # Textual moves the underline on a relabel before the wider tab is laid out, and it could stay
+        # short of the count (seen in snapshots): move it again once the new widths are laid out
+        self.call_after_refresh(self.call_after_refresh, tabs._highlight_active, False)
+        self.query_one(HeaderBar).refresh_text()
+
+    @work(group="queue-refresh", exclusive=True, exit_on_error=False)
+    async def _refresh_counts(self) -> None:
+        await self._show_counts()
+
     def is_loading(self) -> bool:
         """Rows of this queue are on their way (keys typed meanwhile wait for them; offline, keys act at once)."""
         return self._refreshing and not self.query_one(QueueTable).loaded_once
 
     def on_matter_acted(self, message: MatterActed) -> None:
         """The cursor never lands unseen on another matter that the same key would act on: a claimed matter
-        opens (the clerk works on it now), and so does one that left this queue (showing where it went);
-        one still in the queue keeps the cursor."""
-        self._acted = (message.number, message.action)
+        opens at once, as the server answered (the clerk works on it now; its row here shows it claimed, the
+        sizes are asked again and the rows when the queue is back on screen), and so does one that left this
+        queue (showing where it went); one still in the queue keeps the cursor."""
+        if message.action is Action.claim:
+            self._stale = True
+            self.query_one(QueueTable).patch(message.detail)
+            self._refresh_counts()
+            self.app.push_screen(DetailScreen(message.number, message.detail))
+            return
+        self._acted = (message.detail, message.action)
         self.refresh_data()
 
     def _open_acted(self) -> None:
         if self._acted is None:
             return
-        (number, action), self._acted = self._acted, None
-        table = self.query_one(QueueTable)
-        if action is Action.claim or not table.move_to_number(number):
-            self.app.push_screen(DetailScreen(number))
+        (detail, _action), self._acted = self._acted, None
+        if not self.query_one(QueueTable).move_to_number(detail.number):
+            self.app.push_screen(DetailScreen(detail.number, detail))
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.refresh_data()
+
+    def matters_told(self, message: MattersChanged) -> None:
+        """Matters changed: an action of this window from a screen on top (its answer shows on the row; the rest
+        is fetched when the queue is back), or anything else (the sizes as the live feed told them, and the
+        rows on screen fetched again: one request)."""
+        if message.details and not self.is_current:
+            table = self.query_one(QueueTable)
+            for detail in message.details.values():
+                table.patch(detail)
+            self._stale = True
+            return
+        self.refresh_data(message.counts)
 
     def matters_changed(self, numbers: set[str]) -> None:
         self.refresh_data()
@@ -216,14 +253,26 @@ class QueueScreen(MatterActionsScreen):
         if self.arrivals is None or (self.counts is not None and self.counts.incoming == 0
                                      and self.arrivals.store.has_baseline):
             return
-        page = await self.wb.call(lambda api: api.matters(Queue.incoming, limit=ARRIVALS_PAGE))
-        fresh = self.arrivals.update(page.items)
+        rows = self._incoming_rows()
+        if rows is None:
+            rows = (await self.wb.call(lambda api: api.matters(Queue.incoming, limit=ARRIVALS_PAGE))).items
+        fresh = self.arrivals.update(rows)
         if len(fresh) > MAX_ARRIVAL_NOTICES:
             self.wb.notify(t("arrival.many", count=len(fresh)), title=t("arrival.title"), markup=False)
             return
         for matter in fresh:
             self.wb.notify(t("arrival.one", number=matter.number, title=matter.title), title=t("arrival.title"),
                            markup=False, timeout=8)
+
+    def _incoming_rows(self) -> list[MatterSummary] | None:
+        """The first rows of the incoming queue when this screen holds them already (it shows that queue,
+        unfiltered, from its start): the arrivals are looked for in them, not asked for again."""
+        table = self.query_one(QueueTable)
+        if self.queue is not Queue.incoming or self.filter_text or not table.loaded_once:
+            return None
+        rows = [table.row_at(i) for i in range(min(table.total, ARRIVALS_PAGE))]
+        held = [row for row in rows if row is not None]
+        return held if len(held) == len(rows) else None
 
     # --- the current matter -------------------------------------------------------------------------------
     def current_matter(self) -> MatterSummary | None:
@@ -237,8 +286,8 @@ class QueueScreen(MatterActionsScreen):
     def _refresh_keys(self) -> None:
         """Rebuild the footer only when the keys on offer change: moving through a long queue of alike rows
         must not recompose it at every step."""
-        offered = tuple(self.wb.allowed_for(self.current_matter())) + (self.current_matter() is not None,)
-        if offered != getattr(self, "_offered", None):
+        offered = tuple(self.wb.session.allowed_for(self.current_matter())) + (self.current_matter() is not None,)
+        if offered != self._offered:
             self._offered = offered
             self.refresh_bindings()
 
@@ -273,7 +322,7 @@ class QueueScreen(MatterActionsScreen):
     # --- keys ---------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "record":
-            operator = self.wb.operator
+            operator = self.wb.session.operator
             return operator is not None and can_record(operator.role)
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).display)
@@ -285,7 +334,7 @@ class QueueScreen(MatterActionsScreen):
             from .board import BOARD_ROLES
             from .report import REPORT_ROLES
 
-            operator = self.wb.operator
+            operator = self.wb.session.operator
             return operator is not None and operator.role in (REPORT_ROLES if action == "report" else BOARD_ROLES)
         if action == "admin":
             return is_admin(self.wb)

@@ -104,8 +104,8 @@ class RecordScreen(WorkbenchScreen):
             widget = self.query_one(f"#f-{name}")
             if isinstance(widget, Select):
                 out[name] = "" if widget.value is Select.NULL else str(widget.value)
-            else:
-                out[name] = widget.value  # type: ignore[attr-defined]
+            elif isinstance(widget, Input):
+                out[name] = widget.value
         return out
 
     def show_errors(self, errors: dict[str, str]) -> None:

@@ -124,7 +124,7 @@ class MatterList(MatterActionsScreen):
     def compose(self) -> ComposeResult:
         yield HeaderBar()
         yield Static(escape(self.title_text), id="list-title")
-        yield QueueTable(clock=self.wb.clock, id="list-table")
+        yield QueueTable(clock=self.wb.session.clock, id="list-table")
         yield StatusLine(id="list-status")
         yield WorkbenchFooter()
 
@@ -229,7 +229,7 @@ class ReportScreen(WorkbenchScreen):
         super().__init__()
         self.grain = grain
         #: a day in the period shown (the grain makes the period around it): today in the district by default
-        self.day = day or self.wb.clock.now().astimezone(self.wb.rules.policy.tz).date()
+        self.day = day or self.wb.session.clock.now().astimezone(self.wb.session.rules.policy.tz).date()
         self.export_dir = export_dir or Path.cwd()
         self.report: AssessmentOut | None = None
         self.rows: list[AssessmentRow] = []
