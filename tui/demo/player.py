@@ -344,8 +344,12 @@ class Player:
         if not (rule.requires or rule.confirm):
             await self.settle({"matter-action"})
         else:
-            await self.wait(lambda: isinstance(app.screen, ActionDialog) and self.mounted(app.screen, "#ok"),
-                            f"the {action} dialog")
+            try:
+                await self.wait(lambda: isinstance(app.screen, ActionDialog) and self.mounted(app.screen, "#ok"),
+                                f"the {action} dialog")
+            except DemoStop as stop:  # say what was shown instead (a notice of the app, another screen)
+                stack = " > ".join(type(s).__name__ for s in app.screen_stack)
+                raise DemoStop(f"{stop} (screens: {stack}; refused: {app.refusal})") from None
             dialog = app.screen
             assert isinstance(dialog, ActionDialog)
             for name, value in step.fields.items():
