@@ -5,7 +5,9 @@ server only to launch it (``huiyin.tui.embedded``) and to hand it CLI commands (
 rooms are layers, each importing only those below it: serving (the composition root: app, run, embedded) > api
 (routes and their dependencies) > reports | district (independent of each other) > state (the server context, the
 login throttle) > matters (workflow, queues, views, event log, live feed) > storage (engines, models, migrations,
-assessment facts, stored rules) > base (settings, API errors, hashing); and no package has an import circle, lazy
+assessment facts, stored rules) > base (settings, API errors, hashing); in the workbench, the session, its live
+feed and its client import no Textual (they are tested alone), and screens and widgets never import the app; and
+no package has an import circle, lazy
 imports inside functions included. An import under ``if TYPE_CHECKING:`` names a type only and is not counted (the
 matter workflows name the server context's type, the context they are handed).
 """
