@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -210,8 +210,9 @@ def _entries_csv(text: str) -> list[dict[str, Any]]:
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
+        optional = ", ".join(c for c in COLUMNS if c not in REQUIRED)
         raise CategoryFileError(f"the CSV header needs the columns {', '.join(REQUIRED)} (missing: "
-                                f"{', '.join(missing)}); it may also have {', '.join(COLUMNS[len(REQUIRED):])}")
+                                f"{', '.join(missing)}); it may also have {optional}")
     entries: list[dict[str, Any]] = []
     for raw in reader:
         entry = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -253,51 +254,60 @@ def sample_entries() -> list[dict[str, Any]]:
     return read_file(text, csv_file=False)
 
 
+def check_import(existing: Iterable[CategoryInfo], entries: Sequence[Mapping[str, Any]]) -> None:
+    """Whether the file's entries (:func:`read_file`) fit the tree there is: no code twice in the file, and the
+    tree after the import is a tree (core's rules). Raises :class:`CategoryFileError`; writes nothing (the command
+    line checks a file with it before it sends anything to a server)."""
+    codes = [str(e["code"]) for e in entries]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise CategoryFileError(f"the file names a code more than once: {named(twice)}")
+    merged = {info.code: info for info in existing}
+    for e in entries:
+        old = merged.get(e["code"])
+        merged[e["code"]] = CategoryInfo(e["code"], e["name_zh"], e["name_en"], parent=e["parent"],
+                                         deadline_days=e["deadline_days"], keywords=tuple(e["keywords"]),
+                                         description=e["description"], active=old.active if old else True)
+    try:
+        CategoryTree(merged.values())
+    except CategoryTreeError as exc:
+        raise CategoryFileError(str(exc)) from None
+
+
 def import_entries(session: Session, who: Who, now: datetime, entries: Iterable[Mapping[str, Any]],
                    *, audited: bool = True) -> tuple[int, int]:
     """Add the file's new codes and update the existing ones (a code in the database and not in the file stays
-    as it is: nothing is deleted). The whole tree is checked before anything is written, so a bad file changes
-    nothing. Returns (added, changed)."""
+    as it is, and so does whether a category is active: nothing is deleted). Everything is checked before
+    anything is written, so a bad file changes nothing. Returns (added, changed)."""
     entries = list(entries)
     units = {u.name: u for u in session.exec(select(Unit))}
     rows = {r.code: r for r in all_categories(session)}
-    before = {code: facts(r, _unit_name(session, r.default_unit_id)) for code, r in rows.items()}
-    unit_names: dict[str, str | None] = {}
+    check_import((_info(r) for r in rows.values()), entries)
     for entry in entries:
         name = entry.get("default_unit")
         if name is not None and (name not in units or not units[name].active):
             raise CategoryFileError(f"{entry['code']}: there is no active unit called {name!r} "
                                     f"(the units: {named(sorted(units))})")
-        unit_id = units[name].id if name is not None else None
-        row = rows.get(entry["code"]) or Category(code=entry["code"], deadline_days=entry["deadline_days"],
-                                                  name_zh="", name_en="")
+    before = {code: facts(r, _unit_name(session, r.default_unit_id)) for code, r in rows.items()}
+    added = changed = 0
+    # parents first, so the foreign key holds at every insert
+    for entry in sorted(entries, key=lambda e: e["parent"] is not None):
+        code, name = entry["code"], entry.get("default_unit")
+        row = rows.get(code) or Category(code=code, name_zh="", name_en="", deadline_days=entry["deadline_days"])
         row.parent_code = entry["parent"]
         row.name_zh, row.name_en = entry["name_zh"].strip(), entry["name_en"].strip()
         row.description = entry["description"].strip()
         row.keywords = list(entry["keywords"])
         row.deadline_days = entry["deadline_days"]
-        row.default_unit_id = unit_id
-        rows[row.code] = row
-        unit_names[row.code] = name
-    codes = [e["code"] for e in entries]
-    twice = sorted({c for c in codes if codes.count(c) > 1})
-    if twice:
-        raise CategoryFileError(f"the file names a code more than once: {named(twice)}")
-    try:
-        CategoryTree(_info(r) for r in rows.values())
-    except CategoryTreeError as exc:
-        raise CategoryFileError(str(exc)) from None
-    added = changed = 0
-    # parents first, so the foreign key holds at every insert
-    for row in sorted((rows[c] for c in codes), key=lambda r: r.parent_code is not None):
-        after = facts(row, unit_names[row.code])
-        if before.get(row.code) == after:
+        row.default_unit_id = units[name].id if name is not None else None
+        after = facts(row, name)
+        if before.get(code) == after:
             continue
         session.add(row)
         session.flush()
         if audited:
-            audit.record(session, who, now, AuditKind.category, row.code, before.get(row.code), after)
-        if row.code in before:
+            audit.record(session, who, now, AuditKind.category, code, before.get(code), after)
+        if code in before:
             changed += 1
         else:
             added += 1
