@@ -51,7 +51,7 @@ def test_every_operator_reads_the_sample_tree_kinds_before_their_leaves(api: Api
     for row in rows:  # each leaf follows its kind
         if row["parent"] is not None:
             assert codes.index(row["parent"]) < codes.index(row["code"])
-    lights = next(c for c in rows if c["code"] == "roads.lights")
+    lights = next(c for c in rows if c["code"] == "facilities.lights")
     assert lights["name_zh"] == "路灯照明" and "路灯" in lights["keywords"] and 1 <= lights["deadline_days"] <= 3
     assert lights["default_unit_id"] == api.unit_id("区城市管理局")
     for story in ("safety.rocks", "roads.surface", "social.pension", "transport.route"):
@@ -119,13 +119,13 @@ def test_a_kind_with_active_leaves_is_not_deactivated(api: Api):
 @pytest.mark.parametrize("method,path,body,status,code", [
     ("patch", "/api/categories/no.such", {"name_en": "x"}, 404, "category_not_found"),
     ("post", "/api/categories", {"code": "roads", "name_zh": "道路", "name_en": "Roads"}, 409, "category_code_taken"),
-    ("post", "/api/categories", {"code": "roads.lights", "parent": "roads", "name_zh": "路灯", "name_en": "L"},
+    ("post", "/api/categories", {"code": "facilities.lights", "parent": "roads", "name_zh": "路灯", "name_en": "L"},
      409, "category_code_taken"),
     ("post", "/api/categories", {"code": "x.y", "parent": "nowhere", "name_zh": "甲", "name_en": "X"},
      422, "bad_parent"),
-    ("post", "/api/categories", {"code": "x.z", "parent": "roads.lights", "name_zh": "甲", "name_en": "X"},
+    ("post", "/api/categories", {"code": "x.z", "parent": "facilities.lights", "name_zh": "甲", "name_en": "X"},
      422, "bad_parent"),
-    ("patch", "/api/categories/roads.surface", {"parent": "roads.lights"}, 422, "bad_parent"),
+    ("patch", "/api/categories/roads.surface", {"parent": "facilities.lights"}, 422, "bad_parent"),
     ("patch", "/api/categories/roads", {"parent": "transport"}, 422, "bad_parent"),
     ("patch", "/api/categories/roads", {"parent": "roads"}, 422, "bad_parent"),
     ("post", "/api/categories", {"code": "a b", "name_zh": "甲", "name_en": "X"}, 422, "invalid_input"),

@@ -89,3 +89,30 @@ def test_the_wire_schemas_check_codes_lengths_and_keywords() -> None:
     assert CategoryPatch.model_validate({"parent": None}).model_fields_set == {"parent"}
     with pytest.raises(ValidationError):
         CategoryPatch.model_validate({"code": "y"})
+
+
+def test_the_stored_lengths_are_the_limits() -> None:
+    from huiyin.server.storage.models import Category
+
+    columns = Category.__table__.c
+    for column, limit in (("code", "category_code"), ("parent_code", "category_code"), ("name_zh", "category_name"),
+                          ("name_en", "category_name"), ("description", "category_description")):
+        assert columns[column].type.length == LIMITS[limit], column
+
+
+def test_the_sample_tree_is_a_tree_and_every_sample_matter_finds_its_kind() -> None:
+    """The shipped tree passes the rules, every default unit is a sample unit, and each free-text category the
+    sample matters use today is a name or keyword of one category (what the migration of free text will match)."""
+    from huiyin.server.district.categories import sample_entries
+    from huiyin.server.district.sample import MATTERS, UNITS
+
+    entries = sample_entries()
+    infos = [CategoryInfo(e["code"], e["name_zh"], e["name_en"], parent=e["parent"],
+                          deadline_days=e["deadline_days"], keywords=tuple(e["keywords"])) for e in entries]
+    tree = CategoryTree(infos)
+    tops = [c for c in infos if c.top_level]
+    assert len(tops) >= 10 and len(infos) - len(tops) >= 25 and "unclassified" in tree
+    assert all(1 <= c.deadline_days <= 3 for c in infos)
+    assert {e["default_unit"] for e in entries} - {None} <= {u.name for u in UNITS}
+    for text in {m[2] for m in MATTERS}:
+        assert [c for c in infos if text == c.name_zh or text in c.keywords], text

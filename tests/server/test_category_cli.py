@@ -57,7 +57,7 @@ def test_add_edit_deactivate_against_the_database(server, capsys, monkeypatch):
                           "B", *db)
     assert code == 2 and "already a category" in err and "nothing was changed" in err
     code, _out, err = run(capsys, monkeypatch, "category", "deactivate", "roads", *db)
-    assert code == 2 and "roads.lights" in err
+    assert code == 2 and "roads.surface" in err
 
 
 def test_import_toml_and_csv_add_and_update_and_say_how_many(server, capsys, monkeypatch, tmp_path: Path):
@@ -90,7 +90,7 @@ BAD_FILES = [
     ("bad.csv", "code,name_zh,name_en,colour\nx,甲,X,red\n", "unknown field(s) colour"),
     ("bad.csv", "code,name_zh,name_en\nnew.one,甲,A\na b,乙,B\n", "entry 2 (a b): code"),
     ("bad.csv", "code,parent,name_zh,name_en\nnew.two,,甲,A\nnew.three,nowhere,乙,B\n", "no category 'nowhere'"),
-    ("bad.csv", "code,parent,name_zh,name_en\nnew.four,roads.lights,甲,A\n", "not a top-level kind"),
+    ("bad.csv", "code,parent,name_zh,name_en\nnew.four,facilities.lights,甲,A\n", "not a top-level kind"),
     ("bad.csv", "code,name_zh,name_en\nnew.five,甲,A\nnew.five,乙,B\n", "more than once"),
     ("bad.csv", "code,name_zh,name_en,deadline_days\nnew.six,甲,A,0\n", "deadline_days"),
     ("bad.csv", "code,name_zh,name_en,default_unit\nnew.seven,甲,A,没有的单位\n", "no active unit called '没有的单位'"),
