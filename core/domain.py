@@ -165,6 +165,8 @@ class AuditKind(StrEnum):
     operator = "operator"
     #: a unit of the tree (subject: the unit's name)
     unit = "unit"
+    #: a category of the tree (subject: the category's code)
+    category = "category"
 
 
 class Queue(StrEnum):

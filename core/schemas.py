@@ -14,6 +14,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from .categories import (
+    CATEGORY_BOUNDS,
+    CODE_LENGTH,
+    DESCRIPTION_LENGTH,
+    KEYWORD_LENGTH,
+    KEYWORDS,
+    NAME_LENGTH,
+    code_problem,
+)
 from .deadlines import DeadlinePolicy
 from .domain import (
     Action,
@@ -45,6 +54,11 @@ LIMITS = {
     "username": 64,
     "password": 256,
     "other": 32,
+    #: a category (issue 19; ``huiyin.core.categories``): its code, each name, one keyword, its description
+    "category_code": CODE_LENGTH,
+    "category_name": NAME_LENGTH,
+    "keyword": KEYWORD_LENGTH,
+    "category_description": DESCRIPTION_LENGTH,
 }
 
 #: a new password needs at least this many characters (and at most ``LIMITS["password"]``)
@@ -721,6 +735,93 @@ class UnitPatch(_Strict):
     tier: Tier | None = None
     kind: UnitKind | None = None
     active: bool | None = None
+
+
+CategoryCode = Annotated[str, Field(min_length=1, max_length=LIMITS["category_code"])]
+CategoryName = Annotated[str, Field(min_length=1, max_length=LIMITS["category_name"])]
+DeadlineDays = Annotated[int, Field(ge=CATEGORY_BOUNDS["deadline_days"][0], le=CATEGORY_BOUNDS["deadline_days"][1])]
+Keywords = Annotated[list[Annotated[str, Field(min_length=1, max_length=LIMITS["keyword"])]],
+                     Field(max_length=KEYWORDS)]
+
+
+class CategoryOut(_Model):
+    """One category of the district's tree (``GET /api/categories``; ``huiyin.core.categories``)."""
+
+    code: str
+    #: the top-level kind it belongs to; ``None``: it is one
+    parent: str | None = None
+    name_zh: str
+    name_en: str
+    description: str = ""
+    keywords: list[str] = []
+    #: the default deadline of a simple matter of this kind, in working days
+    deadline_days: int
+    #: the unit that usually handles it (a hint for assigning), or ``None``
+    default_unit_id: int | None = None
+    active: bool = True
+
+
+def _category_code(value: str) -> str:
+    value = value.strip()
+    problem = code_problem(value)
+    if problem:
+        raise PydanticCustomError("category_code", "a category code has letters, digits and dots ({problem})",
+                                  {"problem": problem})
+    return value
+
+
+def _keywords(value: Any) -> Any:
+    """Keywords trimmed, empty ones and repeats left out (anything that is not a list of text is left to pydantic)."""
+    if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+        return value
+    return list(dict.fromkeys(w.strip() for w in value if w.strip()))
+
+
+class CategoryIn(_Strict):
+    """A new category: a top-level kind (no ``parent``) or a leaf under one."""
+
+    code: CategoryCode
+    parent: CategoryCode | None = None
+    name_zh: CategoryName
+    name_en: CategoryName
+    description: str = Field(default="", max_length=LIMITS["category_description"])
+    keywords: Keywords = []
+    deadline_days: DeadlineDays = DeadlinePolicy().simple_days
+    default_unit_id: DbId | None = None
+
+    @field_validator("code", "parent")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return None if value is None else _category_code(value)
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _words(cls, value: Any) -> Any:
+        return _keywords(value)
+
+
+class CategoryPatch(_Strict):
+    """Only the fields sent change: rename, describe, move (``parent``: another top-level kind, or ``null`` to
+    make it one), a new default deadline, a default unit (``null``: none), (de)activate. The code never changes."""
+
+    parent: CategoryCode | None = None
+    name_zh: CategoryName | None = None
+    name_en: CategoryName | None = None
+    description: str | None = Field(default=None, max_length=LIMITS["category_description"])
+    keywords: Keywords | None = None
+    deadline_days: DeadlineDays | None = None
+    default_unit_id: DbId | None = None
+    active: bool | None = None
+
+    @field_validator("parent")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return None if value is None else _category_code(value)
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _words(cls, value: Any) -> Any:
+        return _keywords(value)
 
 
 class AdminOperatorOut(_Model):

@@ -19,6 +19,7 @@ from huiyin.core.clock import ManualClock
 from huiyin.core.domain import Action, Channel, Complexity, Role, Tier, UnitKind
 from huiyin.core.schemas import ActionIn, MatterIn
 from huiyin.server.base.security import hash_password
+from huiyin.server.district import categories
 from huiyin.server.district.audit import Who
 from huiyin.server.district.setup import UnitSpec, create_operator, create_units, has_units
 from huiyin.server.matters import workflow
@@ -206,6 +207,7 @@ def create_sample(ctx: ServerContext, matters: bool = True, only_if_empty: bool 
                 return False
             raise ValueError("this database already has units; the sample district goes into an empty one")
         create_units(session, UNITS)
+        categories.import_entries(session, Who.cli(), ctx.clock.now(), categories.sample_entries(), audited=False)
         shared_hash = hash_password(SAMPLE_PASSWORD)
         for username, display, role, unit in OPERATORS:
             create_operator(session, ctx.clock, username, SAMPLE_PASSWORD, role, unit, display, shared_hash)

@@ -16,7 +16,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp
 
 from huiyin.core.clock import Clock, SystemClock, parse_clock
-from huiyin.server.api import audit, auth, calendar, common, events, matters, meta, operators, units
+from huiyin.server.api import audit, auth, calendar, categories, common, events, matters, meta, operators, units
 from huiyin.server.api import clock as clock_api
 from huiyin.server.api import reports as report_api
 from huiyin.server.base import errors
@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mig
     errors.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
                        body_timeout_seconds=settings.body_timeout_seconds)
-    for module in (meta, auth, matters, events, calendar, audit, clock_api, report_api, units, operators):
+    for module in (meta, auth, matters, events, calendar, audit, clock_api, report_api, units, operators,
+                   categories):
         # every operation documents the answers the guard and the framework may give (schemathesis checks it);
         # the matter list answers 403 for a queue the operator's role does not have
         extra = common.E403 if module is matters else {}

@@ -68,6 +68,26 @@ class Unit(SQLModel, table=True):
     active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
+class Category(SQLModel, table=True):
+    """One category of the district's tree (``huiyin.core.categories``): a top-level kind or a leaf under one. The
+    code is its key and never changes; a category is deactivated, never deleted, so a code is never reused."""
+
+    __tablename__ = "categories"
+
+    code: str = Field(primary_key=True, max_length=LIMITS["category_code"])
+    parent_code: str | None = Field(default=None, foreign_key="categories.code", index=True,
+                                    max_length=LIMITS["category_code"])
+    name_zh: str = Field(max_length=LIMITS["category_name"])
+    name_en: str = Field(max_length=LIMITS["category_name"])
+    description: str = Field(default="", max_length=LIMITS["category_description"])
+    #: a JSON list of words the search and the migration of free text also match
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: the default deadline of a simple matter of this kind, in working days
+    deadline_days: int
+    default_unit_id: int | None = Field(default=None, foreign_key="units.id")
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+
+
 class Operator(SQLModel, table=True):
     __tablename__ = "operators"
 

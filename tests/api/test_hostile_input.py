@@ -43,7 +43,7 @@ def test_huge_ids_in_action_bodies(api):
 
 #: a value for each path parameter, to send a request to every path the server documents
 _PATH_VALUES = {"year": "2026", "day": "2026-01-01", "number": "YB-2026-000001", "action": "claim",
-                "username": "admin", "unit_id": "1"}
+                "username": "admin", "unit_id": "1", "code": "roads"}
 
 
 def test_a_method_a_path_does_not_have_is_405_with_allow(api):

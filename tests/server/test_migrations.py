@@ -239,6 +239,9 @@ def _check_head(conn: sa.Connection) -> None:
                                  {"q": f"%{title.lower()}%"}).scalars().all()
         assert ident in found
     _check_facts(conn)
+    # 0011: the category tree exists (empty when upgraded: a district imports its own)
+    conn.execute(sa.text("SELECT code, parent_code, name_zh, name_en, description, keywords, deadline_days, "
+                         "default_unit_id, active FROM categories"))
 
 
 def _instant(value: datetime | str | None) -> float | None:
@@ -328,7 +331,7 @@ def test_upgrade_with_data_from_every_earlier_revision(revision, fresh_database)
 
 #: tables of migrations after 0004 (the tallies and SQLite's text index with its shadow tables, the failed logins,
 #: the facts)
-LATER_0004 = ("matter_tallies", "matters_fts", "login_failures", "matter_facts")
+LATER_0004 = ("matter_tallies", "matters_fts", "login_failures", "matter_facts", "categories")
 
 
 def test_0004_down_and_up_with_links_and_audit(fresh_database):
@@ -438,3 +441,32 @@ def test_0010_notes_of_4000_characters_and_the_forced_password_change(fresh_data
         db.upgrade(engine)
         with engine.connect() as conn:
             _check_head(conn)
+
+
+def test_0011_the_category_tree_down_and_up(fresh_database):
+    """0011: the categories table starts empty and takes a two-level tree with JSON keywords (every other row is
+    kept); the downgrade drops it, matters untouched; up again it is empty."""
+    with seeded(fresh_database, "0010") as (engine, _url):
+        with engine.connect() as conn:
+            before = snapshot(conn)
+        db.upgrade(engine, "0011")
+        with engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM categories")).scalar() == 0
+            _insert(conn, "categories", [
+                {"code": "roads", "parent_code": None, "name_zh": "道路交通", "name_en": "Roads", "description": "",
+                 "keywords": ["交通"], "deadline_days": 3, "default_unit_id": 2, "active": True},
+                {"code": "roads.lights", "parent_code": "roads", "name_zh": "路灯", "name_en": "Street lights",
+                 "description": "", "keywords": ["路灯", "照明"], "deadline_days": 2, "default_unit_id": None,
+                 "active": False}])
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT code, keywords, active FROM categories ORDER BY code")).all()
+            assert [(r[0], json.loads(r[1]) if isinstance(r[1], str) else r[1], bool(r[2])) for r in rows] == [
+                ("roads", ["交通"], True), ("roads.lights", ["路灯", "照明"], False)]
+        db.downgrade(engine, "0010")
+        with engine.connect() as conn:
+            assert "categories" not in sa.inspect(conn).get_table_names()
+            assert_kept(before, snapshot(conn))
+        db.upgrade(engine)
+        with engine.connect() as conn:
+            _check_head(conn)
+            assert conn.execute(sa.text("SELECT count(*) FROM categories")).scalar() == 0

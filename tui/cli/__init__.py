@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huiyin",
         description="huiyin window workbench. Server commands: "
-                    "huiyin serve|init|db|unit|operator|calendar|report --help; trainer demos: huiyin demo --help")
+                    "huiyin serve|init|db|unit|operator|category|calendar|report --help; "
+                    "trainer demos: huiyin demo --help")
     parser.add_argument("--server", metavar="URL", help="connect to this server instead of the built-in one")
     parser.add_argument("--lang", choices=["zh-CN", "en"], help="language of the workbench")
     parser.add_argument("--theme", help="theme name (huiyin, huiyin-light, huiyin-contrast, huiyin-16, or yours)")
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         # and the server's command line names the ones it knows when the word is none of them
         from huiyin.tui.cli.local import main as server_main  # lazy: the workbench alone does not need it
 
-        if argv[0] in ("unit", "operator") and any(a == "--server" or a.startswith("--server=") for a in argv):
+        remote = any(a == "--server" or a.startswith("--server=") for a in argv)
+        if argv[0] in ("unit", "operator", "category") and remote:
             return _remote_admin(argv)
         return int(server_main(argv) or 0)
     args = build_parser().parse_args(argv)
@@ -118,7 +120,7 @@ def _exit_on_hangup(app: App[Any]) -> None:
 
 
 def _remote_admin(argv: list[str]) -> int:
-    """``huiyin unit|operator ... --server URL``: parsed like the database commands, carried out over HTTP."""
+    """``huiyin unit|operator|category ... --server URL``: parsed like the database commands, carried out over HTTP."""
     from huiyin.tui.cli import remote as cli_remote
     from huiyin.tui.cli.local import build_parser as server_parser
     from huiyin.tui.cli.local import check_admin_args

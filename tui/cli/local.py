@@ -1,4 +1,4 @@
-"""``huiyin serve | init | db | unit | operator | calendar``: the server's command line.
+"""``huiyin serve | init | db | unit | operator | category | calendar``: the server's command line.
 
 The ``huiyin`` console script (``huiyin.tui.cli``) hands these subcommands here.
 """
@@ -10,6 +10,7 @@ import getpass
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     _database_arg(down)
 
     _admin_parsers(sub)
+    _category_parsers(sub)
 
     calp = sub.add_parser("calendar", help="the working-day calendar: holidays and make-up workdays")
     calsub = calp.add_subparsers(dest="cal_command", required=True)
@@ -329,6 +331,70 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _category_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``huiyin category ...``: CODE is a category's code, UNIT a unit's id or exact name."""
+    cat = sub.add_parser("category", help="the category tree: list, add, edit, deactivate, import")
+    csub = cat.add_subparsers(dest="category_command", required=True)
+    p = csub.add_parser("list", help="the tree, each kind followed by its leaves, deactivated ones marked")
+    _remote_args(p)
+    for name in ("add", "edit"):
+        p = csub.add_parser(name, help="add a category" if name == "add" else "change a category (not its code)")
+        p.add_argument("code", metavar="CODE")
+        new = name == "add"
+        p.add_argument("--name-zh", required=new, help="the Chinese name")
+        p.add_argument("--name-en", required=new, help="the English name")
+        p.add_argument("--parent", metavar="CODE", help="the top-level kind it belongs to" +
+                       ("" if new else " (it moves there)"))
+        p.add_argument("--deadline", type=int, metavar="DAYS", help="the default deadline in working days")
+        p.add_argument("--keywords", metavar="WORDS", help="keywords separated by ; (replace the old ones)")
+        p.add_argument("--description")
+        p.add_argument("--default-unit", metavar="UNIT", help="the unit that usually handles it")
+        if not new:
+            p.add_argument("--top-level", action="store_true", help="make it a top-level kind")
+            p.add_argument("--no-default-unit", action="store_true", help="remove the default unit")
+        _remote_args(p)
+    p = csub.add_parser("deactivate", help="deactivate a category (a kind only when none of its leaves is active)")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--undo", action="store_true", help="activate it again")
+    _remote_args(p)
+    p = csub.add_parser("import", help="add and update categories from a file (TOML as the sample's, or CSV with "
+                                       "a header: code,parent,name_zh,name_en,description,keywords,deadline_days,"
+                                       "default_unit); nothing is deleted, a bad file changes nothing")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--format", choices=["toml", "csv"], help="the file's form (default: by its extension)")
+    _remote_args(p)
+
+
+def category_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The fields ``huiyin category add|edit`` sends (the body of ``CategoryIn`` / ``CategoryPatch``), with the
+    default unit still as the reference typed (``default_unit``: each path finds its id its own way)."""
+    fields: dict[str, Any] = {} if args.category_command == "edit" else {"code": args.code}
+    for option, name in (("name_zh", "name_zh"), ("name_en", "name_en"), ("parent", "parent"),
+                         ("deadline", "deadline_days"), ("description", "description"),
+                         ("default_unit", "default_unit")):
+        if getattr(args, option) is not None:
+            fields[name] = getattr(args, option)
+    if args.keywords is not None:
+        fields["keywords"] = [w.strip() for w in args.keywords.replace("、", ";").split(";") if w.strip()]
+    if getattr(args, "top_level", False):
+        fields["parent"] = None
+    if getattr(args, "no_default_unit", False):
+        fields["default_unit"] = None
+    return fields
+
+
+def read_category_file(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The checked entries of ``huiyin category import FILE`` (the same for the database and a server)."""
+    from huiyin.server.district.categories import read_file
+
+    form = args.format or ("csv" if args.file.suffix.lower() == ".csv" else "toml")
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {args.file}: {exc}") from None
+    return read_file(text, csv_file=form == "csv")
+
+
 def _new_password(args: argparse.Namespace) -> str | None:
     """The password to set: ``None`` to make one (``--generate``), else read (stdin or the terminal)."""
     if args.generate and args.password_stdin:
@@ -345,6 +411,14 @@ def check_admin_args(args: argparse.Namespace) -> str | None:
         return "--server and --database exclude each other"
     if getattr(args, "generate", False) and getattr(args, "password_stdin", False):
         return "--generate and --password-stdin exclude each other"
+    if args.command == "category" and args.category_command == "edit":
+        if args.top_level and args.parent:
+            return "--parent and --top-level exclude each other"
+        if args.no_default_unit and args.default_unit:
+            return "--default-unit and --no-default-unit exclude each other"
+        if not category_fields(args):
+            return ("say what to change: --name-zh, --name-en, --parent, --top-level, --deadline, --keywords, "
+                    "--description, --default-unit or --no-default-unit")
     if args.command == "operator" and args.op_command == "edit" and not any(
             (args.display_name, args.unit, args.role, args.enable)):
         return "say what to change: --display-name, --unit, --role or --enable"
@@ -398,6 +472,67 @@ def cmd_unit(args: argparse.Namespace) -> int:
                     message = f"{'activated' if args.undo else 'deactivated'} {unit.name}"
             session.commit()
     except unit_admin.AdminRefusal as exc:
+        return _fail(f"{exc}; nothing was changed")
+    print(message)
+    return 0
+
+
+def cmd_category(args: argparse.Namespace) -> int:
+    """``huiyin category list|add|edit|deactivate|import`` on the database; one audited transaction each."""
+    from pydantic import ValidationError
+
+    from huiyin.core.schemas import CategoryIn, CategoryPatch, field_errors
+    from huiyin.server.district import categories as category_admin
+    from huiyin.server.district import units as unit_admin
+    from huiyin.server.district.audit import Who
+    from huiyin.server.storage.db import write_session
+    from huiyin.tui.cli.listing import category_lines
+
+    problem = _admin_prelude(args)
+    if problem:
+        return _fail(problem)
+    _settings, engine = _engine(args)
+    if args.category_command == "list":
+        with Session(engine) as session:
+            units = {stored_id(u): u.name for u in unit_admin.all_units(session)}
+            print("\n".join(category_lines(category_admin.tree_rows(session, inactive=True), units)))
+        return 0
+    entries = []
+    if args.category_command == "import":
+        try:
+            entries = read_category_file(args)
+        except ValueError as exc:
+            return _fail(f"{exc}; nothing was changed")
+    now = parse_clock(None).now()
+    try:
+        with write_session(engine) as session:
+            who = Who.cli()
+            if args.category_command == "import":
+                added, changed = category_admin.import_entries(session, who, now, entries)
+                message = f"imported {args.file}: {added} added, {changed} changed"
+            elif args.category_command == "deactivate":
+                row = category_admin.change_category(session, who, now, args.code,
+                                                     CategoryPatch(active=bool(args.undo)))
+                message = f"{'activated' if args.undo else 'deactivated'} {row.code}"
+            else:
+                fields = category_fields(args)
+                if fields.get("default_unit") is not None:
+                    fields["default_unit_id"] = stored_id(unit_admin.find(session, fields["default_unit"]))
+                elif "default_unit" in fields:
+                    fields["default_unit_id"] = None
+                fields.pop("default_unit", None)
+                if args.category_command == "add":
+                    row = category_admin.add_category(session, who, now, CategoryIn.model_validate(fields))
+                    message = f"added {row.code} ({row.name_zh} / {row.name_en})"
+                else:
+                    row = category_admin.change_category(session, who, now, args.code,
+                                                         CategoryPatch.model_validate(fields))
+                    message = f"changed {row.code}"
+            session.commit()
+    except ValidationError as exc:
+        shown = "; ".join(f"{name}: {text}" for name, (_kind, text) in field_errors(exc).items())
+        return _fail(f"{shown}; nothing was changed")
+    except (unit_admin.AdminRefusal, category_admin.CategoryFileError) as exc:
         return _fail(f"{exc}; nothing was changed")
     print(message)
     return 0
@@ -549,7 +684,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"serve": cmd_serve, "init": cmd_init, "db": cmd_db, "operator": cmd_operator,
-                "calendar": cmd_calendar, "report": cmd_report, "unit": cmd_unit}
+                "calendar": cmd_calendar, "report": cmd_report, "unit": cmd_unit,
+                "category": cmd_category}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""Command-line tools that ask a server over HTTP: ``huiyin unit|operator ... --server URL`` (an admin) and
+"""Command-line tools that ask a server over HTTP: ``huiyin unit|operator|category ... --server URL`` (an admin) and
 ``huiyin report --server URL`` (a supervisor, commander or admin).
 
 :func:`cli_login` signs in (the username from ``--admin-user`` / ``--user`` or asked on the terminal; the
@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 
 from huiyin.core.assessment import PeriodError
-from huiyin.core.schemas import AdminOperatorOut, AssessmentOut, UnitOut
+from huiyin.core.schemas import AdminOperatorOut, AssessmentOut, CategoryOut, UnitOut
 from huiyin.tui import export as rx
-from huiyin.tui.cli.listing import operator_lines, unit_lines
+from huiyin.tui.cli.listing import category_lines, operator_lines, unit_lines
 
 
 class RemoteError(Exception):
@@ -185,17 +185,110 @@ def run_operator(client: RemoteClient, args: argparse.Namespace) -> str:
     return f"changed {name}"
 
 
+#: the code of a :class:`RemoteError` after part of an import was sent
+PARTIAL = "partly_imported"
+
+
+def _categories(client: RemoteClient) -> list[CategoryOut]:
+    return [CategoryOut.model_validate(c) for c in client.request("GET", "/api/categories", params={"all": "true"})]
+
+
+def _category_body(client: RemoteClient, fields: dict[str, Any]) -> dict[str, Any]:
+    """The wire body of ``fields`` (``huiyin.tui.cli.local.category_fields``): the default unit as its id."""
+    body = {k: v for k, v in fields.items() if k != "default_unit"}
+    if "default_unit" in fields:
+        ref = fields["default_unit"]
+        body["default_unit_id"] = None if ref is None else _unit_id(_units(client), ref)
+    return body
+
+
+def import_categories(client: RemoteClient, entries: list[dict[str, Any]]) -> tuple[int, int]:
+    """Send an import file's entries: each new code added (``POST``), each changed one changed (``PATCH``), kinds
+    before leaves. The whole file is checked against the server's tree and units first (the checks the database
+    path makes), so a bad file sends nothing. Returns (added, changed)."""
+    from huiyin.core.categories import CategoryInfo
+    from huiyin.server.district.categories import CategoryFileError, check_import
+
+    have = {c.code: c for c in _categories(client)}
+    try:
+        check_import((CategoryInfo(c.code, c.name_zh, c.name_en, parent=c.parent, deadline_days=c.deadline_days,
+                                   keywords=tuple(c.keywords), description=c.description, active=c.active)
+                      for c in have.values()), entries)
+    except CategoryFileError as exc:
+        raise RemoteError(str(exc)) from None
+    units = {u.name: u for u in _units(client)}
+    bodies = []
+    for entry in sorted(entries, key=lambda e: e["parent"] is not None):
+        unit = entry["default_unit"]
+        if unit is not None and (unit not in units or not units[unit].active):
+            raise RemoteError(f"{entry['code']}: there is no active unit called {unit!r}")
+        body = {k: v for k, v in entry.items() if k not in ("default_unit", "default_unit_id")}
+        body["default_unit_id"] = units[unit].id if unit is not None else None
+        bodies.append(body)
+    added = changed = 0
+    for body in bodies:
+        old = have.get(body["code"])
+        patch = {k: v for k, v in body.items() if k != "code" and old is not None and getattr(old, k) != v}
+        try:
+            if old is None:
+                client.request("POST", "/api/categories", body)
+                added += 1
+            elif patch:
+                client.request("PATCH", f"/api/categories/{body['code']}", patch)
+                changed += 1
+        except RemoteError as exc:  # checked beforehand, so only a change made meanwhile by someone else
+            if added + changed == 0:
+                raise
+            raise RemoteError(f"{body['code']}: {exc}; {added} added and {changed} changed before it (run the "
+                              "import again once the cause is fixed)", PARTIAL) from None
+    return added, changed
+
+
+def run_category(client: RemoteClient, args: argparse.Namespace, entries: list[dict[str, Any]]) -> str:
+    from huiyin.tui.cli.local import category_fields
+
+    cmd = args.category_command
+    if cmd == "list":
+        units = {u.id: u.name for u in _units(client)}
+        return "\n".join(category_lines(_categories(client), units))
+    if cmd == "import":
+        added, changed = import_categories(client, entries)
+        return f"imported {args.file}: {added} added, {changed} changed"
+    if cmd == "deactivate":
+        row = client.request("PATCH", f"/api/categories/{args.code}", {"active": bool(args.undo)})
+        return f"{'activated' if args.undo else 'deactivated'} {row['code']}"
+    body = _category_body(client, category_fields(args))
+    if cmd == "add":
+        row = client.request("POST", "/api/categories", body)
+        return f"added {row['code']} ({row['name_zh']} / {row['name_en']})"
+    row = client.request("PATCH", f"/api/categories/{args.code}", body)
+    return f"changed {row['code']}"
+
+
 def run(args: argparse.Namespace) -> int:
-    """Carry out ``huiyin unit|operator ... --server URL``; 0 when done, 2 with a message on stderr when not."""
+    """Carry out ``huiyin unit|operator|category ... --server URL``; 0 when done, 2 with a message on stderr when
+    not."""
+    entries: list[dict[str, Any]] = []
+    if args.command == "category" and args.category_command == "import":
+        from huiyin.tui.cli.local import read_category_file
+
+        try:
+            entries = read_category_file(args)  # a file that cannot be read is refused before signing in
+        except ValueError as exc:
+            print(f"huiyin: {exc}; nothing was changed", file=sys.stderr)
+            return 2
     try:
         client = cli_login(args.server, args.admin_user, args.login_stdin)
     except RemoteError as exc:
         print(f"huiyin: {exc}", file=sys.stderr)
         return 2
     try:
-        out = run_unit(client, args) if args.command == "unit" else run_operator(client, args)
+        if args.command == "category":
+            out = run_category(client, args, entries)
+        else:
+            out = run_unit(client, args) if args.command == "unit" else run_operator(client, args)
     except RemoteError as exc:
-        print(f"huiyin: {exc}; nothing was changed", file=sys.stderr)
+        print(f"huiyin: {exc}" + ("" if exc.code == PARTIAL else "; nothing was changed"), file=sys.stderr)
         return 2
     finally:
         client.close()
