@@ -84,6 +84,17 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+#: how long an idle connection is kept for the next request: well under the server's keep-alive (5 s by default,
+#: ``HUIYIN_KEEP_ALIVE_SECONDS``), else a request can go out on a connection the server is closing that instant
+KEEPALIVE_SECONDS = 2.0
+
+
+def _may_resend(request_method: str, headers: dict[str, str]) -> bool:
+    """A request the server may not have read at all (the connection closed under it) is sent once more when that
+    is harmless: a read, or a write that carries its ``Idempotency-Key`` (the server answers a repeat as the first)."""
+    return request_method in ("GET", "HEAD") or "Idempotency-Key" in headers
+
+
 class ApiClient:
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -95,6 +106,7 @@ class ApiClient:
         #: costs, counted by the tests
         self.sent: list[tuple[str, str]] = []
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
+                                       limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
                                        headers={"Accept": "application/json"},
                                        event_hooks={"request": [self._count], "response": [self._observe_clock]})
 
@@ -116,9 +128,15 @@ class ApiClient:
 
     async def _request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
                        headers: dict[str, str] | None = None) -> Any:
+        sent = self._headers(headers)
         try:
-            response = await self._http.request(method, path, json=json_body, params=params,
-                                                headers=self._headers(headers))
+            try:
+                response = await self._http.request(method, path, json=json_body, params=params, headers=sent)
+            except httpx.RemoteProtocolError:
+                if not _may_resend(method, sent):
+                    raise
+                # the server closed a kept-alive connection as this request went out on it: once more, anew
+                response = await self._http.request(method, path, json=json_body, params=params, headers=sent)
         except httpx.TransportError as exc:
             raise Unreachable(str(exc) or exc.__class__.__name__) from None
         if response.status_code >= 400:
