@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from .deadlines import POLICY_BOUNDS, DeadlinePolicy
 
@@ -208,3 +209,28 @@ class CategoryTree:
         if info is None:
             return None
         return info.parent or info.code
+
+
+class CategoryFileError(ValueError):
+    """An import file that cannot be read as a category tree; the message names the entry and the problem."""
+
+
+def check_import(existing: Iterable[CategoryInfo], entries: Sequence[Mapping[str, Any]]) -> None:
+    """Whether an import file's entries (as ``huiyin.server.district.categories.read_file`` reads them) fit the tree
+    there is: no code twice in the file, and the tree after the import is a tree (core's rules). Raises
+    :class:`CategoryFileError`; writes nothing (the command line checks a file with it before it sends anything to
+    a server)."""
+    codes = [str(e["code"]) for e in entries]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise CategoryFileError(f"the file names a code more than once: {', '.join(twice)}")
+    merged = {info.code: info for info in existing}
+    for e in entries:
+        old = merged.get(e["code"])
+        merged[e["code"]] = CategoryInfo(e["code"], e["name_zh"], e["name_en"], parent=e["parent"],
+                                         deadline_days=e["deadline_days"], keywords=tuple(e["keywords"]),
+                                         description=e["description"], active=old.active if old else True)
+    try:
+        CategoryTree(merged.values())
+    except CategoryTreeError as exc:
+        raise CategoryFileError(str(exc)) from None

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from .categories import (
@@ -737,11 +737,6 @@ class UnitPatch(_Strict):
     active: bool | None = None
 
 
-CategoryCode = Annotated[str, Field(min_length=1, max_length=LIMITS["category_code"])]
-CategoryName = Annotated[str, Field(min_length=1, max_length=LIMITS["category_name"])]
-DeadlineDays = Annotated[int, Field(ge=CATEGORY_BOUNDS["deadline_days"][0], le=CATEGORY_BOUNDS["deadline_days"][1])]
-Keywords = Annotated[list[Annotated[str, Field(min_length=1, max_length=LIMITS["keyword"])]],
-                     Field(max_length=KEYWORDS)]
 
 
 class CategoryOut(_Model):
@@ -777,6 +772,15 @@ def _keywords(value: Any) -> Any:
     return list(dict.fromkeys(w.strip() for w in value if w.strip()))
 
 
+#: a category's code, trimmed and checked for its shape (:func:`huiyin.core.categories.code_problem`)
+CategoryCode = Annotated[str, Field(min_length=1, max_length=LIMITS["category_code"]), AfterValidator(_category_code)]
+CategoryName = Annotated[str, Field(min_length=1, max_length=LIMITS["category_name"])]
+DeadlineDays = Annotated[int, Field(ge=CATEGORY_BOUNDS["deadline_days"][0], le=CATEGORY_BOUNDS["deadline_days"][1])]
+#: keywords trimmed, empty ones and repeats left out
+Keywords = Annotated[list[Annotated[str, Field(min_length=1, max_length=LIMITS["keyword"])]],
+                     Field(max_length=KEYWORDS), BeforeValidator(_keywords)]
+
+
 class CategoryIn(_Strict):
     """A new category: a top-level kind (no ``parent``) or a leaf under one."""
 
@@ -788,16 +792,6 @@ class CategoryIn(_Strict):
     keywords: Keywords = []
     deadline_days: DeadlineDays = DeadlinePolicy().simple_days
     default_unit_id: DbId | None = None
-
-    @field_validator("code", "parent")
-    @classmethod
-    def _code(cls, value: str | None) -> str | None:
-        return None if value is None else _category_code(value)
-
-    @field_validator("keywords", mode="before")
-    @classmethod
-    def _words(cls, value: Any) -> Any:
-        return _keywords(value)
 
 
 class CategoryPatch(_Strict):
@@ -812,16 +806,6 @@ class CategoryPatch(_Strict):
     deadline_days: DeadlineDays | None = None
     default_unit_id: DbId | None = None
     active: bool | None = None
-
-    @field_validator("parent")
-    @classmethod
-    def _code(cls, value: str | None) -> str | None:
-        return None if value is None else _category_code(value)
-
-    @field_validator("keywords", mode="before")
-    @classmethod
-    def _words(cls, value: Any) -> Any:
-        return _keywords(value)
 
 
 class AdminOperatorOut(_Model):

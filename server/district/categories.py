@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from huiyin.core.categories import CategoryInfo, CategoryTree, CategoryTreeError
+from huiyin.core.categories import CategoryFileError, CategoryInfo, CategoryTree, CategoryTreeError, check_import
 from huiyin.core.domain import AuditKind
 from huiyin.core.schemas import CategoryIn, CategoryOut, CategoryPatch, field_errors
 from huiyin.server.district import audit
@@ -44,10 +44,6 @@ SAMPLE_FILE = "categories.toml"
 #: separated by ``;`` or ``、``, ``default_unit`` is a unit's name
 COLUMNS = ("code", "parent", "name_zh", "name_en", "description", "keywords", "deadline_days", "default_unit")
 REQUIRED = ("code", "name_zh", "name_en")
-
-
-class CategoryFileError(ValueError):
-    """An import file that cannot be read as a category tree; the message names the entry and the problem."""
 
 
 def facts(row: Category, unit_name: str | None = None) -> dict[str, Any]:
@@ -252,26 +248,6 @@ def sample_entries() -> list[dict[str, Any]]:
     """The sample district's tree (``categories.toml``), read and checked."""
     text = resources.files("huiyin.server.district").joinpath(SAMPLE_FILE).read_text(encoding="utf-8")
     return read_file(text, csv_file=False)
-
-
-def check_import(existing: Iterable[CategoryInfo], entries: Sequence[Mapping[str, Any]]) -> None:
-    """Whether the file's entries (:func:`read_file`) fit the tree there is: no code twice in the file, and the
-    tree after the import is a tree (core's rules). Raises :class:`CategoryFileError`; writes nothing (the command
-    line checks a file with it before it sends anything to a server)."""
-    codes = [str(e["code"]) for e in entries]
-    twice = sorted({c for c in codes if codes.count(c) > 1})
-    if twice:
-        raise CategoryFileError(f"the file names a code more than once: {named(twice)}")
-    merged = {info.code: info for info in existing}
-    for e in entries:
-        old = merged.get(e["code"])
-        merged[e["code"]] = CategoryInfo(e["code"], e["name_zh"], e["name_en"], parent=e["parent"],
-                                         deadline_days=e["deadline_days"], keywords=tuple(e["keywords"]),
-                                         description=e["description"], active=old.active if old else True)
-    try:
-        CategoryTree(merged.values())
-    except CategoryTreeError as exc:
-        raise CategoryFileError(str(exc)) from None
 
 
 def import_entries(session: Session, who: Who, now: datetime, entries: Iterable[Mapping[str, Any]],

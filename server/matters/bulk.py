@@ -8,25 +8,23 @@ seconds rather than minutes. Not an API: nothing a client can reach calls it.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from huiyin.core.deadlines import Deadline, claim_deadline, matter_deadline
 from huiyin.core.domain import Channel, Complexity, EventKind, Status
+from huiyin.server.matters.context import MatterContext
 from huiyin.server.matters.events import append_events
 from huiyin.server.matters.views import load_tree
 from huiyin.server.matters.workflow import district_code, district_of, reserve_sequence
 from huiyin.server.storage.models import MATTER_ID, Matter, Operator
 
-if TYPE_CHECKING:  # pragma: no cover
-    from huiyin.server.state.context import ServerContext
-
 BATCH = 5000
 
 
-def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批量事项",
+def bulk_record(ctx: MatterContext, username: str, count: int, title: str = "批量事项",
                 spacing: timedelta = timedelta(minutes=1)) -> list[str]:
     """Record ``count`` pending matters at ``username``'s unit, one ``spacing`` apart ending at the clock's now;
     returns their numbers."""
@@ -90,7 +88,7 @@ def bulk_record(ctx: ServerContext, username: str, count: int, title: str = "批
     return numbers
 
 
-def bulk_settle(ctx: ServerContext, username: str, numbers: list[str], *, claim_after: timedelta,
+def bulk_settle(ctx: MatterContext, username: str, numbers: list[str], *, claim_after: timedelta,
                 answer_after: timedelta | None = None, close_after: timedelta | None = None,
                 satisfaction: int | None = None) -> None:
     """Claim (and answer, close, follow up) the pending matters ``numbers`` at ``username``'s unit, each event

@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from fastapi.sse import format_sse_event
 from sqlalchemy import Engine, func
@@ -46,13 +46,12 @@ from huiyin.core.domain import Role
 from huiyin.core.schemas import EventOut, QueueCounts
 from huiyin.core.units import UnitTree
 from huiyin.core.visibility import Access, Part, access, redact, viewers
+from huiyin.server.base.settings import Settings
 from huiyin.server.matters.events import CHANNEL, Notifier, events_after
+from huiyin.server.matters.queues import queue_counts
 from huiyin.server.matters.views import Trail, event_outs, load_tree, trails
 from huiyin.server.storage.models import Matter, MatterEvent, Operator, stored_id
 from huiyin.server.storage.rules import units_version
-
-if TYPE_CHECKING:  # pragma: no cover
-    from huiyin.server.base.settings import Settings
 
 log = logging.getLogger("huiyin.server.matters.feed")
 
@@ -91,9 +90,6 @@ class RulesSource(Protocol):
 def group_counts(session: Session, role: str, unit_id: int, tree: UnitTree, now: datetime,
                  rules: RulesSource) -> QueueCounts:
     """The queue sizes of every operator of ``role`` at ``unit_id`` (as ``GET /api/queues`` answers them)."""
-    # here, not at the top: the queues import the serving context, which imports this module
-    from huiyin.server.matters.queues import queue_counts
-
     stored = rules.load(session)
     horizon = at_risk_horizon(now, stored.calendar, stored.policy)
     # queue_counts reads the operator's role and unit only: any operator of the group counts the same

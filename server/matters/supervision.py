@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, or_, text, update
 from sqlmodel import Session, col, select
@@ -27,11 +27,9 @@ from starlette.concurrency import run_in_threadpool
 
 from huiyin.core.deadlines import Urgency, at_risk_horizon, countdown
 from huiyin.core.domain import DEADLINE_STATUSES, EventKind, Status
+from huiyin.server.matters.context import MatterContext
 from huiyin.server.matters.events import append_event
 from huiyin.server.storage.models import MATTER_ID, Matter
-
-if TYPE_CHECKING:  # pragma: no cover
-    from huiyin.server.state.context import ServerContext
 
 log = logging.getLogger("huiyin.server.matters.supervision")
 
@@ -41,7 +39,7 @@ SUPERVISOR_LOCK_KEY = 0x6875_6979_696E_5356
 _RANK = {"none": 0, Urgency.at_risk.value: 1, Urgency.overdue.value: 2}
 
 
-def supervise_once(ctx: ServerContext) -> int:
+def supervise_once(ctx: MatterContext) -> int:
     """Give every notice that is due now; returns how many events were appended."""
     now = ctx.clock.now()
     with Session(ctx.engine) as session:
@@ -75,7 +73,7 @@ def supervise_once(ctx: ServerContext) -> int:
     return written
 
 
-def _notify(ctx: ServerContext, matter_id: int, kind: EventKind, now: datetime, conditions: Sequence[Any],
+def _notify(ctx: MatterContext, matter_id: int, kind: EventKind, now: datetime, conditions: Sequence[Any],
             values: dict[str, Any], deadline: datetime | None = None) -> int:
     """One notice: the conditional update and its timeline entry, whose ``due_at`` is the deadline it is about
     (``deadline``, else the matter's own)."""
@@ -141,7 +139,7 @@ class SupervisorLock:
                 pass
 
 
-async def supervise_forever(ctx: ServerContext) -> None:
+async def supervise_forever(ctx: MatterContext) -> None:
     """The background task: look every ``settings.supervise_seconds`` until the server closes (on PostgreSQL,
     only while this process holds the supervisor lock)."""
     lock = SupervisorLock(ctx.engine)

@@ -1,6 +1,6 @@
 """Carrying out the workflow of :mod:`huiyin.core.workflow` against the database.
 
-Every change is one transaction (:meth:`ServerContext.write`) that updates the matter and appends its timeline
+Every change is one transaction (:meth:`MatterContext.write`) that updates the matter and appends its timeline
 entry with :func:`huiyin.server.matters.events.append_event`. Actions update the
 matter ``WHERE version = <the version read>``, so of two windows acting at once exactly one wins; the other gets
 a 409 that says what happened.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, insert, inspect, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,12 +22,10 @@ from huiyin.core.schemas import ActionIn, LinkOut, MatterIn
 from huiyin.core.units import UnitTree
 from huiyin.core.workflow import Actor, ClaimMove, Refusal, RefusalCode, can_record, decide
 from huiyin.server.base.errors import ApiError, invalid
+from huiyin.server.matters.context import MatterContext
 from huiyin.server.matters.events import append_event, lock_event_log
 from huiyin.server.matters.views import DetailRows, as_read, load_tree, matter_state, read_detail
 from huiyin.server.storage.models import MATTER_ID, Matter, MatterCounter, MatterLink, Operator, Unit, stored_id
-
-if TYPE_CHECKING:  # pragma: no cover
-    from huiyin.server.state.context import ServerContext
 
 IDEMPOTENCY_KEY_MAX = 200
 _MATTER_COLUMNS = [c for c in inspect(Matter).local_table.columns if c.name != "id"]
@@ -61,7 +58,7 @@ def district_code(session: Session, district_id: int) -> str:
     return (unit.code if unit and unit.code else "HY").upper()
 
 
-def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: str | None,
+def record(ctx: MatterContext, op: Operator, data: MatterIn, idempotency_key: str | None,
            reads: Session | None = None, tree: UnitTree | None = None) -> tuple[int, bool]:
     """Record a matter at the operator's unit. Returns ``(matter id, created)``; ``created`` is false when the
     idempotency key had already recorded one. ``reads``: a session to read the units and rules with (the
@@ -70,7 +67,7 @@ def record(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: st
     return matter_id, rows is not None
 
 
-def record_on(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key: str | None,
+def record_on(ctx: MatterContext, op: Operator, data: MatterIn, idempotency_key: str | None,
               reads: Session | None = None, tree: UnitTree | None = None) -> tuple[int, DetailRows | None]:
     """:func:`record`, returning with the matter's id what its detail is made of (the rows as written), or
     ``None`` when the idempotency key had already recorded it."""
@@ -136,7 +133,7 @@ def record_on(ctx: ServerContext, op: Operator, data: MatterIn, idempotency_key:
 
 
 @contextmanager
-def _reading(ctx: ServerContext, session: Session | None) -> Iterator[Session]:
+def _reading(ctx: MatterContext, session: Session | None) -> Iterator[Session]:
     if session is not None:
         yield session
         return
@@ -159,7 +156,7 @@ def _replay(session: Session, key: str, data: MatterIn, sent_key: str | None) ->
     return matter.id
 
 
-def act(ctx: ServerContext, op: Operator, number: str, action: Action, body: ActionIn,
+def act(ctx: MatterContext, op: Operator, number: str, action: Action, body: ActionIn,
         tree: UnitTree | None = None) -> int:
     """Carry out one action on the matter numbered ``number`` (:func:`act_on`, reading it first). Returns the
     matter's id; raises :class:`ApiError` for every refusal."""
@@ -185,7 +182,7 @@ def read_to_act(session: Session, number: str, tree: UnitTree | None = None) -> 
     return rows, tree
 
 
-def act_on(ctx: ServerContext, op: Operator, action: Action, body: ActionIn, tree: UnitTree,
+def act_on(ctx: MatterContext, op: Operator, action: Action, body: ActionIn, tree: UnitTree,
            rows: DetailRows) -> DetailRows:
     """Carry out one action on the matter as read (``rows``, from :func:`huiyin.server.matters.views.read_detail`, in a
     transaction already ended): :func:`huiyin.core.workflow.decide` says what it does, from what was read; the

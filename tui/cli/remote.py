@@ -206,8 +206,7 @@ def import_categories(client: RemoteClient, entries: list[dict[str, Any]]) -> tu
     """Send an import file's entries: each new code added (``POST``), each changed one changed (``PATCH``), kinds
     before leaves. The whole file is checked against the server's tree and units first (the checks the database
     path makes), so a bad file sends nothing. Returns (added, changed)."""
-    from huiyin.core.categories import CategoryInfo
-    from huiyin.server.district.categories import CategoryFileError, check_import
+    from huiyin.core.categories import CategoryFileError, CategoryInfo, check_import
 
     have = {c.code: c for c in _categories(client)}
     try:
