@@ -8,8 +8,8 @@ login throttle) > matters (workflow, queues, views, event log, live feed) > stor
 assessment facts, stored rules) > base (settings, API errors, hashing); in the workbench, the session, its live
 feed and its client import no Textual (they are tested alone), and screens and widgets never import the app; and
 no package has an import circle, lazy
-imports inside functions included. An import under ``if TYPE_CHECKING:`` names a type only and is not counted (the
-matter workflows name the server context's type, the context they are handed).
+imports inside functions and under ``if TYPE_CHECKING:`` included, inside every room as well (the matter workflows
+name a protocol of their own, ``MatterContext``, not the server context they are handed).
 """
 
 from __future__ import annotations
